@@ -1,0 +1,52 @@
+# luo-harness: `make scenario` sets up what it needs and runs the scenarios; `make test` runs the test suite.
+# Make variables (S, KERNEL, KERNEL_SRC, CONFIG, NEXT_KERNEL, ACCEL, RESULTS, QEMU) reach the harness
+# through the environment; see `make help`.
+export S KERNEL KERNEL_SRC CONFIG NEXT_KERNEL ACCEL RESULTS QEMU
+
+HARNESS = node --import tsx harness/cli.ts
+DEPS = node_modules/.luo-harness-installed
+
+.PHONY: scenario test list doctor images setup bench typecheck lint unit integration help
+
+scenario: $(DEPS)
+	$(HARNESS) run
+
+test: $(DEPS) typecheck lint unit integration
+
+list: $(DEPS)
+	@$(HARNESS) list
+
+doctor: $(DEPS)
+	@$(HARNESS) doctor
+
+images: $(DEPS)
+	$(HARNESS) images
+
+setup: $(DEPS)
+	$(HARNESS) setup
+
+bench: $(DEPS)
+	$(HARNESS) bench
+
+typecheck: $(DEPS)
+	npx tsc --noEmit
+
+lint: $(DEPS)
+	npx eslint .
+
+unit: $(DEPS)
+	npx tap test/unit
+
+# Boots the cached (or freshly built) kernel and image under QEMU for real.
+integration: $(DEPS)
+	$(HARNESS) setup
+	npx tap test/integration
+
+# npm ci only when package-lock.json changed since the last install.
+$(DEPS): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+help:
+	@echo 'make scenario [S=a,b] [KERNEL=bzImage [CONFIG=.config] | KERNEL_SRC=tree] [NEXT_KERNEL=bzImage] [ACCEL=kvm|tcg] [RESULTS=dir] [QEMU=path]'
+	@echo 'make test | list | doctor | images | bench'

@@ -1,0 +1,27 @@
+// What the kernel log says about the live update it came out of.
+
+export interface LiveUpdateLog {
+  /** `KHO: found kexec handover data.` */
+  readonly khoFound: boolean;
+  /** N from `luo: Retrieved live update data, liveupdate number: N`. */
+  readonly liveupdateNumber: number | undefined;
+  /** From `KHO: exec from: <release> (count N)`. */
+  readonly execFrom: { readonly release: string; readonly count: number } | undefined;
+  /** `Disabling liveupdate because KHO is disabled` and similar refusals. */
+  readonly warnings: readonly string[];
+}
+
+/** Parse a dmesg or serial log of one boot. */
+export function parseLiveUpdateLog(log: string): LiveUpdateLog {
+  const number = /luo: Retrieved live update data, liveupdate number: (\d+)/.exec(log);
+  const exec = /KHO: exec from: (\S+) \(count (\d+)\)/.exec(log);
+  const warnings = [...log.matchAll(/^.*(?:Disabling liveupdate|luo: .*(?:fail|error|mismatch)|KHO: .*(?:fail|error)).*$/gim)].map(
+    (match) => match[0].replace(/^\[[^\]]*\]\s*/, '').trim(),
+  );
+  return {
+    khoFound: /KHO: found kexec handover data/.test(log),
+    liveupdateNumber: number?.[1] === undefined ? undefined : Number(number[1]),
+    execFrom: exec?.[1] && exec[2] ? { release: exec[1], count: Number(exec[2]) } : undefined,
+    warnings,
+  };
+}

@@ -1,0 +1,48 @@
+// The one entry point: run, list, doctor, images, setup. Exactly one top-level catch maps errors to exit codes.
+import { parseOptions, type Options } from './config/options.ts';
+import { ExitCode, HarnessError } from './errors.ts';
+import { listScenarios } from './scenario/catalog.ts';
+import { doctorReport } from './setup/doctor.ts';
+import { ensureHostPackages } from './setup/host-packages.ts';
+import { prepareRun } from './run/prepare.ts';
+import { runScenarios } from './run/run-scenarios.ts';
+import { cacheRoot } from './util/paths.ts';
+
+async function main(options: Options): Promise<number> {
+  const cache = cacheRoot();
+  switch (options.command) {
+    case 'list': {
+      for (const scenario of await listScenarios()) process.stdout.write(`${scenario.name.padEnd(14)} ${scenario.description}\n`);
+      return ExitCode.pass;
+    }
+    case 'doctor':
+      process.stdout.write(`${await doctorReport(options.qemu, options.accel, cache)}\n`);
+      return ExitCode.pass;
+    case 'setup':
+      await ensureHostPackages();
+      return ExitCode.pass;
+    case 'images': {
+      const prepared = await prepareRun(options, cache);
+      process.stdout.write(`kernel ${prepared.kernel.bzImage}\ninitramfs ${prepared.image.initramfs}\n`);
+      return ExitCode.pass;
+    }
+    case 'bench': {
+      const { runBenchmark } = await import('./bench/benchmark.ts');
+      return runBenchmark(options, cache);
+    }
+    case 'run':
+      return runScenarios(options, cache);
+  }
+}
+
+try {
+  process.exitCode = await main(parseOptions(process.argv.slice(2), process.env));
+} catch (error) {
+  if (error instanceof HarnessError) {
+    process.stderr.write(`luo-harness: ${error.message}\n`);
+    process.exitCode = error.exitCode;
+  } else {
+    process.stderr.write(`luo-harness: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = ExitCode.couldNotTest;
+  }
+}

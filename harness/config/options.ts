@@ -1,0 +1,92 @@
+// Options from CLI flags and make variables (environment), validated with one clear error each.
+import { BadInputError } from '../errors.ts';
+import type { Accelerator } from '../vm/accel.ts';
+
+export const commands = ['run', 'list', 'doctor', 'images', 'setup', 'bench'] as const;
+export type Command = (typeof commands)[number];
+
+export interface Options {
+  readonly command: Command;
+  /** Scenario names; empty means all. */
+  readonly scenarios: readonly string[];
+  readonly kernel?: string;
+  readonly kernelSrc?: string;
+  readonly kernelConfig?: string;
+  readonly nextKernel?: string;
+  readonly accel?: Accelerator;
+  readonly results?: string;
+  readonly qemu: string;
+}
+
+/** Each option: its flag, its make variable, and what it means (for errors and help). */
+export const optionTable = [
+  { key: 'scenarios', flag: '--scenario', variable: 'S', help: 'comma-separated scenario names (default: all)' },
+  { key: 'kernel', flag: '--kernel', variable: 'KERNEL', help: 'prebuilt bzImage to test' },
+  { key: 'kernelSrc', flag: '--kernel-src', variable: 'KERNEL_SRC', help: 'kernel tree to build with the LUO config' },
+  { key: 'kernelConfig', flag: '--config', variable: 'CONFIG', help: 'config of a prebuilt KERNEL' },
+  { key: 'nextKernel', flag: '--next-kernel', variable: 'NEXT_KERNEL', help: 'bzImage to kexec into (default: the same kernel)' },
+  { key: 'accel', flag: '--accel', variable: 'ACCEL', help: 'kvm, tcg or auto (default auto)' },
+  { key: 'results', flag: '--results', variable: 'RESULTS', help: 'results folder (default results/)' },
+  { key: 'qemu', flag: '--qemu', variable: 'QEMU', help: 'QEMU binary (default qemu-system-x86_64)' },
+] as const;
+
+type Key = (typeof optionTable)[number]['key'];
+
+/** Parse argv (after the script) and the environment; flags win over make variables. */
+export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): Options {
+  const raw = new Map<Key, string>();
+  for (const option of optionTable) {
+    const value = env[option.variable];
+    if (value !== undefined && value !== '') raw.set(option.key, value);
+  }
+  let command: Command = 'run';
+  const positional: string[] = [];
+  for (const argument of argv) {
+    if (argument.startsWith('--')) {
+      const [flag, ...rest] = argument.split('=');
+      const option = optionTable.find((candidate) => candidate.flag === flag);
+      if (!option) throw new BadInputError(`unknown option ${flag}; known: ${optionTable.map((o) => o.flag).join(', ')}`);
+      if (rest.length === 0) throw new BadInputError(`option ${flag} needs a value: ${flag}=<${option.help}>`);
+      raw.set(option.key, rest.join('='));
+    } else {
+      positional.push(argument);
+    }
+  }
+  if (positional.length > 0) {
+    const [first, ...others] = positional;
+    if (!commands.includes(first as Command)) {
+      throw new BadInputError(`unknown command "${first}"; known: ${commands.join(', ')}`);
+    }
+    command = first as Command;
+    if (others.length > 0) throw new BadInputError(`unexpected argument "${others[0]}"; pass scenarios as S=a,b or --scenario=a,b`);
+  }
+  return validate(command, raw);
+}
+
+function validate(command: Command, raw: ReadonlyMap<Key, string>): Options {
+  const scenarios = (raw.get('scenarios') ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+  for (const name of scenarios) {
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new BadInputError(`S=${raw.get('scenarios')}: "${name}" is not a scenario name (lowercase letters, digits, dashes)`);
+  }
+  const accelRaw = raw.get('accel');
+  if (accelRaw !== undefined && !['kvm', 'tcg', 'auto'].includes(accelRaw)) {
+    throw new BadInputError(`ACCEL=${accelRaw} is not one of kvm, tcg, auto`);
+  }
+  if (raw.has('kernel') && raw.has('kernelSrc')) {
+    throw new BadInputError('KERNEL and KERNEL_SRC both given; pass one: a prebuilt bzImage or a tree to build');
+  }
+  if (raw.has('kernelConfig') && !raw.has('kernel')) {
+    throw new BadInputError('CONFIG describes a prebuilt KERNEL; pass KERNEL=<bzImage> with it, or drop CONFIG');
+  }
+  return {
+    command,
+    scenarios,
+    kernel: raw.get('kernel'),
+    kernelSrc: raw.get('kernelSrc'),
+    kernelConfig: raw.get('kernelConfig'),
+    nextKernel: raw.get('nextKernel'),
+    accel: accelRaw === 'auto' ? undefined : (accelRaw as Accelerator | undefined),
+    results: raw.get('results'),
+    qemu: raw.get('qemu') ?? 'qemu-system-x86_64',
+  };
+}

@@ -1,0 +1,23 @@
+// The guest kernel command line: LUO on, KHO on, IOMMU on, serial console, reboot-free panic.
+
+export interface CommandLineOptions {
+  /** `liveupdate=on` unless false (negative scenario: next kernel without LUO). */
+  readonly liveupdate?: boolean;
+  /** Words appended at the end. */
+  readonly extra?: readonly string[];
+}
+
+/** Build the command line shared by the first boot and every kexec (explicit, not --reuse-cmdline, so a scenario can vary it). */
+export function guestCommandLine(options: CommandLineOptions = {}): string {
+  const words = [
+    'console=ttyS0',
+    `liveupdate=${options.liveupdate === false ? 'off' : 'on'}`,
+    // kho=on is the default with KEXEC_HANDOVER_ENABLE_DEFAULT; developers' trees may lack that option.
+    'kho=on',
+    'intel_iommu=on',
+    // -1: reboot at once on panic; QEMU runs with -no-reboot, so a panic ends QEMU and is reported.
+    'panic=-1',
+    ...(options.extra ?? []),
+  ];
+  return words.join(' ');
+}

@@ -1,0 +1,412 @@
+// Typed, validating parser for the JSON lines printed by the guest helper luo-agent (images/guest/luo-agent.c).
+
+import { isPatternKind, type PatternKind } from '../checks/pattern.ts';
+import { GuestError } from '../errors.ts';
+
+/** Seal names as luo-agent prints them (F_SEAL_*); a seal it does not know is printed as "0x40" and kept as such. */
+export type SealName = 'seal' | 'shrink' | 'grow' | 'write' | 'future_write' | 'exec';
+
+/** `luo-agent probe`: can this kernel preserve a memfd? Decides pass/fail versus skip. */
+export interface LuoProbeEvent {
+  event: 'probe';
+  /** /dev/liveupdate exists. */
+  devLiveupdate: boolean;
+  /** Why open(/dev/liveupdate) failed: "ENOENT" (no LUO), "EBUSY" (another opener), "EIO" (bad incoming state). */
+  openErrno: string | null;
+  /** Why LIVEUPDATE_IOCTL_CREATE_SESSION failed, if it did. */
+  sessionErrno: string | null;
+  /** null when no session could be created to try it. */
+  memfdPreserve: boolean | null;
+  /** Why PRESERVE_FD of a memfd failed ("ENOENT": no memfd handler). */
+  memfdErrno: string | null;
+}
+
+/** A memfd filled with its pattern and preserved under `token` (prepare, carry). */
+export interface LuoPreservedEvent {
+  event: 'preserved';
+  session: string;
+  token: bigint;
+  kind: PatternKind;
+  seed: bigint;
+  size: number;
+  /** F_GET_SEALS at preserve time; ["seal"] for a memfd created without MFD_ALLOW_SEALING. */
+  seals: string[];
+  /** File position left in the memfd (size / 2), expected back after kexec. */
+  position: number;
+  /** Time to create and fill (0 for carry, which rewrites before preserving). */
+  fillMs: number;
+}
+
+/** prepare --close: the session fd was closed before kexec, which unpreserves it. */
+export interface LuoClosedEvent {
+  event: 'closed';
+  session: string;
+}
+
+/** The detached holder keeps these session fds open until kexec; luo-agent has returned. */
+export interface LuoReadyEvent {
+  event: 'ready';
+  pid: number;
+  sessions: string[];
+  /** Where the holder's stdout/stderr go. */
+  log: string;
+}
+
+/** First line the holder writes to its log. */
+export interface LuoHoldingEvent {
+  event: 'holding';
+  pid: number;
+}
+
+/** Where the first differing byte is (verified with !ok and badBytes > 0). */
+export interface LuoMismatch {
+  firstBadOffset: number;
+  expected: number;
+  found: number;
+  /** addr kind only: found word XOR seed, the offset the found data belongs at. */
+  foundLooksLikeOffset?: bigint;
+}
+
+/** One retrieved memfd checked after kexec: size, seals, position, every byte. */
+export interface LuoVerifiedEvent {
+  event: 'verified';
+  session: string;
+  token: bigint;
+  kind: PatternKind;
+  seed: bigint;
+  /** Expected size (from the spec) and the size fstat found. */
+  size: number;
+  sizeFound: number;
+  sizeOk: boolean;
+  seals: string[];
+  sealsExpected: string[];
+  sealsOk: boolean;
+  position: number;
+  positionOk: boolean;
+  bytesChecked: number;
+  badBytes: number;
+  mismatch?: LuoMismatch;
+  verifyMs: number;
+  ok: boolean;
+}
+
+/** LIVEUPDATE_SESSION_FINISH succeeded. */
+export interface LuoFinishedEvent {
+  event: 'finished';
+  session: string;
+}
+
+/** `luo-agent retrieve NAME`: the kernel's answer, reported, not judged. */
+export interface LuoRetrieveEvent {
+  event: 'retrieve';
+  session: string;
+  ok: boolean;
+  /** "ENOENT": no such incoming session; "EINVAL": already retrieved and still open. */
+  errno: string | null;
+}
+
+/** A failed syscall or ioctl (op is its name, errno e.g. "EBUSY"), or bad usage (op "usage", errno null). */
+export interface LuoErrorEvent {
+  event: 'error';
+  op: string;
+  session: string | null;
+  token: bigint | null;
+  errno: string | null;
+  message: string;
+}
+
+export type LuoAgentEvent =
+  | LuoProbeEvent
+  | LuoPreservedEvent
+  | LuoClosedEvent
+  | LuoReadyEvent
+  | LuoHoldingEvent
+  | LuoVerifiedEvent
+  | LuoFinishedEvent
+  | LuoRetrieveEvent
+  | LuoErrorEvent;
+
+export type LuoAgentEventName = LuoAgentEvent['event'];
+
+/** A field that is missing or has the wrong shape; turned into a GuestError naming the line. */
+class FieldError extends Error {}
+
+const errnoPattern = /^(E[A-Z0-9]+|[0-9]+)$/;
+const sealPattern = /^(seal|shrink|grow|write|future_write|exec|0x[0-9a-f]+)$/;
+const u64Pattern = /^(0x[0-9a-f]{1,16}|[0-9]{1,20})$/;
+const byteHexPattern = /^0x[0-9a-f]{2}$/;
+
+/** Reads typed fields out of one decoded JSON object. */
+class Fields {
+  constructor(private readonly object: Record<string, unknown>) {}
+
+  private raw(key: string): unknown {
+    if (!(key in this.object)) throw new FieldError(`missing field "${key}"`);
+    return this.object[key];
+  }
+
+  private wrong(key: string, wanted: string): never {
+    throw new FieldError(`field "${key}" must be ${wanted}, got ${JSON.stringify(this.object[key])}`);
+  }
+
+  has(key: string): boolean {
+    return key in this.object;
+  }
+
+  string(key: string): string {
+    const value = this.raw(key);
+    return typeof value === 'string' ? value : this.wrong(key, 'a string');
+  }
+
+  nullableString(key: string): string | null {
+    return this.raw(key) === null ? null : this.string(key);
+  }
+
+  boolean(key: string): boolean {
+    const value = this.raw(key);
+    return typeof value === 'boolean' ? value : this.wrong(key, 'true or false');
+  }
+
+  nullableBoolean(key: string): boolean | null {
+    return this.raw(key) === null ? null : this.boolean(key);
+  }
+
+  /** A non-negative integer JSON number (luo-agent prints numbers only below 2^53). */
+  count(key: string): number {
+    const value = this.raw(key);
+    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : this.wrong(key, 'a non-negative integer');
+  }
+
+  /** A 64-bit value printed as a string, decimal or "0x..." hex. */
+  u64(key: string): bigint {
+    const value = this.raw(key);
+    if (typeof value !== 'string' || !u64Pattern.test(value)) return this.wrong(key, 'a u64 string ("42" or "0x2a")');
+    const parsed = BigInt(value);
+    return parsed < 1n << 64n ? parsed : this.wrong(key, 'below 2^64');
+  }
+
+  nullableU64(key: string): bigint | null {
+    return this.raw(key) === null ? null : this.u64(key);
+  }
+
+  /** One byte printed as "0x3a". */
+  byte(key: string): number {
+    const value = this.raw(key);
+    return typeof value === 'string' && byteHexPattern.test(value) ? Number(value) : this.wrong(key, 'a byte as "0x3a"');
+  }
+
+  session(key: string): string {
+    const value = this.string(key);
+    const bytes = Buffer.byteLength(value);
+    return bytes >= 1 && bytes <= 63 ? value : this.wrong(key, 'a session name of 1..63 bytes');
+  }
+
+  kind(key: string): PatternKind {
+    const value = this.raw(key);
+    return isPatternKind(value) ? value : this.wrong(key, 'one of prng, walking, addr');
+  }
+
+  errno(key: string): string | null {
+    const value = this.nullableString(key);
+    return value === null || errnoPattern.test(value) ? value : this.wrong(key, 'an errno name like "EBUSY" or null');
+  }
+
+  strings(key: string, pattern: RegExp, wanted: string): string[] {
+    const value = this.raw(key);
+    if (!Array.isArray(value) || !value.every((item) => typeof item === 'string' && pattern.test(item))) {
+      return this.wrong(key, wanted);
+    }
+    return value as string[];
+  }
+
+  seals(key: string): string[] {
+    return this.strings(key, sealPattern, 'an array of seal names');
+  }
+}
+
+function parseProbe(f: Fields): LuoProbeEvent {
+  const event: LuoProbeEvent = {
+    event: 'probe',
+    devLiveupdate: f.boolean('dev_liveupdate'),
+    openErrno: f.errno('open_errno'),
+    sessionErrno: f.errno('session_errno'),
+    memfdPreserve: f.nullableBoolean('memfd_preserve'),
+    memfdErrno: f.errno('memfd_errno'),
+  };
+  const sessionCreated = event.openErrno === null && event.sessionErrno === null;
+  if (sessionCreated !== (event.memfdPreserve !== null)) {
+    throw new FieldError(`"memfd_preserve" is ${event.memfdPreserve} but open/session errno are ${event.openErrno}/${event.sessionErrno}`);
+  }
+  if (event.memfdPreserve !== null && event.memfdPreserve !== (event.memfdErrno === null)) {
+    throw new FieldError(`"memfd_preserve" is ${event.memfdPreserve} but "memfd_errno" is ${JSON.stringify(event.memfdErrno)}`);
+  }
+  return event;
+}
+
+function parseVerified(f: Fields): LuoVerifiedEvent {
+  const event: LuoVerifiedEvent = {
+    event: 'verified',
+    session: f.session('session'),
+    token: f.u64('token'),
+    kind: f.kind('kind'),
+    seed: f.u64('seed'),
+    size: f.count('size'),
+    sizeFound: f.count('size_found'),
+    sizeOk: f.boolean('size_ok'),
+    seals: f.seals('seals'),
+    sealsExpected: f.seals('seals_expected'),
+    sealsOk: f.boolean('seals_ok'),
+    position: f.count('position'),
+    positionOk: f.boolean('position_ok'),
+    bytesChecked: f.count('bytes_checked'),
+    badBytes: f.count('bad_bytes'),
+    verifyMs: f.count('verify_ms'),
+    ok: f.boolean('ok'),
+  };
+  if (event.sizeOk !== (event.size === event.sizeFound)) {
+    throw new FieldError(`"size_ok" is ${event.sizeOk} for size ${event.size} and size_found ${event.sizeFound}`);
+  }
+  if (event.sealsOk !== (event.seals.join(',') === event.sealsExpected.join(','))) {
+    throw new FieldError(`"seals_ok" is ${event.sealsOk} for seals [${event.seals}] and seals_expected [${event.sealsExpected}]`);
+  }
+  if (event.bytesChecked > Math.min(event.size, event.sizeFound)) {
+    throw new FieldError(`"bytes_checked" ${event.bytesChecked} exceeds the size`);
+  }
+  if (event.badBytes > event.bytesChecked) throw new FieldError(`"bad_bytes" ${event.badBytes} exceeds "bytes_checked"`);
+  const allGood = event.sizeOk && event.sealsOk && event.positionOk && event.badBytes === 0;
+  if (event.ok !== allGood) throw new FieldError(`"ok" is ${event.ok} but the individual checks say ${allGood}`);
+  if (event.badBytes > 0) {
+    const mismatch: LuoMismatch = {
+      firstBadOffset: f.count('first_bad_offset'),
+      expected: f.byte('expected'),
+      found: f.byte('found'),
+    };
+    if (mismatch.firstBadOffset >= event.bytesChecked) throw new FieldError(`"first_bad_offset" is outside the bytes checked`);
+    if (mismatch.expected === mismatch.found) throw new FieldError(`"expected" and "found" are equal at the first bad byte`);
+    if (event.kind === 'addr') mismatch.foundLooksLikeOffset = f.u64('found_looks_like_offset');
+    event.mismatch = mismatch;
+  } else if (f.has('first_bad_offset')) {
+    throw new FieldError('"bad_bytes" is 0 but "first_bad_offset" is present');
+  }
+  return event;
+}
+
+/** Decode one event object; throws FieldError. */
+function parseEvent(object: Record<string, unknown>): LuoAgentEvent {
+  const f = new Fields(object);
+  const name = f.string('event');
+  switch (name) {
+    case 'probe':
+      return parseProbe(f);
+    case 'preserved':
+      return {
+        event: name,
+        session: f.session('session'),
+        token: f.u64('token'),
+        kind: f.kind('kind'),
+        seed: f.u64('seed'),
+        size: f.count('size'),
+        seals: f.seals('seals'),
+        position: f.count('position'),
+        fillMs: f.count('fill_ms'),
+      };
+    case 'closed':
+    case 'finished':
+      return { event: name, session: f.session('session') };
+    case 'ready':
+      return {
+        event: name,
+        pid: f.count('pid'),
+        sessions: f.strings('sessions', /^.{1,63}$/su, 'an array of session names'),
+        log: f.string('log'),
+      };
+    case 'holding':
+      return { event: name, pid: f.count('pid') };
+    case 'verified':
+      return parseVerified(f);
+    case 'retrieve': {
+      const ok = f.boolean('ok');
+      const errno = f.errno('errno');
+      if (ok !== (errno === null)) throw new FieldError(`"ok" is ${ok} but "errno" is ${JSON.stringify(errno)}`);
+      return { event: name, session: f.session('session'), ok, errno };
+    }
+    case 'error':
+      return {
+        event: name,
+        op: f.string('op'),
+        session: f.nullableString('session'),
+        token: f.nullableU64('token'),
+        errno: f.errno('errno'),
+        message: f.string('message'),
+      };
+    case 'json_truncated':
+      throw new FieldError('luo-agent had to drop a line longer than its JSON buffer');
+    default:
+      throw new FieldError(`unknown event ${JSON.stringify(name)}`);
+  }
+}
+
+/** Shorten a line for an error message. */
+function excerpt(line: string): string {
+  return line.length > 200 ? `${line.slice(0, 200)}... (${line.length} characters)` : line;
+}
+
+/** Parse one line of luo-agent output; `lineNumber` (1-based) only improves the error message. */
+export function parseLuoAgentLine(line: string, lineNumber?: number): LuoAgentEvent {
+  const where = lineNumber === undefined ? 'luo-agent output line' : `luo-agent output line ${lineNumber}`;
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(line);
+  } catch (error) {
+    throw new GuestError(`${where} is not JSON (${(error as Error).message}): ${excerpt(line)}`);
+  }
+  if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) {
+    throw new GuestError(`${where} is not a JSON object: ${excerpt(line)}`);
+  }
+  try {
+    return parseEvent(decoded as Record<string, unknown>);
+  } catch (error) {
+    if (error instanceof FieldError) throw new GuestError(`${where} is malformed: ${error.message}: ${excerpt(line)}`);
+    throw error;
+  }
+}
+
+/** Parse the whole stdout of one luo-agent run (blank lines ignored, a trailing newline is fine). */
+export function parseLuoAgentLines(stdout: string): LuoAgentEvent[] {
+  const events: LuoAgentEvent[] = [];
+  stdout.split('\n').forEach((line, index) => {
+    const trimmed = line.trim();
+    if (trimmed) events.push(parseLuoAgentLine(trimmed, index + 1));
+  });
+  return events;
+}
+
+/** The events of one kind, typed. */
+export function luoEventsNamed<N extends LuoAgentEventName>(
+  events: readonly LuoAgentEvent[],
+  name: N,
+): Extract<LuoAgentEvent, { event: N }>[] {
+  return events.filter((event): event is Extract<LuoAgentEvent, { event: N }> => event.event === name);
+}
+
+/** "op (session, token): errno message" for each error event, for failure messages. */
+export function describeLuoErrors(events: readonly LuoAgentEvent[]): string[] {
+  return luoEventsNamed(events, 'error').map((error) => {
+    const where = [error.session, error.token === null ? null : `token ${error.token}`].filter((part) => part !== null);
+    return `${error.op}${where.length ? ` (${where.join(', ')})` : ''}: ${error.errno ?? ''} ${error.message}`.replace(/\s+/g, ' ');
+  });
+}
+
+/** Exactly one event of a kind, or a GuestError saying how many there were and which errors came with them. */
+export function onlyLuoEventNamed<N extends LuoAgentEventName>(
+  events: readonly LuoAgentEvent[],
+  name: N,
+): Extract<LuoAgentEvent, { event: N }> {
+  const found = luoEventsNamed(events, name);
+  const [first] = found;
+  if (found.length !== 1 || !first) {
+    const errors = describeLuoErrors(events);
+    throw new GuestError(`expected one luo-agent "${name}" event, got ${found.length}${errors.length ? ` (errors: ${errors.join('; ')})` : ''}`);
+  }
+  return first;
+}

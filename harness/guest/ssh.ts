@@ -1,0 +1,129 @@
+// One SSH connection to the guest (ssh2), with the guest's host key pinned.
+import { readFile } from 'node:fs/promises';
+import { Client } from 'ssh2';
+import { GuestError } from '../errors.ts';
+
+export interface SshTarget {
+  readonly port: number;
+  readonly clientKeyFile: string;
+  /** Raw public host key blob the guest must present. */
+  readonly hostKeyBlob: Buffer;
+}
+
+export interface CommandResult {
+  readonly command: string;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** An open SSH session to the guest. */
+export class GuestConnection {
+  private closed = false;
+
+  private constructor(private readonly client: Client) {
+    client.on('close', () => (this.closed = true));
+    client.on('error', () => (this.closed = true));
+  }
+
+  /** Connect once; rejects on refusal, wrong host key or auth failure. */
+  static async connect(target: SshTarget, readyTimeoutMs = 20_000): Promise<GuestConnection> {
+    const privateKey = await readFile(target.clientKeyFile);
+    const client = new Client();
+    await new Promise<void>((resolve, reject) => {
+      let hostKeyMismatch = false;
+      client.once('ready', () => resolve());
+      client.once('error', (error) =>
+        reject(hostKeyMismatch ? new GuestError('guest presented an unexpected SSH host key (image mismatch?)') : error),
+      );
+      client.connect({
+        host: '127.0.0.1',
+        port: target.port,
+        username: 'root',
+        privateKey,
+        readyTimeout: readyTimeoutMs,
+        algorithms: { serverHostKey: ['ssh-ed25519'] },
+        hostVerifier: (key: Buffer) => {
+          hostKeyMismatch = !key.equals(target.hostKeyBlob);
+          return !hostKeyMismatch;
+        },
+      });
+    });
+    return new GuestConnection(client);
+  }
+
+  /** True once the transport has closed (for example across a kexec). */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Run a command; resolves with exit code and output whatever the exit code. */
+  async run(command: string, input?: string | Buffer): Promise<CommandResult> {
+    return new Promise((resolve, reject) => {
+      this.client.exec(command, (error, channel) => {
+        if (error) return reject(error);
+        const stdout: Buffer[] = [];
+        const stderr: Buffer[] = [];
+        let exitCode: number | null = null;
+        let signal: string | null = null;
+        channel.on('data', (chunk: Buffer) => stdout.push(chunk));
+        channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+        channel.on('exit', (code: number | null, signalName?: string) => {
+          exitCode = code;
+          signal = signalName ?? null;
+        });
+        channel.on('close', () =>
+          resolve({
+            command,
+            exitCode,
+            signal,
+            stdout: Buffer.concat(stdout).toString('utf8'),
+            stderr: Buffer.concat(stderr).toString('utf8'),
+          }),
+        );
+        if (input !== undefined) channel.end(input);
+        else channel.end();
+      });
+    });
+  }
+
+  /** Run a command that must succeed; a non-zero exit becomes a GuestError with its output. */
+  async check(command: string, input?: string | Buffer): Promise<CommandResult> {
+    const result = await this.run(command, input);
+    if (result.exitCode !== 0) {
+      throw new GuestError(
+        `guest command failed (exit ${result.exitCode ?? result.signal}): ${command}\n${result.stderr.trim() || result.stdout.trim()}`,
+      );
+    }
+    return result;
+  }
+
+  /** Copy bytes into a guest file (no sftp-server in the guest: `cat` over exec). */
+  async putFile(guestPath: string, contents: string | Buffer, mode = 0o644): Promise<void> {
+    await this.check(`cat > '${guestPath}' && chmod ${mode.toString(8)} '${guestPath}'`, contents);
+  }
+
+  /** Start a command without waiting for it (kexec -e never answers). */
+  fireAndForget(command: string): void {
+    this.client.exec(command, (error, channel) => {
+      if (!error) {
+        channel.on('data', () => undefined);
+        channel.stderr.on('data', () => undefined);
+        channel.end();
+      }
+    });
+  }
+
+  /** Close the connection (idempotent). */
+  close(): void {
+    if (!this.closed) this.client.end();
+    this.closed = true;
+  }
+
+  /** Drop the connection without a goodbye (the peer is gone). */
+  destroy(): void {
+    this.client.destroy();
+    this.closed = true;
+  }
+}

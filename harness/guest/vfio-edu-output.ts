@@ -1,0 +1,392 @@
+// Typed, validating parser for the JSON lines printed by the guest helper vfio-edu (images/guest/vfio-edu.c).
+
+import { GuestError } from '../errors.ts';
+
+/** How the helper reached the device: VFIO cdev + iommufd, or group + type1 container. */
+export type VfioAccessPath = 'cdev' | 'group';
+
+/** Pattern kinds of images/guest/pattern.h. */
+export type PatternKind = 'addr' | 'prng' | 'walking';
+
+/** After opening (dma, msi): the edu id register and the PCI command register as found and as set. */
+export interface VfioEduDeviceEvent {
+  event: 'device';
+  bdf: string;
+  path: VfioAccessPath;
+  /** Register 0x00, 0x010000ed for edu 1.0. */
+  id: number;
+  /** Register 0x04 returned the inverse of what was written. */
+  alive: boolean;
+  /** PCI command register before the helper set Memory Space and Bus Master. */
+  commandBefore: number;
+  command: number;
+}
+
+/** One RAM -> device -> RAM round trip of the `dma` subcommand. */
+export interface VfioEduDmaEvent {
+  event: 'dma';
+  bdf: string;
+  path: VfioAccessPath;
+  iova: bigint;
+  size: number;
+  /** Offset inside edu's 4 KiB device buffer. */
+  offset: number;
+  kind: PatternKind;
+  seed: bigint;
+  bytesChecked: number;
+  ok: boolean;
+  /** Present when !ok. An offset at or past `size` means the device wrote past the transfer. */
+  mismatch?: { firstBadOffset: number; expected: number; found: number; badBytes: number };
+}
+
+/** Totals of the `dma` subcommand; `skipped` counts (size, offset) pairs that do not fit the 4 KiB buffer. */
+export interface VfioEduDmaSummaryEvent {
+  event: 'dma-summary';
+  bdf: string;
+  path: VfioAccessPath;
+  transfers: number;
+  skipped: number;
+  bytesChecked: number;
+  failures: number;
+}
+
+/** MSI capability as read from config space before the helper arms MSI. */
+export interface VfioEduMsiStateEvent {
+  event: 'msi-state';
+  bdf: string;
+  path: VfioAccessPath;
+  phase: string;
+  enabled: boolean;
+  control: number;
+  address: bigint;
+  data: number;
+}
+
+/** Result of the `msi` subcommand: one eventfd count per raise, and events seen while quiet. */
+export interface VfioEduMsiEvent {
+  event: 'msi';
+  bdf: string;
+  path: VfioAccessPath;
+  raised: number;
+  received: number;
+  perRaise: number[];
+  spurious: number;
+  /** Every read of IRQ status (0x24) showed the bit just raised. */
+  statusOk: boolean;
+  ok: boolean;
+}
+
+/** MSI trigger removed again (VFIO_IRQ_SET_DATA_NONE, count 0). */
+export interface VfioEduMsiDisarmedEvent {
+  event: 'msi-disarmed';
+  bdf: string;
+  path: VfioAccessPath;
+}
+
+/** Config space as read through the VFIO config region (VFIO virtualises some fields, e.g. MSI). */
+export interface VfioEduConfigEvent {
+  event: 'config';
+  bdf: string;
+  path: VfioAccessPath;
+  size: number;
+  bytes: Uint8Array;
+}
+
+/** The capability probe: did LIVEUPDATE_SESSION_PRESERVE_FD accept the VFIO cdev fd? */
+export interface VfioEduPreserveEvent {
+  event: 'preserve';
+  bdf: string;
+  path: VfioAccessPath;
+  session: string;
+  token: bigint;
+  supported: boolean;
+  /** null when supported; "ENOENT" when the kernel has no VFIO file handler. */
+  errno: string | null;
+}
+
+/** The detached process holding the session until kexec is up. */
+export interface VfioEduReadyEvent {
+  event: 'ready';
+  bdf: string;
+  session: string;
+  pid: number;
+}
+
+/** A failed syscall (errno set), a failed check or a usage error (op "usage", errno null). */
+export interface VfioEduErrorEvent {
+  event: 'error';
+  op: string;
+  errno: string | null;
+  message: string;
+}
+
+export type VfioEduEvent =
+  | VfioEduDeviceEvent
+  | VfioEduDmaEvent
+  | VfioEduDmaSummaryEvent
+  | VfioEduMsiStateEvent
+  | VfioEduMsiEvent
+  | VfioEduMsiDisarmedEvent
+  | VfioEduConfigEvent
+  | VfioEduPreserveEvent
+  | VfioEduReadyEvent
+  | VfioEduErrorEvent;
+
+export type VfioEduEventName = VfioEduEvent['event'];
+
+/** A field that is missing or has the wrong shape; turned into a GuestError naming the line. */
+class FieldError extends Error {}
+
+/** Reads typed fields out of one decoded JSON object. */
+class Fields {
+  constructor(private readonly object: Record<string, unknown>) {}
+
+  private raw(key: string): unknown {
+    if (!(key in this.object)) throw new FieldError(`missing field "${key}"`);
+    return this.object[key];
+  }
+
+  private wrong(key: string, wanted: string): never {
+    throw new FieldError(`field "${key}" must be ${wanted}, got ${JSON.stringify(this.object[key])}`);
+  }
+
+  string(key: string): string {
+    const value = this.raw(key);
+    return typeof value === 'string' ? value : this.wrong(key, 'a string');
+  }
+
+  oneOf<T extends string>(key: string, allowed: readonly T[]): T {
+    const value = this.raw(key);
+    return allowed.includes(value as T) ? (value as T) : this.wrong(key, `one of ${allowed.join(', ')}`);
+  }
+
+  boolean(key: string): boolean {
+    const value = this.raw(key);
+    return typeof value === 'boolean' ? value : this.wrong(key, 'true or false');
+  }
+
+  /** A non-negative integer JSON number (the helper prints numbers only below 2^53). */
+  count(key: string): number {
+    const value = this.raw(key);
+    return Number.isSafeInteger(value) && (value as number) >= 0 ? (value as number) : this.wrong(key, 'a non-negative integer');
+  }
+
+  counts(key: string): number[] {
+    const value = this.raw(key);
+    if (!Array.isArray(value) || !value.every((item) => Number.isSafeInteger(item) && item >= 0)) {
+      return this.wrong(key, 'an array of non-negative integers');
+    }
+    return value as number[];
+  }
+
+  /** A 64-bit value printed as a string, "0x..." hex or decimal. */
+  u64(key: string): bigint {
+    const value = this.raw(key);
+    if (typeof value !== 'string' || !/^(0x[0-9a-f]{1,16}|[0-9]{1,20})$/.test(value)) {
+      return this.wrong(key, 'a u64 string ("0x2a" or "42")');
+    }
+    const parsed = BigInt(value);
+    return parsed < 1n << 64n ? parsed : this.wrong(key, 'below 2^64');
+  }
+
+  /** A register up to 32 bits wide, printed as a "0x..." string. */
+  register(key: string): number {
+    const value = this.raw(key);
+    if (typeof value !== 'string' || !/^0x[0-9a-f]{1,8}$/.test(value)) return this.wrong(key, 'a hex string of at most 32 bits');
+    return Number(value);
+  }
+
+  nullableString(key: string): string | null {
+    const value = this.raw(key);
+    return value === null || typeof value === 'string' ? value : this.wrong(key, 'a string or null');
+  }
+
+  has(key: string): boolean {
+    return key in this.object;
+  }
+}
+
+const accessPaths = ['cdev', 'group'] as const;
+const patternKinds = ['addr', 'prng', 'walking'] as const;
+const bdfPattern = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/;
+
+function bdfOf(fields: Fields): string {
+  const bdf = fields.string('bdf');
+  if (!bdfPattern.test(bdf)) throw new FieldError(`field "bdf" must look like 0000:00:04.0, got ${JSON.stringify(bdf)}`);
+  return bdf;
+}
+
+function decodeHex(hex: string, size: number): Uint8Array {
+  if (hex.length !== size * 2 || !/^[0-9a-f]*$/.test(hex)) {
+    throw new FieldError(`field "hex" must be ${size * 2} lowercase hex digits (size ${size}), got ${hex.length} characters`);
+  }
+  return Uint8Array.from(Buffer.from(hex, 'hex'));
+}
+
+function parseDma(f: Fields): VfioEduDmaEvent {
+  const event: VfioEduDmaEvent = {
+    event: 'dma',
+    bdf: bdfOf(f),
+    path: f.oneOf('path', accessPaths),
+    iova: f.u64('iova'),
+    size: f.count('size'),
+    offset: f.count('offset'),
+    kind: f.oneOf('kind', patternKinds),
+    seed: f.u64('seed'),
+    bytesChecked: f.count('bytes_checked'),
+    ok: f.boolean('ok'),
+  };
+  if (event.offset + event.size > 4096) throw new FieldError(`offset ${event.offset} + size ${event.size} exceeds edu's 4096-byte buffer`);
+  if (!event.ok) {
+    event.mismatch = {
+      firstBadOffset: f.count('first_bad_offset'),
+      expected: f.count('expected'),
+      found: f.count('found'),
+      badBytes: f.count('bad_bytes'),
+    };
+  } else if (f.has('first_bad_offset')) {
+    throw new FieldError('"ok" is true but "first_bad_offset" is present');
+  }
+  return event;
+}
+
+function parseMsi(f: Fields): VfioEduMsiEvent {
+  const event: VfioEduMsiEvent = {
+    event: 'msi',
+    bdf: bdfOf(f),
+    path: f.oneOf('path', accessPaths),
+    raised: f.count('raised'),
+    received: f.count('received'),
+    perRaise: f.counts('per_raise'),
+    spurious: f.count('spurious'),
+    statusOk: f.boolean('status_ok'),
+    ok: f.boolean('ok'),
+  };
+  if (event.perRaise.length !== event.raised) {
+    throw new FieldError(`"per_raise" has ${event.perRaise.length} entries for ${event.raised} raises`);
+  }
+  const sum = event.perRaise.reduce((total, count) => total + count, 0);
+  if (sum !== event.received) throw new FieldError(`"per_raise" sums to ${sum} but "received" is ${event.received}`);
+  return event;
+}
+
+/** Decode one event object; throws FieldError. */
+function parseEvent(object: Record<string, unknown>): VfioEduEvent {
+  const f = new Fields(object);
+  const name = f.string('event');
+  switch (name) {
+    case 'device':
+      return {
+        event: name,
+        bdf: bdfOf(f),
+        path: f.oneOf('path', accessPaths),
+        id: f.register('id'),
+        alive: f.boolean('alive'),
+        commandBefore: f.register('command_before'),
+        command: f.register('command'),
+      };
+    case 'dma':
+      return parseDma(f);
+    case 'dma-summary':
+      return {
+        event: name,
+        bdf: bdfOf(f),
+        path: f.oneOf('path', accessPaths),
+        transfers: f.count('transfers'),
+        skipped: f.count('skipped'),
+        bytesChecked: f.count('bytes_checked'),
+        failures: f.count('failures'),
+      };
+    case 'msi-state':
+      return {
+        event: name,
+        bdf: bdfOf(f),
+        path: f.oneOf('path', accessPaths),
+        phase: f.string('phase'),
+        enabled: f.boolean('enabled'),
+        control: f.register('control'),
+        address: f.u64('address'),
+        data: f.register('data'),
+      };
+    case 'msi':
+      return parseMsi(f);
+    case 'msi-disarmed':
+      return { event: name, bdf: bdfOf(f), path: f.oneOf('path', accessPaths) };
+    case 'config': {
+      const size = f.count('size');
+      if (size !== 256 && size !== 4096) throw new FieldError(`field "size" must be 256 or 4096, got ${size}`);
+      return { event: name, bdf: bdfOf(f), path: f.oneOf('path', accessPaths), size, bytes: decodeHex(f.string('hex'), size) };
+    }
+    case 'preserve': {
+      const supported = f.boolean('supported');
+      const errno = f.nullableString('errno');
+      if (supported !== (errno === null)) throw new FieldError(`"supported" is ${supported} but "errno" is ${JSON.stringify(errno)}`);
+      return {
+        event: name,
+        bdf: bdfOf(f),
+        path: f.oneOf('path', accessPaths),
+        session: f.string('session'),
+        token: f.u64('token'),
+        supported,
+        errno,
+      };
+    }
+    case 'ready':
+      return { event: name, bdf: bdfOf(f), session: f.string('session'), pid: f.count('pid') };
+    case 'error':
+      return { event: name, op: f.string('op'), errno: f.nullableString('errno'), message: f.string('message') };
+    default:
+      throw new FieldError(`unknown event ${JSON.stringify(name)}`);
+  }
+}
+
+/** Shorten a line for an error message. */
+function excerpt(line: string): string {
+  return line.length > 200 ? `${line.slice(0, 200)}... (${line.length} characters)` : line;
+}
+
+/** Parse one line of vfio-edu output; `lineNumber` (1-based) only improves the error message. */
+export function parseVfioEduLine(line: string, lineNumber?: number): VfioEduEvent {
+  const where = lineNumber === undefined ? 'vfio-edu output line' : `vfio-edu output line ${lineNumber}`;
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(line);
+  } catch (error) {
+    throw new GuestError(`${where} is not JSON (${(error as Error).message}): ${excerpt(line)}`);
+  }
+  if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) {
+    throw new GuestError(`${where} is not a JSON object: ${excerpt(line)}`);
+  }
+  try {
+    return parseEvent(decoded as Record<string, unknown>);
+  } catch (error) {
+    if (error instanceof FieldError) throw new GuestError(`${where} is malformed: ${error.message}: ${excerpt(line)}`);
+    throw error;
+  }
+}
+
+/** Parse the whole stdout of one vfio-edu run (blank lines ignored, a trailing newline is fine). */
+export function parseVfioEduOutput(text: string): VfioEduEvent[] {
+  const events: VfioEduEvent[] = [];
+  text.split('\n').forEach((line, index) => {
+    const trimmed = line.trim();
+    if (trimmed) events.push(parseVfioEduLine(trimmed, index + 1));
+  });
+  return events;
+}
+
+/** The events of one kind, typed. */
+export function eventsNamed<N extends VfioEduEventName>(events: readonly VfioEduEvent[], name: N): Extract<VfioEduEvent, { event: N }>[] {
+  return events.filter((event): event is Extract<VfioEduEvent, { event: N }> => event.event === name);
+}
+
+/** Exactly one event of a kind, or a GuestError saying how many there were. */
+export function onlyEventNamed<N extends VfioEduEventName>(events: readonly VfioEduEvent[], name: N): Extract<VfioEduEvent, { event: N }> {
+  const found = eventsNamed(events, name);
+  const [first] = found;
+  if (found.length !== 1 || !first) {
+    const errors = eventsNamed(events, 'error').map((error) => `${error.op}: ${error.message}`);
+    throw new GuestError(`expected one vfio-edu "${name}" event, got ${found.length}${errors.length ? ` (errors: ${errors.join('; ')})` : ''}`);
+  }
+  return first;
+}

@@ -1,0 +1,51 @@
+// summary.json and the short table at the end of a run.
+import type { PhaseRecord } from '../scenario/timeline.ts';
+import type { TapSummary, TestPoint } from './tap-results.ts';
+
+export interface ScenarioResult {
+  readonly name: string;
+  readonly verdict: 'pass' | 'fail' | 'skip';
+  readonly durationMs: number;
+  readonly exitCode: number | null;
+  readonly kernel: string;
+  readonly accel: string;
+  readonly phases: readonly PhaseRecord[];
+  readonly counts: Record<TestPoint['status'], number>;
+  readonly points: readonly TestPoint[];
+  readonly facts: Record<string, unknown>;
+  readonly error?: string;
+  readonly errorCode?: string;
+  readonly artifactDir: string;
+}
+
+/** Count test points by status. */
+export function countPoints(tap: TapSummary): Record<TestPoint['status'], number> {
+  const counts = { pass: 0, fail: 0, skip: 0, todo: 0 };
+  for (const point of tap.points) counts[point.status] += 1;
+  return counts;
+}
+
+function seconds(milliseconds: number | undefined): string {
+  return milliseconds === undefined ? '-' : `${(milliseconds / 1000).toFixed(1)}s`;
+}
+
+/** The terminal table: one line per scenario with verdict, counts and key phase times. */
+export function renderSummaryTable(results: readonly ScenarioResult[], resultsDir: string): string {
+  const header = ['scenario', 'result', 'pass', 'fail', 'skip', 'todo', 'boot-ssh', 'kexec-ssh', 'total'];
+  const rows = results.map((result) => [
+    result.name,
+    result.verdict.toUpperCase(),
+    String(result.counts.pass),
+    String(result.counts.fail),
+    String(result.counts.skip),
+    String(result.counts.todo),
+    seconds(result.phases.find((phase) => phase.name === 'boot-to-ssh')?.durationMs),
+    seconds(result.phases.find((phase) => phase.name === 'kexec-to-ssh')?.durationMs),
+    seconds(result.durationMs),
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const format = (row: string[]) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
+  const lines = [format(header), ...rows.map(format)];
+  const errors = results.filter((result) => result.error).map((result) => `${result.name}: ${result.error?.split('\n')[0] ?? ''}`);
+  return [...lines, ...errors, `results: ${resultsDir}`].join('\n');
+}

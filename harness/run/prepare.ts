@@ -1,0 +1,55 @@
+// Everything a run needs before the first boot: host packages, kernel(s), guest image, accelerator, QEMU.
+import { execa } from 'execa';
+import { MissingToolError } from '../errors.ts';
+import type { Options } from '../config/options.ts';
+import { buildGuestImage, type GuestImage } from '../../images/guest/initramfs.ts';
+import { prebuiltKernel, resolveKernel, type KernelUnderTest } from '../../images/kernel/resolve.ts';
+import { ensureHostPackages } from '../setup/host-packages.ts';
+import { chooseAccelerator, gatherKvmFacts, type AcceleratorChoice } from '../vm/accel.ts';
+import { progress } from '../util/log.ts';
+import type { KernelInfo, ScenarioContext } from '../scenario/context.ts';
+
+export interface Prepared {
+  readonly kernel: KernelUnderTest;
+  readonly nextKernel: KernelUnderTest;
+  readonly image: GuestImage;
+  readonly accel: AcceleratorChoice;
+  readonly qemuVersion: string;
+}
+
+/** Install, build or reuse what the scenarios need; errors name the input and the fix. */
+export async function prepareRun(options: Options, cache: string): Promise<Prepared> {
+  await ensureHostPackages();
+  const qemuVersion = await execa(options.qemu, ['--version'], { reject: false });
+  if (qemuVersion.exitCode !== 0) {
+    throw new MissingToolError(`QEMU=${options.qemu} does not run; install qemu-system-x86 or set QEMU=<path to qemu-system-x86_64>`);
+  }
+  const kernel = await resolveKernel(options, cache);
+  const nextKernel = options.nextKernel ? await prebuiltKernel(options.nextKernel, undefined, cache, 'NEXT_KERNEL') : kernel;
+  const image = await buildGuestImage({ headers: kernel.headers, headersIdentity: kernel.headersIdentity }, cache);
+  const accel = chooseAccelerator(await gatherKvmFacts(), options.accel);
+  progress(`kernel ${kernel.release} (${kernel.origin}), image ${image.key}, ${accel.accel}: ${accel.reason}`);
+  return { kernel, nextKernel, image, accel, qemuVersion: qemuVersion.stdout.split('\n')[0] ?? '' };
+}
+
+function kernelInfo(kernel: KernelUnderTest): KernelInfo {
+  return { bzImage: kernel.bzImage, release: kernel.release, identity: kernel.identity, options: Object.fromEntries(kernel.config) };
+}
+
+/** The context one scenario process runs with. */
+export function scenarioContext(scenario: string, prepared: Prepared, qemu: string, runId: string, artifactDir: string): ScenarioContext {
+  return {
+    runId,
+    scenario,
+    artifactDir,
+    qemu,
+    accel: prepared.accel,
+    kernel: kernelInfo(prepared.kernel),
+    nextKernel: kernelInfo(prepared.nextKernel),
+    image: {
+      initramfs: prepared.image.initramfs,
+      clientKeyFile: prepared.image.keys.clientKeyFile,
+      hostKey: prepared.image.keys.hostKeyBlob.toString('base64'),
+    },
+  };
+}

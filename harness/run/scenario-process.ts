@@ -1,0 +1,67 @@
+// Run one scenario file as its own process (tap test), with a deadline and a clean end on every path.
+import { createWriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+import { contextVariable } from '../scenario/context.ts';
+import { repoRoot } from '../util/paths.ts';
+import { reapQemu } from './reap-qemu.ts';
+
+export interface ScenarioProcessResult {
+  readonly exitCode: number | null;
+  readonly tap: string;
+  readonly durationMs: number;
+  readonly timedOut: boolean;
+  readonly reapedQemu: boolean;
+  /** scenario.json written by the scenario, if it got that far. */
+  readonly record: Record<string, unknown> | undefined;
+}
+
+/** Whole-scenario deadline: the phases have their own, this bounds anything they miss. */
+export const scenarioDeadlineMs = 30 * 60_000;
+
+/** Spawn `node --import tsx <file>` with the context file; TAP goes to tap.txt and, line by line, to onLine. */
+export async function runScenarioProcess(
+  file: string,
+  contextFile: string,
+  artifactDir: string,
+  onLine: (line: string) => void,
+  cancel: AbortSignal,
+): Promise<ScenarioProcessResult> {
+  const started = performance.now();
+  const tapFile = createWriteStream(path.join(artifactDir, 'tap.txt'));
+  const child = execa('node', ['--import', 'tsx', file], {
+    cwd: repoRoot,
+    env: { [contextVariable]: contextFile, TAP: '1' },
+    stdin: 'ignore',
+    stderr: { file: path.join(artifactDir, 'stderr.log') },
+    reject: false,
+    buffer: false,
+    timeout: scenarioDeadlineMs,
+    killSignal: 'SIGTERM',
+    forceKillAfterDelay: 20_000,
+    cancelSignal: cancel,
+    cleanup: true,
+  });
+  const lines: string[] = [];
+  for await (const line of child.iterable()) {
+    const text = String(line);
+    lines.push(text);
+    tapFile.write(`${text}\n`);
+    onLine(text);
+  }
+  const result = await child;
+  await new Promise((resolve) => tapFile.end(resolve));
+  const reapedQemu = await reapQemu(artifactDir);
+  const record = await readFile(path.join(artifactDir, 'scenario.json'), 'utf8')
+    .then((text) => JSON.parse(text) as Record<string, unknown>)
+    .catch(() => undefined);
+  return {
+    exitCode: result.exitCode ?? null,
+    tap: lines.join('\n'),
+    durationMs: Math.round(performance.now() - started),
+    timedOut: result.timedOut,
+    reapedQemu,
+    record,
+  };
+}

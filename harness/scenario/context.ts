@@ -1,0 +1,48 @@
+// What the CLI hands a scenario process: resolved kernel, image, accelerator, artifact folder.
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import type { AcceleratorChoice } from '../vm/accel.ts';
+
+export interface KernelInfo {
+  readonly bzImage: string;
+  readonly release: string;
+  readonly identity: string;
+  /** CONFIG_* options of the kernel when known (name -> value, no prefix). */
+  readonly options: Readonly<Record<string, string>> | null;
+}
+
+export interface ScenarioContext {
+  readonly runId: string;
+  readonly scenario: string;
+  readonly artifactDir: string;
+  readonly qemu: string;
+  readonly accel: AcceleratorChoice;
+  readonly kernel: KernelInfo;
+  /** The kernel to kexec into; the same as `kernel` unless NEXT_KERNEL was given. */
+  readonly nextKernel: KernelInfo;
+  readonly image: {
+    readonly initramfs: string;
+    readonly clientKeyFile: string;
+    /** base64 of the pinned host key blob */
+    readonly hostKey: string;
+  };
+}
+
+/** Environment variable naming the context file (a file: a kernel config is too big for the environment). */
+export const contextVariable = 'LUO_HARNESS_CONTEXT';
+
+/** Write the context file a scenario process reads. */
+export async function writeContext(file: string, context: ScenarioContext): Promise<void> {
+  await writeFile(file, `${JSON.stringify(context, null, 2)}\n`);
+}
+
+/** Read and validate the context named by the environment, or undefined when run by hand. */
+export function contextFromEnvironment(env: NodeJS.ProcessEnv = process.env): ScenarioContext | undefined {
+  const file = env[contextVariable];
+  if (!file) return undefined;
+  const value = JSON.parse(readFileSync(file, 'utf8')) as Partial<ScenarioContext>;
+  for (const field of ['runId', 'scenario', 'artifactDir', 'qemu', 'accel', 'kernel', 'nextKernel', 'image'] as const) {
+    if (value[field] === undefined) throw new Error(`${contextVariable} lacks "${field}"`);
+  }
+  return value as ScenarioContext;
+}

@@ -1,0 +1,100 @@
+// The frame every scenario runs in: context, timeline, guests shut down on every path, artifacts written.
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Test } from 'tap';
+import { HarnessError } from '../errors.ts';
+import { LiveGuest, type KexecOptions, type KexecTiming } from '../guest/live-guest.ts';
+import { shutdownMachinesOnSignals } from '../vm/registry.ts';
+import type { Topology } from '../vm/topology.ts';
+import { contextFromEnvironment, type ScenarioContext } from './context.ts';
+import { Timeline } from './timeline.ts';
+
+/** What a scenario body gets. */
+export class ScenarioSession {
+  readonly timeline = new Timeline();
+  /** Observations worth keeping in summary.json (JSON-serialisable). */
+  readonly facts: Record<string, unknown> = {};
+  readonly guests: LiveGuest[] = [];
+
+  constructor(readonly context: ScenarioContext) {}
+
+  /** Boot a guest and wait for SSH (phase "boot-to-ssh"). */
+  async boot(topology?: Topology): Promise<LiveGuest> {
+    const guest = await this.timeline.phase('boot-to-ssh', () => LiveGuest.boot(this.context, topology));
+    this.guests.push(guest);
+    return guest;
+  }
+
+  /** Kexec a guest into the next kernel (phases "kexec-load" and "kexec-to-ssh"). */
+  async kexec(guest: LiveGuest, options?: KexecOptions): Promise<KexecTiming> {
+    const label = guest.generations.length > 1 ? `-${guest.generations.length}` : '';
+    const timing = await this.timeline.phase(`kexec${label}`, () => guest.kexec(options));
+    this.timeline.phases.push(
+      { name: `kexec-load${label}`, startedAt: new Date().toISOString(), durationMs: timing.loadMs, outcome: 'ok' },
+      { name: `kexec-to-ssh${label}`, startedAt: new Date().toISOString(), durationMs: timing.kexecToSshMs, outcome: 'ok' },
+    );
+    return timing;
+  }
+
+  /** Save an artifact file in the scenario's folder. */
+  async save(name: string, contents: string | Buffer): Promise<string> {
+    const file = path.join(this.context.artifactDir, name);
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, contents);
+    return file;
+  }
+
+  /** Shut every guest down and write serial logs per generation and scenario.json. */
+  async finish(error?: unknown): Promise<void> {
+    await Promise.allSettled(this.guests.map((guest) => guest.close()));
+    for (const [guestIndex, guest] of this.guests.entries()) {
+      const prefix = this.guests.length > 1 ? `guest${guestIndex}-` : '';
+      for (const generation of guest.generations) {
+        await this.save(`${prefix}serial-gen${generation.index}.log`, guest.serialOf(generation.index));
+      }
+    }
+    await this.save(
+      'scenario.json',
+      `${JSON.stringify(
+        {
+          scenario: this.context.scenario,
+          kernel: this.context.kernel.release,
+          nextKernel: this.context.nextKernel.release,
+          accel: this.context.accel,
+          phases: this.timeline.phases,
+          generations: this.guests.map((guest) => guest.generations),
+          facts: this.facts,
+          error: error === undefined ? undefined : describe(error),
+        },
+        null,
+        2,
+      )}\n`,
+    );
+  }
+}
+
+/** Run a scenario body as a tap test; a thrown error fails the scenario with its message and evidence. */
+export async function runScenario(t: Test, body: (session: ScenarioSession) => Promise<void>): Promise<void> {
+  const context = contextFromEnvironment();
+  if (!context) {
+    t.plan(0, 'run scenarios through the harness: make scenario S=<name> (it builds the kernel and image first)');
+    return;
+  }
+  shutdownMachinesOnSignals();
+  const session = new ScenarioSession(context);
+  let failure: unknown;
+  try {
+    await body(session);
+  } catch (error) {
+    failure = error;
+    t.fail(describe(error), { diagnostic: true, artifacts: context.artifactDir });
+  } finally {
+    await session.finish(failure);
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof HarnessError) return `${error.code}: ${error.message}`;
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,33 @@
+// Named phases with durations and outcomes: what summary.json reports per scenario.
+export interface PhaseRecord {
+  readonly name: string;
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly outcome: 'ok' | 'failed';
+  readonly error?: string;
+}
+
+/** Records phases in order. */
+export class Timeline {
+  readonly phases: PhaseRecord[] = [];
+
+  /** Time one phase; the record is kept whether it succeeds or throws. */
+  async phase<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const startedAt = new Date().toISOString();
+    const start = performance.now();
+    try {
+      const result = await work();
+      this.phases.push({ name, startedAt, durationMs: Math.round(performance.now() - start), outcome: 'ok' });
+      return result;
+    } catch (error) {
+      this.phases.push({
+        name,
+        startedAt,
+        durationMs: Math.round(performance.now() - start),
+        outcome: 'failed',
+        error: error instanceof Error ? error.message.split('\n')[0] : String(error),
+      });
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,206 @@
+// One class owns one QEMU process: launch, QMP, serial, failure detection, and shutdown on every path.
+import { mkdir, mkdtemp, rm, writeFile, link, copyFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import pRetry from 'p-retry';
+import { GuestError, InfrastructureError, MissingToolError } from '../errors.ts';
+import { withDeadline } from '../util/deadline.ts';
+import type { AcceleratorChoice } from './accel.ts';
+import { freeLoopbackPort } from './free-port.ts';
+import { QmpClient, type QmpEvent } from './qmp.ts';
+import { SerialConsole } from './serial-console.ts';
+import { qemuArguments, type Topology } from './topology.ts';
+import { liveMachines } from './registry.ts';
+
+export interface MachineOptions {
+  readonly qemu: string;
+  readonly accel: AcceleratorChoice;
+  readonly topology: Topology;
+  readonly kernel: string;
+  readonly initrd: string;
+  readonly append: string;
+  /** Where the serial log, trace, QEMU log and command line are kept. */
+  readonly artifactDir: string;
+  /** Files the guest may kexec into, shared read-only at /mnt/next. */
+  readonly shareFiles?: Readonly<Record<string, string>>;
+}
+
+/** Serial console lines that mean the kernel died. */
+const panicPattern = /Kernel panic - not syncing[^\n]*|BUG: kernel NULL pointer[^\n]*|Oops: [^\n]*/;
+
+/** A running QEMU guest. Use `await using machine = await QemuMachine.launch(...)` or call shutdown(). */
+export class QemuMachine implements AsyncDisposable {
+  readonly serial: SerialConsole;
+  readonly events: QmpEvent[] = [];
+  /** Rejects (and stays rejected) once the guest panics or QEMU exits unexpectedly. */
+  readonly failure: Promise<never>;
+  private failWith: (error: Error) => void = () => undefined;
+  private qmp: QmpClient | undefined;
+  private process: ResultPromise | undefined;
+  private stopping = false;
+  private stopped: Promise<void> | undefined;
+
+  private constructor(
+    readonly options: MachineOptions,
+    readonly sshPort: number,
+    readonly commandLine: readonly string[],
+    private readonly tempDir: string,
+    readonly traceLog: string,
+  ) {
+    this.serial = new SerialConsole(path.join(options.artifactDir, 'serial.log'));
+    this.failure = new Promise<never>((_, reject) => (this.failWith = reject));
+    // Nobody may be awaiting failure yet; keep Node from reporting it as unhandled.
+    this.failure.catch(() => undefined);
+  }
+
+  /** Start QEMU, connect QMP, follow the serial console. */
+  static async launch(options: MachineOptions): Promise<QemuMachine> {
+    await mkdir(options.artifactDir, { recursive: true });
+    const tempDir = await mkdtemp(path.join(tmpdir(), 'luo-harness-vm-'));
+    let share: string | undefined;
+    if (options.shareFiles) {
+      share = path.join(tempDir, 'share');
+      await mkdir(share);
+      for (const [name, file] of Object.entries(options.shareFiles)) await linkOrCopy(file, path.join(share, name));
+    }
+    const sshPort = await freeLoopbackPort();
+    const traceLog = path.join(options.artifactDir, 'qemu-trace.log');
+    const args = qemuArguments(options.topology, options.accel.accel, {
+      kernel: options.kernel,
+      initrd: options.initrd,
+      append: options.append,
+      serialLog: path.join(options.artifactDir, 'serial.log'),
+      qmpSocket: path.join(tempDir, 'qmp.sock'),
+      traceLog,
+      sshPort,
+      share,
+    });
+    const commandLine = [options.qemu, ...args];
+    await writeFile(path.join(options.artifactDir, 'qemu-cmdline.txt'), `${commandLine.map(shellQuote).join(' ')}\n`);
+    const machine = new QemuMachine(options, sshPort, commandLine, tempDir, traceLog);
+    liveMachines.add(machine);
+    try {
+      await machine.start(args, path.join(tempDir, 'qmp.sock'));
+    } catch (error) {
+      await machine.shutdown();
+      throw error;
+    }
+    return machine;
+  }
+
+  private async start(args: string[], qmpSocket: string): Promise<void> {
+    await this.serial.start();
+    const child = execa(this.options.qemu, args, {
+      reject: false,
+      stdin: 'ignore',
+      stdout: { file: path.join(this.options.artifactDir, 'qemu.log') },
+      stderr: { file: path.join(this.options.artifactDir, 'qemu.log') },
+      // execa kills the child if this process exits without shutting the machine down.
+      cleanup: true,
+    });
+    this.process = child;
+    child.on('error', () => undefined);
+    void child.then((result) => {
+      if (this.stopping) return;
+      const cause = result.failed && result.code === 'ENOENT' ? 'not found' : `exited with ${result.exitCode ?? result.signal ?? 'unknown status'}`;
+      this.failWith(new GuestError(`QEMU ${cause} while the guest was running; serial tail:\n${this.serial.tail()}`));
+    });
+    if (child.pid === undefined) {
+      throw new MissingToolError(`cannot start QEMU (${this.options.qemu}); install qemu-system-x86 or set QEMU=<path>`);
+    }
+    await writeFile(path.join(this.options.artifactDir, 'qemu.pid'), `${child.pid}\n`);
+    this.qmp = await withDeadline('QMP socket', 15_000, (signal) =>
+      Promise.race([
+        pRetry(() => QmpClient.connect(qmpSocket), { retries: 100, minTimeout: 50, maxTimeout: 200, signal }),
+        this.failure,
+      ]),
+    ).catch((error: unknown) => {
+      throw new InfrastructureError(`QEMU did not open its QMP socket: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    this.qmp.on('event', (event: QmpEvent) => {
+      this.events.push(event);
+      if (event.event === 'GUEST_PANICKED') {
+        this.failWith(new GuestError(`guest panicked (pvpanic); serial tail:\n${this.serial.tail()}`));
+      }
+    });
+    void this.serial.waitFor(panicPattern).then((match) => {
+      if (!this.stopping) this.failWith(new GuestError(`guest kernel failed: ${match[0]}; serial tail:\n${this.serial.tail()}`));
+    });
+  }
+
+  /** Wait for something in the guest, failing early if the guest dies, within a deadline. */
+  async watch<T>(what: string, milliseconds: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return withDeadline(what, milliseconds, (signal) => Promise.race([work(signal), this.failure]));
+  }
+
+  /** Wait for a serial console line at or after an offset. */
+  async waitForSerial(what: string, pattern: RegExp, from: number, milliseconds: number): Promise<RegExpExecArray> {
+    return this.watch(what, milliseconds, (signal) => this.serial.waitFor(pattern, from, signal)).catch((error: unknown) => {
+      if (error instanceof GuestError) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      throw Object.assign(error instanceof Error ? error : new Error(message), {
+        message: `${message}; serial tail:\n${this.serial.tail()}`,
+      });
+    });
+  }
+
+  /** Run a QMP command. */
+  async qmpCommand(command: string, args?: Record<string, unknown>): Promise<unknown> {
+    if (!this.qmp) throw new InfrastructureError('QMP is not connected');
+    return this.qmp.execute(command, args);
+  }
+
+  /** Polite shutdown (QMP quit), then SIGTERM, then SIGKILL; always removes temp files. Idempotent. */
+  shutdown(): Promise<void> {
+    this.stopped ??= this.stop();
+    return this.stopped;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.shutdown();
+  }
+
+  private async stop(): Promise<void> {
+    this.stopping = true;
+    const child = this.process;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = child.then(() => undefined);
+      await Promise.race([this.qmp?.execute('quit').catch(() => undefined), exited]);
+      const gone = await raceTimeout(exited, 3000);
+      if (!gone) {
+        child.kill('SIGTERM');
+        if (!(await raceTimeout(exited, 3000))) {
+          child.kill('SIGKILL');
+          await exited;
+        }
+      }
+    }
+    this.qmp?.close();
+    await this.serial.stop();
+    await rm(this.tempDir, { recursive: true, force: true });
+    liveMachines.delete(this);
+  }
+}
+
+async function raceTimeout(promise: Promise<void>, milliseconds: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), milliseconds)));
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function linkOrCopy(from: string, to: string): Promise<void> {
+  try {
+    await link(from, to);
+  } catch {
+    await copyFile(from, to);
+  }
+}
+
+function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}

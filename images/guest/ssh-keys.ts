@@ -1,0 +1,58 @@
+// SSH keys made per guest image: the host key is pinned by the harness, the client key is authorised in the guest.
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+
+export interface GuestKeys {
+  /** Dropbear-format host key, copied into the image. */
+  readonly hostKeyFile: string;
+  /** Raw public host key blob (what ssh2's hostVerifier receives). */
+  readonly hostKeyBlob: Buffer;
+  /** OpenSSH-format client private key for ssh2. */
+  readonly clientKeyFile: string;
+  /** authorized_keys line for the guest. */
+  readonly clientPublicLine: string;
+}
+
+/** The base64 blob of an OpenSSH public key line. */
+export function publicKeyBlob(line: string): Buffer {
+  const blob = line.trim().split(/\s+/)[1];
+  if (!blob) throw new Error(`not an OpenSSH public key line: ${line}`);
+  return Buffer.from(blob, 'base64');
+}
+
+async function publicLine(dropbearKey: string): Promise<string> {
+  const { stdout } = await execa('dropbearkey', ['-y', '-f', dropbearKey]);
+  const line = stdout.split('\n').find((text) => text.startsWith('ssh-'));
+  if (!line) throw new Error(`dropbearkey -y printed no public key for ${dropbearKey}`);
+  return line;
+}
+
+/** Generate an ed25519 host key and client key pair in a folder. */
+export async function generateGuestKeys(folder: string): Promise<GuestKeys> {
+  const hostKeyFile = path.join(folder, 'host_key');
+  const clientDropbear = path.join(folder, 'client_key.dropbear');
+  const clientKeyFile = path.join(folder, 'client_key');
+  await execa('dropbearkey', ['-t', 'ed25519', '-f', hostKeyFile]);
+  await execa('dropbearkey', ['-t', 'ed25519', '-f', clientDropbear]);
+  await execa('dropbearconvert', ['dropbear', 'openssh', clientDropbear, clientKeyFile]);
+  return loadGuestKeys(folder, await publicLine(hostKeyFile), await publicLine(clientDropbear));
+}
+
+/** Keys of an already built image, from the files written next to it. */
+export async function readGuestKeys(folder: string): Promise<GuestKeys> {
+  const hostLine = await readFile(path.join(folder, 'host_key.pub'), 'utf8');
+  const clientLine = await readFile(path.join(folder, 'client_key.pub'), 'utf8');
+  return loadGuestKeys(folder, hostLine, clientLine);
+}
+
+async function loadGuestKeys(folder: string, hostLine: string, clientLine: string): Promise<GuestKeys> {
+  await writeFile(path.join(folder, 'host_key.pub'), `${hostLine.trim()}\n`);
+  await writeFile(path.join(folder, 'client_key.pub'), `${clientLine.trim()}\n`);
+  return {
+    hostKeyFile: path.join(folder, 'host_key'),
+    hostKeyBlob: publicKeyBlob(hostLine),
+    clientKeyFile: path.join(folder, 'client_key'),
+    clientPublicLine: clientLine.trim(),
+  };
+}

@@ -1,0 +1,989 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vfio-edu: drive QEMU's "edu" PCI device (1234:11e8) from userspace through
+ * VFIO, to check what a live update must keep working for a passed-through
+ * device: DMA through the IOMMU, MSI delivery, config space, and whether the
+ * kernel accepts the VFIO device fd into a LUO session.
+ *
+ *   vfio-edu dma BDF [--iova A] [--sizes L] [--offsets L] [--kind K] [--seed N]
+ *   vfio-edu msi BDF [--count N] [--quiet-ms MS]
+ *   vfio-edu config BDF
+ *   vfio-edu preserve BDF --session NAME [--token N] [--log FILE]
+ *   common: [--path cdev|group]
+ *
+ * The harness binds the device to vfio-pci first. Output is JSON lines on
+ * stdout (json.h); exit 0 ok, 1 a check or syscall failed, 2 usage.
+ * Register map of edu: QEMU docs/specs/edu.txt.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/iommufd.h>
+#include <linux/liveupdate.h>
+#include <linux/pci_regs.h>
+#include <linux/vfio.h>
+
+#include "json.h"
+#include "pattern.h"
+
+/* edu BAR0 registers. */
+#define EDU_ID		0x00	/* 0x010000ed: version 1.0, magic 0xed */
+#define EDU_ALIVE	0x04	/* reads back the inverse of what was written */
+#define EDU_IRQ_STATUS	0x24
+#define EDU_IRQ_RAISE	0x60	/* ORs the value into IRQ status and fires */
+#define EDU_IRQ_ACK	0x64
+#define EDU_DMA_SRC	0x80
+#define EDU_DMA_DST	0x88
+#define EDU_DMA_COUNT	0x90
+#define EDU_DMA_CMD	0x98
+#define EDU_DMA_RUN	0x1
+#define EDU_DMA_TO_RAM	0x2
+/* The device's own 4 KiB DMA buffer, at this device-side address. */
+#define EDU_BUF_ADDR	0x40000
+#define EDU_BUF_SIZE	4096
+
+/* Our DMA mapping: a source page, then a destination page. */
+#define DMA_SRC_OFF	0
+#define DMA_DST_OFF	4096
+#define DMA_MAP_LEN	8192
+
+/* QEMU runs each edu DMA on a 100 ms timer; TCG on a busy host is slower. */
+#define DMA_DEADLINE_MS	10000
+#define MSI_DEADLINE_MS	5000
+/* After acknowledging, how long a duplicate interrupt may still arrive. */
+#define MSI_SETTLE_MS	20
+#define MAX_LIST	32
+#define MAX_RAISES	1024
+
+enum access_path { PATH_AUTO, PATH_CDEV, PATH_GROUP };
+static const char *const path_names[] = { "auto", "cdev", "group" };
+
+struct edu {
+	const char *bdf;
+	enum access_path path;
+	int device_fd;
+	int iommufd;		/* cdev path */
+	uint32_t ioas_id;
+	int container_fd;	/* group path */
+	int group_fd;
+	struct vfio_region_info config;
+	volatile uint8_t *bar0;
+};
+
+struct options {
+	enum access_path path;
+	uint64_t iova;
+	uint64_t sizes[MAX_LIST], offsets[MAX_LIST];
+	int nr_sizes, nr_offsets;
+	enum pattern_kind kind;
+	uint64_t seed;
+	bool seed_given;
+	uint64_t count, quiet_ms, token;
+	const char *session, *log;
+};
+
+static const char *errno_name(int err)
+{
+	const char *name = strerrorname_np(err);
+
+	return name ? name : "EUNKNOWN";
+}
+
+/* {"event":"error","op":OP,"errno":NAME|null,"message":...} */
+static void report_error(const char *op, int err, const char *fmt, ...)
+{
+	char message[256];
+	va_list ap;
+	size_t n;
+
+	va_start(ap, fmt);
+	n = (size_t)vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	if (err && n < sizeof(message))
+		snprintf(message + n, sizeof(message) - n, "%s%s",
+			 n ? ": " : "", strerror(err));
+	json_begin("error");
+	json_str("op", op);
+	if (err)
+		json_str("errno", errno_name(err));
+	else
+		json_null("errno");
+	json_str("message", message);
+	json_end();
+}
+
+/* A syscall failed: report errno and give up; exit closes every fd. */
+#define die(op, ...) do {						\
+	report_error(op, errno ? errno : EIO, __VA_ARGS__);		\
+	exit(1);							\
+} while (0)
+
+/* A check (not a syscall) failed in a way that stops the run. */
+#define fail(op, ...) do {						\
+	report_error(op, 0, __VA_ARGS__);				\
+	exit(1);							\
+} while (0)
+
+static void usage(const char *fmt, ...)
+{
+	char message[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	report_error("usage", 0, "%s", message);
+	fprintf(stderr, "vfio-edu: %s\n"
+		"usage: vfio-edu dma|msi|config|preserve BDF [--path cdev|group]\n"
+		"  dma:      [--iova A] [--sizes 8,64] [--offsets 0,8] [--kind addr|prng|walking] [--seed N]\n"
+		"  msi:      [--count N] [--quiet-ms MS]\n"
+		"  preserve: --session NAME [--token N] [--log FILE]\n", message);
+	exit(2);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* ---- Opening the device: cdev + iommufd, or group + type1 container ---- */
+
+/* The vfioN name under /sys/bus/pci/devices/BDF/vfio-dev, if any. */
+static bool find_cdev(const char *bdf, char *name, size_t len)
+{
+	char dir_path[128];
+	struct dirent *entry;
+	bool found = false;
+	DIR *dir;
+
+	snprintf(dir_path, sizeof(dir_path), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
+	dir = opendir(dir_path);
+	if (!dir)
+		return false;
+	while (!found && (entry = readdir(dir))) {
+		if (!strncmp(entry->d_name, "vfio", 4) && strlen(entry->d_name) < len) {
+			strcpy(name, entry->d_name);
+			found = true;
+		}
+	}
+	closedir(dir);
+	return found;
+}
+
+static void open_cdev(struct edu *e, const char *name)
+{
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+	struct vfio_device_attach_iommufd_pt attach = { .argsz = sizeof(attach) };
+	char path[64];
+
+	snprintf(path, sizeof(path), "/dev/vfio/devices/%s", name);
+	e->device_fd = open(path, O_RDWR | O_CLOEXEC);
+	if (e->device_fd < 0)
+		die("open", "%s", path);
+	e->iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+	if (e->iommufd < 0)
+		die("open", "/dev/iommu");
+	/* Until bound, the cdev refuses every other ioctl. */
+	bind.iommufd = e->iommufd;
+	if (ioctl(e->device_fd, VFIO_DEVICE_BIND_IOMMUFD, &bind))
+		die("VFIO_DEVICE_BIND_IOMMUFD", "%s", path);
+	if (ioctl(e->iommufd, IOMMU_IOAS_ALLOC, &alloc))
+		die("IOMMU_IOAS_ALLOC", "on /dev/iommu");
+	e->ioas_id = alloc.out_ioas_id;
+	/* An empty IOAS: the device can DMA only where we map. */
+	attach.pt_id = e->ioas_id;
+	if (ioctl(e->device_fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach))
+		die("VFIO_DEVICE_ATTACH_IOMMUFD_PT", "ioas %u", e->ioas_id);
+}
+
+static void open_group(struct edu *e)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+	char link[128], target[128], path[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/sys/bus/pci/devices/%s/iommu_group", e->bdf);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		die("readlink", "%s", link);
+	target[n] = '\0';
+	snprintf(path, sizeof(path), "/dev/vfio/%s", basename(target));
+
+	e->group_fd = open(path, O_RDWR | O_CLOEXEC);
+	if (e->group_fd < 0)
+		die("open", "%s", path);
+	e->container_fd = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+	if (e->container_fd < 0)
+		die("open", "/dev/vfio/vfio");
+	if (ioctl(e->container_fd, VFIO_GET_API_VERSION) != VFIO_API_VERSION)
+		fail("VFIO_GET_API_VERSION", "unexpected VFIO API version");
+	if (ioctl(e->group_fd, VFIO_GROUP_GET_STATUS, &status))
+		die("VFIO_GROUP_GET_STATUS", "%s", path);
+	/* Viable means every device of the group is bound to vfio (or none). */
+	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE))
+		fail("VFIO_GROUP_GET_STATUS", "group %s is not viable", path);
+	if (ioctl(e->group_fd, VFIO_GROUP_SET_CONTAINER, &e->container_fd))
+		die("VFIO_GROUP_SET_CONTAINER", "%s", path);
+	if (ioctl(e->container_fd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
+		die("VFIO_SET_IOMMU", "VFIO_TYPE1v2_IOMMU");
+	e->device_fd = ioctl(e->group_fd, VFIO_GROUP_GET_DEVICE_FD, e->bdf);
+	if (e->device_fd < 0)
+		die("VFIO_GROUP_GET_DEVICE_FD", "%s", e->bdf);
+}
+
+static void region_info(struct edu *e, uint32_t index, struct vfio_region_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->argsz = sizeof(*info);
+	info->index = index;
+	if (ioctl(e->device_fd, VFIO_DEVICE_GET_REGION_INFO, info))
+		die("VFIO_DEVICE_GET_REGION_INFO", "region %u", index);
+}
+
+/* cdev when the kernel offers it (and --path allows), else the group path. */
+static void edu_open(struct edu *e, const char *bdf, enum access_path want)
+{
+	char cdev[32];
+	bool have_cdev = find_cdev(bdf, cdev, sizeof(cdev)) && !access("/dev/iommu", F_OK);
+
+	memset(e, 0, sizeof(*e));
+	e->bdf = bdf;
+	e->device_fd = e->iommufd = e->container_fd = e->group_fd = -1;
+	if (want == PATH_CDEV && !have_cdev) {
+		errno = ENOENT;
+		die("open", "no VFIO cdev for %s (vfio-dev/ or /dev/iommu missing)", bdf);
+	}
+	e->path = want == PATH_GROUP || !have_cdev ? PATH_GROUP : PATH_CDEV;
+	if (e->path == PATH_CDEV)
+		open_cdev(e, cdev);
+	else
+		open_group(e);
+	region_info(e, VFIO_PCI_CONFIG_REGION_INDEX, &e->config);
+}
+
+/* ---- Config space through the VFIO config region (never mmap-able) ---- */
+
+static void config_read(struct edu *e, uint32_t where, void *buf, size_t len)
+{
+	errno = 0;
+	if (pread(e->device_fd, buf, len, (off_t)(e->config.offset + where)) != (ssize_t)len)
+		die("pread", "config space 0x%x+%zu", where, len);
+}
+
+static void config_write(struct edu *e, uint32_t where, const void *buf, size_t len)
+{
+	errno = 0;
+	if (pwrite(e->device_fd, buf, len, (off_t)(e->config.offset + where)) != (ssize_t)len)
+		die("pwrite", "config space 0x%x+%zu", where, len);
+}
+
+/* PCI is little-endian, and so is x86: no swapping needed here. */
+static uint8_t config_u8(struct edu *e, uint32_t where)
+{
+	uint8_t v;
+
+	config_read(e, where, &v, 1);
+	return v;
+}
+
+static uint16_t config_u16(struct edu *e, uint32_t where)
+{
+	uint16_t v;
+
+	config_read(e, where, &v, 2);
+	return v;
+}
+
+static uint32_t config_u32(struct edu *e, uint32_t where)
+{
+	uint32_t v;
+
+	config_read(e, where, &v, 4);
+	return v;
+}
+
+/* Offset of capability @id in the standard list, or 0. */
+static uint32_t find_capability(struct edu *e, uint8_t id)
+{
+	uint32_t pos;
+	int hops;
+
+	if (!(config_u16(e, PCI_STATUS) & PCI_STATUS_CAP_LIST))
+		return 0;
+	pos = config_u8(e, PCI_CAPABILITY_LIST) & ~3u;
+	/* The bound stops a looped list: 48 capabilities fill 256 bytes. */
+	for (hops = 0; pos >= 0x40 && hops < 48; hops++) {
+		if (config_u8(e, pos + PCI_CAP_LIST_ID) == id)
+			return pos;
+		pos = config_u8(e, pos + PCI_CAP_LIST_NEXT) & ~3u;
+	}
+	return 0;
+}
+
+/* ---- BAR0 registers ---- */
+
+static void map_bar0(struct edu *e)
+{
+	struct vfio_region_info bar;
+	void *p;
+
+	region_info(e, VFIO_PCI_BAR0_REGION_INDEX, &bar);
+	if (!(bar.flags & VFIO_REGION_INFO_FLAG_MMAP) || bar.size < 0x100)
+		fail("VFIO_DEVICE_GET_REGION_INFO", "BAR0 not mmap-able (flags 0x%x size 0x%llx)",
+		     bar.flags, (unsigned long long)bar.size);
+	p = mmap(NULL, bar.size, PROT_READ | PROT_WRITE, MAP_SHARED, e->device_fd,
+		 (off_t)bar.offset);
+	if (p == MAP_FAILED)
+		die("mmap", "BAR0");
+	e->bar0 = p;
+}
+
+/* edu accepts only 4-byte accesses below 0x80, and 4 or 8 from 0x80 on. */
+static uint32_t reg_read(struct edu *e, uint32_t reg)
+{
+	return *(volatile uint32_t *)(e->bar0 + reg);
+}
+
+static void reg_write(struct edu *e, uint32_t reg, uint32_t value)
+{
+	*(volatile uint32_t *)(e->bar0 + reg) = value;
+}
+
+static void reg_write64(struct edu *e, uint32_t reg, uint64_t value)
+{
+	*(volatile uint64_t *)(e->bar0 + reg) = value;
+}
+
+/*
+ * Turn on Memory Space and Bus Master (edu's DMA and MSI writes are both
+ * bus-master cycles), check the id and liveness registers, and report the
+ * command register as found: after a kexec it tells what the kernel left.
+ */
+static void edu_enable(struct edu *e)
+{
+	uint16_t before = config_u16(e, PCI_COMMAND), after;
+	uint32_t id, alive;
+
+	after = before | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
+	config_write(e, PCI_COMMAND, &after, 2);
+	after = config_u16(e, PCI_COMMAND);
+	map_bar0(e);
+	id = reg_read(e, EDU_ID);
+	reg_write(e, EDU_ALIVE, 0x5a5aa5a5);
+	alive = reg_read(e, EDU_ALIVE);
+
+	json_begin("device");
+	json_str("bdf", e->bdf);
+	json_str("path", path_names[e->path]);
+	json_hex("id", id);
+	json_bool("alive", alive == ~0x5a5aa5a5u);
+	json_hex("command_before", before);
+	json_hex("command", after);
+	json_end();
+	if ((id & 0xff) != 0xed)
+		fail("edu id", "register 0x00 reads 0x%08x, not an edu device", id);
+	if (alive != ~0x5a5aa5a5u)
+		fail("edu liveness", "register 0x04 reads 0x%08x after writing 0x5a5aa5a5", alive);
+	if ((after & (PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER)) !=
+	    (PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER))
+		fail("PCI_COMMAND", "memory/bus master did not stick: 0x%04x", after);
+}
+
+/* ---- dma ---- */
+
+static void dma_map(struct edu *e, void *buf, uint64_t iova, uint64_t len)
+{
+	if (e->path == PATH_CDEV) {
+		struct iommu_ioas_map map = {
+			.size = sizeof(map),
+			.flags = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE |
+				 IOMMU_IOAS_MAP_FIXED_IOVA,
+			.ioas_id = e->ioas_id,
+			.user_va = (uintptr_t)buf,
+			.length = len,
+			.iova = iova,
+		};
+
+		if (ioctl(e->iommufd, IOMMU_IOAS_MAP, &map))
+			die("IOMMU_IOAS_MAP", "iova 0x%llx length 0x%llx",
+			    (unsigned long long)iova, (unsigned long long)len);
+	} else {
+		struct vfio_iommu_type1_dma_map map = {
+			.argsz = sizeof(map),
+			.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+			.vaddr = (uintptr_t)buf,
+			.iova = iova,
+			.size = len,
+		};
+
+		if (ioctl(e->container_fd, VFIO_IOMMU_MAP_DMA, &map))
+			die("VFIO_IOMMU_MAP_DMA", "iova 0x%llx size 0x%llx",
+			    (unsigned long long)iova, (unsigned long long)len);
+	}
+}
+
+/* Wait until edu's DMA engine is idle; false on deadline. */
+static bool dma_wait_idle(struct edu *e)
+{
+	uint64_t deadline = now_ms() + DMA_DEADLINE_MS;
+
+	while (reg_read(e, EDU_DMA_CMD) & EDU_DMA_RUN) {
+		if (now_ms() > deadline)
+			return false;
+		usleep(1000);
+	}
+	return true;
+}
+
+/* One edu transfer; @cmd is 0 (RAM to device) or EDU_DMA_TO_RAM. */
+static void dma_transfer(struct edu *e, uint64_t src, uint64_t dst, uint64_t count,
+			 uint32_t cmd)
+{
+	/* 64-bit writes: a 32-bit one would drop the high half of the IOVA. */
+	reg_write64(e, EDU_DMA_SRC, src);
+	reg_write64(e, EDU_DMA_DST, dst);
+	reg_write64(e, EDU_DMA_COUNT, count);
+	__sync_synchronize();	/* buffer contents before the start bit */
+	reg_write(e, EDU_DMA_CMD, cmd | EDU_DMA_RUN);
+	if (!dma_wait_idle(e)) {
+		errno = ETIMEDOUT;
+		die("edu DMA", "0x%llx -> 0x%llx (%llu bytes) not done in %d ms",
+		    (unsigned long long)src, (unsigned long long)dst,
+		    (unsigned long long)count, DMA_DEADLINE_MS);
+	}
+	__sync_synchronize();	/* completion before reading the buffer */
+}
+
+/* Outside its 4 KiB buffer, edu in QEMU 7.2 aborts the whole VM. */
+static bool fits(uint64_t size, uint64_t offset)
+{
+	return offset < EDU_BUF_SIZE && size <= EDU_BUF_SIZE - offset;
+}
+
+/* RAM -> device buffer -> RAM for one (size, offset), then compare. */
+static bool dma_one(struct edu *e, uint8_t *buf, const struct options *o,
+		    uint64_t size, uint64_t offset, uint64_t seed)
+{
+	uint8_t *src = buf + DMA_SRC_OFF, *dst = buf + DMA_DST_OFF;
+	struct pattern_result r;
+	uint64_t i;
+
+	pattern_fill(o->kind, seed, src, size);
+	memset(dst, 0, EDU_BUF_SIZE);
+	dma_transfer(e, o->iova + DMA_SRC_OFF, EDU_BUF_ADDR + offset, size, 0);
+	dma_transfer(e, EDU_BUF_ADDR + offset, o->iova + DMA_DST_OFF, size, EDU_DMA_TO_RAM);
+
+	pattern_verify(o->kind, seed, dst, size, &r);
+	/* Nothing past @size may have been written: the count must be exact. */
+	for (i = size; i < EDU_BUF_SIZE; i++) {
+		if (!dst[i])
+			continue;
+		if (r.ok) {
+			r.ok = false;
+			r.first_bad_offset = i;
+			r.expected = 0;
+			r.found = dst[i];
+		}
+		r.bad_bytes++;
+	}
+
+	json_begin("dma");
+	json_str("bdf", e->bdf);
+	json_str("path", path_names[e->path]);
+	json_hex("iova", o->iova);
+	json_u64("size", size);
+	json_u64("offset", offset);
+	json_str("kind", pattern_kind_name(o->kind));
+	json_hex("seed", seed);
+	json_u64("bytes_checked", size);
+	json_bool("ok", r.ok);
+	if (!r.ok) {
+		json_u64("first_bad_offset", r.first_bad_offset);
+		json_u64("expected", r.expected);
+		json_u64("found", r.found);
+		json_u64("bad_bytes", r.bad_bytes);
+	}
+	json_end();
+	return r.ok;
+}
+
+static int cmd_dma(struct edu *e, const struct options *o)
+{
+	uint64_t transfers = 0, skipped = 0, checked = 0, failures = 0, seed = o->seed;
+	uint8_t *buf;
+	int s, f;
+
+	buf = mmap(NULL, DMA_MAP_LEN, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (buf == MAP_FAILED)
+		die("mmap", "%d byte DMA buffer", DMA_MAP_LEN);
+	edu_enable(e);
+	dma_map(e, buf, o->iova, DMA_MAP_LEN);
+	if (!dma_wait_idle(e)) {
+		errno = ETIMEDOUT;
+		die("edu DMA", "engine busy before the first transfer");
+	}
+
+	/*
+	 * A new seed per transfer: if a transfer into the device silently did
+	 * nothing, the device buffer still holds an earlier, different pattern.
+	 */
+	for (s = 0; s < o->nr_sizes; s++) {
+		for (f = 0; f < o->nr_offsets; f++) {
+			if (!fits(o->sizes[s], o->offsets[f])) {
+				skipped++;
+				continue;
+			}
+			if (!dma_one(e, buf, o, o->sizes[s], o->offsets[f], seed++))
+				failures++;
+			transfers++;
+			checked += o->sizes[s];
+		}
+	}
+
+	json_begin("dma-summary");
+	json_str("bdf", e->bdf);
+	json_str("path", path_names[e->path]);
+	json_u64("transfers", transfers);
+	json_u64("skipped", skipped);
+	json_u64("bytes_checked", checked);
+	json_u64("failures", failures);
+	json_end();
+	return failures ? 1 : 0;
+}
+
+/* ---- msi ---- */
+
+/*
+ * MSI address/data/enable, read from config space as @source sees it. VFIO
+ * virtualises the MSI capability: its view is the device at open time plus
+ * what we wrote. The kernel's sysfs "config" file reads the real device.
+ */
+static void report_msi_state(struct edu *e, uint32_t cap, const char *phase)
+{
+	uint16_t control = config_u16(e, cap + PCI_MSI_FLAGS), data;
+	uint64_t address = config_u32(e, cap + PCI_MSI_ADDRESS_LO);
+
+	if (control & PCI_MSI_FLAGS_64BIT) {
+		address |= (uint64_t)config_u32(e, cap + PCI_MSI_ADDRESS_HI) << 32;
+		data = config_u16(e, cap + PCI_MSI_DATA_64);
+	} else {
+		data = config_u16(e, cap + PCI_MSI_DATA_32);
+	}
+	json_begin("msi-state");
+	json_str("bdf", e->bdf);
+	json_str("path", path_names[e->path]);
+	json_str("phase", phase);
+	json_bool("enabled", control & PCI_MSI_FLAGS_ENABLE);
+	json_hex("control", control);
+	json_hex("address", address);
+	json_hex("data", data);
+	json_end();
+}
+
+/* Point VFIO's single MSI vector at @eventfd, or (-1) disarm it. */
+static void set_msi_trigger(struct edu *e, int eventfd)
+{
+	union {
+		struct vfio_irq_set set;
+		uint8_t bytes[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
+	} irq;
+	int32_t fd = eventfd;
+
+	memset(&irq, 0, sizeof(irq));
+	irq.set.argsz = sizeof(irq);
+	irq.set.index = VFIO_PCI_MSI_IRQ_INDEX;
+	irq.set.start = 0;
+	if (eventfd >= 0) {
+		irq.set.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+		irq.set.count = 1;
+		memcpy(irq.set.data, &fd, sizeof(fd));
+	} else {
+		irq.set.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER;
+		irq.set.count = 0;
+	}
+	if (ioctl(e->device_fd, VFIO_DEVICE_SET_IRQS, &irq))
+		die("VFIO_DEVICE_SET_IRQS", "MSI %s", eventfd >= 0 ? "arm" : "disarm");
+}
+
+/* Interrupts counted by @efd within @timeout_ms of now (0 if none). */
+static uint64_t wait_events(int efd, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = efd, .events = POLLIN };
+	uint64_t deadline = now_ms() + (uint64_t)timeout_ms, total = 0, n;
+	int left;
+
+	for (;;) {
+		left = (int)(deadline > now_ms() ? deadline - now_ms() : 0);
+		if (poll(&pfd, 1, left) < 0) {
+			if (errno == EINTR)
+				continue;
+			die("poll", "MSI eventfd");
+		}
+		if (!(pfd.revents & POLLIN))
+			return total;
+		if (read(efd, &n, sizeof(n)) != sizeof(n))
+			die("read", "MSI eventfd");
+		total += n;
+		return total;
+	}
+}
+
+static int cmd_msi(struct edu *e, const struct options *o)
+{
+	struct vfio_irq_info info = { .argsz = sizeof(info), .index = VFIO_PCI_MSI_IRQ_INDEX };
+	uint64_t received = 0, spurious, i, per_raise[MAX_RAISES];
+	bool status_ok = true, counts_ok = true, ok;
+	uint32_t cap, bit, status;
+	int efd;
+
+	edu_enable(e);
+	cap = find_capability(e, PCI_CAP_ID_MSI);
+	if (!cap)
+		fail("MSI capability", "not found in config space");
+	report_msi_state(e, cap, "before-arm");
+
+	if (ioctl(e->device_fd, VFIO_DEVICE_GET_IRQ_INFO, &info))
+		die("VFIO_DEVICE_GET_IRQ_INFO", "MSI index");
+	if (info.count < 1 || !(info.flags & VFIO_IRQ_INFO_EVENTFD))
+		fail("VFIO_DEVICE_GET_IRQ_INFO", "MSI index has %u vectors, flags 0x%x",
+		     info.count, info.flags);
+	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (efd < 0)
+		die("eventfd", "MSI");
+	/* Start from a clean IRQ status: nothing pending from an earlier owner. */
+	reg_write(e, EDU_IRQ_ACK, ~0u);
+	set_msi_trigger(e, efd);
+	spurious = wait_events(efd, MSI_SETTLE_MS);
+
+	for (i = 0; i < o->count; i++) {
+		/* Distinct bits show which raise the status register belongs to. */
+		bit = 1u << (i % 32);
+		reg_write(e, EDU_IRQ_RAISE, bit);
+		per_raise[i] = wait_events(efd, MSI_DEADLINE_MS);
+		status = reg_read(e, EDU_IRQ_STATUS);
+		if (!(status & bit))
+			status_ok = false;
+		reg_write(e, EDU_IRQ_ACK, status);
+		/* A duplicate may trail the first one: count it for this raise. */
+		per_raise[i] += wait_events(efd, MSI_SETTLE_MS);
+		received += per_raise[i];
+		if (per_raise[i] != 1)
+			counts_ok = false;
+	}
+	spurious += wait_events(efd, (int)o->quiet_ms);
+	ok = counts_ok && status_ok && !spurious;
+
+	json_begin("msi");
+	json_str("bdf", e->bdf);
+	json_str("path", path_names[e->path]);
+	json_u64("raised", o->count);
+	json_u64("received", received);
+	json_array_begin("per_raise");
+	for (i = 0; i < o->count; i++)
+		json_item_u64(per_raise[i]);
+	json_array_end();
+	json_u64("spurious", spurious);
+	json_bool("status_ok", status_ok);
+	json_bool("ok", ok);
+	json_end();
+
+	/* IRQs must be off before a kexec; leave the device as we found it. */
+	set_msi_trigger(e, -1);
+	close(efd);
+	json_begin("msi-disarmed");
+	json_str("bdf", e->bdf);
+	json_str("path", path_names[e->path]);
+	json_end();
+	return ok ? 0 : 1;
+}
+
+/* ---- config ---- */
+
+static int cmd_config(struct edu *e)
+{
+	uint8_t *bytes;
+	uint64_t i;
+
+	if (e->config.size == 0 || e->config.size > 4096)
+		fail("VFIO_DEVICE_GET_REGION_INFO", "config region size %llu",
+		     (unsigned long long)e->config.size);
+	bytes = malloc(e->config.size);
+	if (!bytes)
+		die("malloc", "config buffer");
+	config_read(e, 0, bytes, e->config.size);
+	/*
+	 * Printed by hand: 4 KiB of config is 8 KiB of hex, more than json.h's
+	 * line buffer. bdf was validated in main(), so it needs no escaping.
+	 */
+	printf("{\"event\":\"config\",\"bdf\":\"%s\",\"path\":\"%s\",\"size\":%llu,\"hex\":\"",
+	       e->bdf, path_names[e->path], (unsigned long long)e->config.size);
+	for (i = 0; i < e->config.size; i++)
+		printf("%02x", bytes[i]);
+	printf("\"}\n");
+	fflush(stdout);
+	free(bytes);
+	return 0;
+}
+
+/* ---- preserve ---- */
+
+/*
+ * Offer the cdev fd to a LUO session. The answer is the capability probe:
+ * ENOENT means no file handler for VFIO in this kernel. On success the
+ * session must outlive us until kexec, so a detached child holds it.
+ */
+static int cmd_preserve(struct edu *e, const struct options *o)
+{
+	struct liveupdate_ioctl_create_session create = { .size = sizeof(create) };
+	struct liveupdate_session_preserve_fd preserve = { .size = sizeof(preserve) };
+	int luo, ready[2], err = 0, out;
+	char byte = 0;
+	pid_t pid;
+
+	luo = open("/dev/liveupdate", O_RDWR | O_CLOEXEC);
+	if (luo < 0)
+		die("open", "/dev/liveupdate");
+	snprintf((char *)create.name, sizeof(create.name), "%s", o->session);
+	if (ioctl(luo, LIVEUPDATE_IOCTL_CREATE_SESSION, &create))
+		die("LIVEUPDATE_IOCTL_CREATE_SESSION", "session %s", o->session);
+	/* The session lives on without it; others (luo-agent) need the device. */
+	close(luo);
+
+	preserve.fd = e->device_fd;
+	preserve.token = o->token;
+	if (ioctl(create.fd, LIVEUPDATE_SESSION_PRESERVE_FD, &preserve))
+		err = errno;
+
+	json_begin("preserve");
+	json_str("bdf", e->bdf);
+	json_str("path", path_names[e->path]);
+	json_str("session", o->session);
+	json_u64_str("token", o->token);
+	json_bool("supported", !err);
+	if (err) {
+		json_str("errno", errno_name(err));
+		json_str("message", strerror(err));
+	} else {
+		json_null("errno");
+	}
+	json_end();
+	if (err)
+		return 0;	/* a report, not a failure; exit closes the session */
+
+	if (pipe2(ready, O_CLOEXEC))
+		die("pipe2", "readiness pipe");
+	pid = fork();
+	if (pid < 0)
+		die("fork", "session holder");
+	if (pid == 0) {
+		close(ready[0]);
+		setsid();
+		out = open(o->log ? o->log : "/dev/null",
+			   O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (out < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+			_exit(1);
+		close(0);
+		if (open("/dev/null", O_RDONLY) != 0)
+			_exit(1);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		close(ready[1]);
+		/* Hold the session, device and iommufd until kexec replaces us. */
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	if (read(ready[0], &byte, 1) != 1)
+		fail("preserve", "holder process %d died before it was ready", (int)pid);
+	json_begin("ready");
+	json_str("bdf", e->bdf);
+	json_str("session", o->session);
+	json_i64("pid", pid);
+	json_end();
+	return 0;
+}
+
+/* ---- arguments ---- */
+
+static uint64_t parse_number(const char *option, const char *text)
+{
+	uint64_t v;
+
+	if (pattern_parse_u64(text, &v))
+		usage("%s: not a number: '%s'", option, text);
+	return v;
+}
+
+static int parse_list(const char *option, const char *text, uint64_t *out)
+{
+	char copy[256], *item, *save = NULL;
+	int n = 0;
+
+	if (strlen(text) >= sizeof(copy))
+		usage("%s: list too long", option);
+	strcpy(copy, text);
+	for (item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		if (n == MAX_LIST)
+			usage("%s: more than %d values", option, MAX_LIST);
+		out[n++] = parse_number(option, item);
+	}
+	if (!n)
+		usage("%s: empty list", option);
+	return n;
+}
+
+/* dddd:bb:dd.f, lowercase hex: it becomes part of sysfs paths. */
+static bool valid_bdf(const char *bdf)
+{
+	static const char shape[] = "xxxx:xx:xx.x";
+	size_t i;
+
+	if (strlen(bdf) != sizeof(shape) - 1)
+		return false;
+	for (i = 0; shape[i]; i++) {
+		bool hex = (bdf[i] >= '0' && bdf[i] <= '9') || (bdf[i] >= 'a' && bdf[i] <= 'f');
+
+		if (shape[i] == 'x' ? !hex : bdf[i] != shape[i])
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Transfers are the (size, offset) pairs that fit in edu's buffer: the
+ * defaults pair 4096 with offset 0 only. A value that fits nowhere is an error.
+ */
+static void check_dma_options(struct options *o)
+{
+	int s, f, pairs = 0;
+
+	if (o->iova % 4096 || o->iova > UINT64_MAX - DMA_MAP_LEN)
+		usage("--iova: 0x%llx is not a page-aligned address", (unsigned long long)o->iova);
+	for (s = 0; s < o->nr_sizes; s++)
+		if (!o->sizes[s] || o->sizes[s] % 8 || o->sizes[s] > EDU_BUF_SIZE)
+			usage("--sizes: %llu is not a multiple of 8 in 8..4096",
+			      (unsigned long long)o->sizes[s]);
+	for (f = 0; f < o->nr_offsets; f++)
+		if (o->offsets[f] >= EDU_BUF_SIZE)
+			usage("--offsets: %llu is outside edu's 4096-byte buffer",
+			      (unsigned long long)o->offsets[f]);
+	for (s = 0; s < o->nr_sizes; s++)
+		for (f = 0; f < o->nr_offsets; f++)
+			pairs += fits(o->sizes[s], o->offsets[f]);
+	if (!pairs)
+		usage("--sizes/--offsets: no offset + size fits in edu's 4096-byte buffer");
+	if (!o->seed_given && getrandom(&o->seed, sizeof(o->seed), 0) != sizeof(o->seed))
+		die("getrandom", "seed");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option long_options[] = {
+		{ "path", required_argument, NULL, 'p' },
+		{ "iova", required_argument, NULL, 'i' },
+		{ "sizes", required_argument, NULL, 's' },
+		{ "offsets", required_argument, NULL, 'o' },
+		{ "kind", required_argument, NULL, 'k' },
+		{ "seed", required_argument, NULL, 'S' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "quiet-ms", required_argument, NULL, 'q' },
+		{ "session", required_argument, NULL, 'n' },
+		{ "token", required_argument, NULL, 't' },
+		{ "log", required_argument, NULL, 'l' },
+		{ 0 },
+	};
+	struct options o = {
+		.iova = 0x100000000ULL,	/* above 4 GiB: proves 64-bit DMA via the IOMMU */
+		.sizes = { 8, 64, 512, 4096 }, .nr_sizes = 4,
+		.offsets = { 0, 8, 1024 }, .nr_offsets = 3,
+		.kind = PATTERN_ADDR,
+		.count = 8,
+		.quiet_ms = 300,
+	};
+	const char *command, *bdf;
+	struct edu e;
+	int c;
+
+	if (argc < 3)
+		usage("expected a command and a BDF");
+	command = argv[1];
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (!strcmp(optarg, "cdev"))
+				o.path = PATH_CDEV;
+			else if (!strcmp(optarg, "group"))
+				o.path = PATH_GROUP;
+			else
+				usage("--path: '%s' is not cdev or group", optarg);
+			break;
+		case 'i': o.iova = parse_number("--iova", optarg); break;
+		case 's': o.nr_sizes = parse_list("--sizes", optarg, o.sizes); break;
+		case 'o': o.nr_offsets = parse_list("--offsets", optarg, o.offsets); break;
+		case 'k':
+			if (pattern_kind_parse(optarg, &o.kind))
+				usage("--kind: '%s' is not addr, prng or walking", optarg);
+			break;
+		case 'S': o.seed = parse_number("--seed", optarg); o.seed_given = true; break;
+		case 'c': o.count = parse_number("--count", optarg); break;
+		case 'q': o.quiet_ms = parse_number("--quiet-ms", optarg); break;
+		case 'n': o.session = optarg; break;
+		case 't': o.token = parse_number("--token", optarg); break;
+		case 'l': o.log = optarg; break;
+		default: usage("unknown option");
+		}
+	}
+	if (optind != argc - 1)
+		usage("expected exactly one BDF after the options");
+	bdf = argv[optind];
+	if (!valid_bdf(bdf))
+		usage("'%s' is not a BDF like 0000:00:04.0", bdf);
+
+	if (!strcmp(command, "dma")) {
+		check_dma_options(&o);
+		edu_open(&e, bdf, o.path);
+		return cmd_dma(&e, &o);
+	}
+	if (!strcmp(command, "msi")) {
+		if (o.count < 1 || o.count > MAX_RAISES || o.quiet_ms > 60000)
+			usage("--count must be 1..%d and --quiet-ms at most 60000", MAX_RAISES);
+		edu_open(&e, bdf, o.path);
+		return cmd_msi(&e, &o);
+	}
+	if (!strcmp(command, "config")) {
+		edu_open(&e, bdf, o.path);
+		return cmd_config(&e);
+	}
+	if (!strcmp(command, "preserve")) {
+		if (!o.session || !*o.session ||
+		    strlen(o.session) >= LIVEUPDATE_SESSION_NAME_LENGTH)
+			usage("--session: a name of 1..%d bytes is required",
+			      LIVEUPDATE_SESSION_NAME_LENGTH - 1);
+		/* Only the cdev fd is a preservable file; never the group path. */
+		if (o.path == PATH_GROUP)
+			usage("--path group: preserve needs the VFIO cdev");
+		edu_open(&e, bdf, PATH_CDEV);
+		return cmd_preserve(&e, &o);
+	}
+	usage("unknown command '%s'", command);
+	return 2;
+}

@@ -1,0 +1,137 @@
+// Configure and build a kernel out of tree with the LUO fragments, showing progress, keeping the full log.
+import { access, mkdir, readFile, writeFile, appendFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { BadInputError, InfrastructureError } from '../../harness/errors.ts';
+import { hashFiles, hashParts } from '../../harness/util/hash.ts';
+import { progress } from '../../harness/util/log.ts';
+import { repoRoot } from '../../harness/util/paths.ts';
+import { missingOptions, parseKernelConfig } from './kernel-config.ts';
+import type { KernelSource } from './debian-source.ts';
+
+/** Bump when the build recipe changes, so old cache entries are not reused. */
+const recipeVersion = 'recipe-1';
+
+export const configFragments = [
+  path.join(repoRoot, 'images', 'kernel', 'luo.config'),
+  path.join(repoRoot, 'images', 'kernel', 'lean.config'),
+];
+
+export interface BuiltKernel {
+  readonly bzImage: string;
+  readonly config: string;
+  readonly headers: string;
+  readonly release: string;
+  readonly buildDir: string;
+  readonly log: string;
+  readonly identity: string;
+  /** Wall time of the build in ms; 0 when the cache was used. */
+  readonly buildMs: number;
+}
+
+/** Cache key of a build: the source identity (or tree path, for incremental builds) and the config fragments. */
+export async function kernelCacheKey(source: KernelSource, incremental: boolean): Promise<string> {
+  const sourcePart = incremental ? source.tree : source.identity;
+  return hashParts([recipeVersion, sourcePart, await hashFiles(configFragments)]).slice(0, 16);
+}
+
+/** Build (or reuse) a kernel from a source tree into the cache. */
+export async function buildKernel(source: KernelSource, cache: string, incremental: boolean): Promise<BuiltKernel> {
+  const key = await kernelCacheKey(source, incremental);
+  const buildDir = path.join(cache, 'kernel', key);
+  const out = path.join(buildDir, 'build');
+  const log = path.join(buildDir, 'build.log');
+  const stamp = path.join(buildDir, 'complete');
+  const result = (buildMs: number, release: string): BuiltKernel => ({
+    bzImage: path.join(out, 'arch', 'x86', 'boot', 'bzImage'),
+    config: path.join(out, '.config'),
+    headers: path.join(out, 'hdr', 'include'),
+    release,
+    buildDir,
+    log,
+    identity: source.identity,
+    buildMs,
+  });
+  if (!incremental) {
+    try {
+      return result(0, (await readFile(stamp, 'utf8')).trim());
+    } catch {
+      // not built yet
+    }
+  }
+  await mkdir(out, { recursive: true });
+  await writeFile(log, `# ${source.identity}\n`);
+  const started = performance.now();
+  const make = (stage: string, args: string[]) => runLogged(stage, 'make', ['-C', source.tree, `O=${out}`, ...args], log, started);
+  const configured = await fileExists(path.join(out, '.config'));
+  if (!configured || !incremental) {
+    await make('configure', ['x86_64_defconfig']);
+    await make('configure', ['kvm_guest.config']);
+    await runLogged(
+      'configure',
+      path.join(source.tree, 'scripts', 'kconfig', 'merge_config.sh'),
+      ['-O', out, '-m', path.join(out, '.config'), ...configFragments],
+      log,
+      started,
+    );
+    await make('configure', ['olddefconfig']);
+  }
+  const config = parseKernelConfig(await readFile(path.join(out, '.config'), 'utf8'));
+  const missing = missingOptions(config);
+  if (missing.length > 0) {
+    throw new BadInputError(
+      `kernel source ${source.tree} cannot enable ${missing.map((name) => `CONFIG_${name}`).join(', ')} (its Kconfig lacks them or their dependencies); use a tree with LUO support`,
+    );
+  }
+  await make('build bzImage', [`-j${cpus().length}`, 'bzImage']);
+  await make('install uAPI headers', ['headers_install', `INSTALL_HDR_PATH=${path.join(out, 'hdr')}`]);
+  const release = (await readFile(path.join(out, 'include', 'config', 'kernel.release'), 'utf8')).trim();
+  const buildMs = Math.round(performance.now() - started);
+  await writeFile(stamp, `${release}\n`);
+  progress(`kernel ${release} ready in ${formatDuration(buildMs)} (${buildDir})`);
+  return result(buildMs, release);
+}
+
+/** Run one build step, its output appended to the log, with a progress line every 20 s. */
+async function runLogged(stage: string, command: string, args: string[], log: string, started: number): Promise<void> {
+  let compiled = 0;
+  let lastFile = '';
+  const timer = setInterval(() => {
+    progress(`kernel: ${stage}, ${formatDuration(performance.now() - started)} elapsed, ${compiled} objects${lastFile ? `, at ${lastFile}` : ''}`);
+  }, 20_000);
+  try {
+    const child = execa(command, args, { all: true, reject: false, buffer: false, env: { KBUILD_BUILD_USER: 'luo-harness' } });
+    for await (const line of child.iterable({ from: 'all' })) {
+      const text = String(line);
+      await appendFile(log, `${text}\n`);
+      const object = /^\s+(?:CC|AS|LD|AR)\s+(\S+)/.exec(text);
+      if (object?.[1]) {
+        compiled += 1;
+        lastFile = object[1];
+      }
+    }
+    const finished = await child;
+    if (finished.exitCode !== 0) {
+      const tail = (await readFile(log, 'utf8')).trim().split('\n').slice(-15).join('\n');
+      throw new InfrastructureError(`kernel ${stage} failed (exit ${finished.exitCode}); full log: ${log}\n${tail}`);
+    }
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function fileExists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** "7 min 32 s" style duration. */
+export function formatDuration(milliseconds: number): string {
+  const seconds = Math.round(milliseconds / 1000);
+  return seconds >= 60 ? `${Math.floor(seconds / 60)} min ${seconds % 60} s` : `${seconds} s`;
+}

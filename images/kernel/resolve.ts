@@ -1,0 +1,104 @@
+// Turn KERNEL / KERNEL_SRC / (default) into a kernel under test: a bzImage, its config, uAPI headers.
+import { access, constants, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+import { BadInputError, InfrastructureError } from '../../harness/errors.ts';
+import { progress } from '../../harness/util/log.ts';
+import { buildKernel } from './build.ts';
+import { debianKernelSource } from './debian-source.ts';
+import { bzImageRelease } from './kernel-release.ts';
+import { findConfigBeside, missingOptions, readKernelConfig, requiredOptions, type KernelConfig } from './kernel-config.ts';
+import { treeKernelSource } from './tree-source.ts';
+
+export interface KernelUnderTest {
+  readonly bzImage: string;
+  readonly release: string;
+  readonly identity: string;
+  readonly config: KernelConfig;
+  /** uAPI include directory the guest helpers are built against. */
+  readonly headers: string;
+  readonly headersIdentity: string;
+  readonly origin: 'debian' | 'tree' | 'prebuilt';
+  /** Build wall time in ms (0 when cached or prebuilt). */
+  readonly buildMs: number;
+}
+
+/** Resolve and, where needed, build the kernel; checks the LUO options before anything boots. */
+export async function resolveKernel(
+  choice: { kernel?: string; kernelSrc?: string; kernelConfig?: string },
+  cache: string,
+): Promise<KernelUnderTest> {
+  if (choice.kernel) return prebuiltKernel(choice.kernel, choice.kernelConfig, cache);
+  const incremental = Boolean(choice.kernelSrc);
+  const source = choice.kernelSrc ? await treeKernelSource(choice.kernelSrc) : await debianKernelSource(cache);
+  const built = await buildKernel(source, cache, incremental);
+  return {
+    bzImage: built.bzImage,
+    release: built.release,
+    identity: built.identity,
+    config: await readKernelConfig(built.config),
+    headers: built.headers,
+    headersIdentity: `${built.identity}@${built.buildDir}`,
+    origin: incremental ? 'tree' : 'debian',
+    buildMs: built.buildMs,
+  };
+}
+
+/** A prebuilt bzImage (KERNEL= or NEXT_KERNEL=): readable, an x86 bzImage, with a config that has the LUO options. */
+export async function prebuiltKernel(bzImage: string, configFile: string | undefined, cache: string, variable = 'KERNEL'): Promise<KernelUnderTest> {
+  const file = path.resolve(bzImage);
+  try {
+    await access(file, constants.R_OK);
+  } catch {
+    throw new BadInputError(`${variable}=${bzImage} is not a readable file; pass the path of a bzImage (arch/x86/boot/bzImage)`);
+  }
+  const release = await bzImageRelease(file);
+  if (!release) throw new BadInputError(`${variable}=${bzImage} is not an x86 bzImage (no boot header); pass arch/x86/boot/bzImage`);
+  const config = configFile ? path.resolve(configFile) : await findConfigBeside(file, release);
+  if (!config) {
+    throw new BadInputError(`${variable}=${bzImage} has no .config or config-${release} beside it; pass CONFIG=<its .config>`);
+  }
+  let parsed: KernelConfig;
+  try {
+    parsed = await readKernelConfig(config);
+  } catch {
+    throw new BadInputError(`CONFIG=${config} is not readable; pass the kernel's .config`);
+  }
+  if (parsed.size === 0) throw new BadInputError(`CONFIG=${config} holds no CONFIG_ lines; pass the kernel's .config`);
+  const missing = missingOptions(parsed);
+  if (missing.length > 0) {
+    throw new BadInputError(
+      `${variable}=${bzImage} lacks ${missing.map((name) => `CONFIG_${name}`).join(', ')} (per ${config}); rebuild with images/kernel/luo.config merged`,
+    );
+  }
+  const headers = await defaultHeaders(cache);
+  return { bzImage: file, release, identity: `prebuilt:${file}@${release}`, config: parsed, headers: headers.dir, headersIdentity: headers.identity, origin: 'prebuilt', buildMs: 0 };
+}
+
+/** uAPI headers for a prebuilt kernel: headers_install of the default Debian source (no kernel build needed). */
+async function defaultHeaders(cache: string): Promise<{ dir: string; identity: string }> {
+  const source = await debianKernelSource(cache);
+  const out = path.join(cache, 'headers', source.identity.replace(/[^\w.=-]/g, '_'));
+  const dir = path.join(out, 'include');
+  const stamp = path.join(out, 'complete');
+  try {
+    await access(stamp);
+    return { dir, identity: source.identity };
+  } catch {
+    progress(`installing uAPI headers from ${source.identity}`);
+  }
+  await mkdir(out, { recursive: true });
+  const install = await execa('make', ['-C', source.tree, `O=${path.join(out, 'build')}`, 'headers_install', `INSTALL_HDR_PATH=${out}`], {
+    reject: false,
+    all: true,
+  });
+  if (install.exitCode !== 0) throw new InfrastructureError(`headers_install from ${source.tree} failed:\n${install.all ?? ''}`);
+  await writeFile(stamp, source.identity);
+  return { dir, identity: source.identity };
+}
+
+/** The options a summary shows about a kernel. */
+export function kernelOptionSummary(config: KernelConfig): Record<string, string> {
+  const shown = [...requiredOptions, 'KEXEC_HANDOVER_ENABLE_DEFAULT', 'VFIO_DEVICE_CDEV', 'IOMMUFD', 'LIVEUPDATE_TEST'];
+  return Object.fromEntries(shown.map((name) => [name, config.get(name) ?? 'n']));
+}
