@@ -41,7 +41,9 @@ const SIZING_NOTE = 'BAR sizing: all ones written to read the size back (normal 
 const RESTORE_NOTE = 'BAR sizing: address written back after sizing';
 const DECODE_OFF_NOTE = 'decode disabled around BAR sizing (normal during enumeration)';
 const DECODE_ON_NOTE = 'decode re-enabled after BAR sizing';
+const INTX_PROBE_NOTE = 'INTx Disable toggled and restored: probing INTx masking (normal during enumeration)';
 const DECODE_BITS = 0x3; // IO | Memory
+const INTX_DISABLE = 0x400;
 const ROM_SIZING_MASK = 0xfffff800;
 
 /**
@@ -89,6 +91,7 @@ function auditDevice(bdf: string, writes: readonly ConfigWriteInput[], snapshot:
     return { entry, isBar: covered.some(isBarRegister) };
   });
   annotateBarSizing(audited);
+  annotateIntxProbe(audited.map(({ entry }) => entry));
   const list = audited.map(({ entry }) => entry);
   const audit: DeviceWriteAudit = { bdf, hasSnapshot: snapshot !== undefined, writes: list, counts: countWrites(list) };
   const qemuDevice = writes.find((w) => w.qemuDevice !== undefined)?.qemuDevice;
@@ -146,12 +149,24 @@ function annotateBarSizing(audited: { entry: AuditedWrite; isBar: boolean }[]): 
   });
 }
 
+/** Linux's pci_intx_mask_broken() flips INTx Disable and writes the original Command back at once. */
+function annotateIntxProbe(writes: AuditedWrite[]): void {
+  writes.forEach((entry, index) => {
+    const next = writes[index + 1];
+    if (entry.register !== 'Command' || next?.register !== 'Command' || entry.oldValue === 'unknown') return;
+    if ((entry.oldValue ^ entry.newValue) === INTX_DISABLE && next.newValue === entry.oldValue) {
+      entry.note ??= INTX_PROBE_NOTE;
+      next.note ??= INTX_PROBE_NOTE;
+    }
+  });
+}
+
 function clearsDecode(entry: AuditedWrite): boolean {
   return (entry.newValue & DECODE_BITS) === 0 && (entry.oldValue === 'unknown' || (entry.oldValue & DECODE_BITS) !== 0);
 }
 
 function setsDecode(entry: AuditedWrite): boolean {
-  return (entry.newValue & DECODE_BITS) !== 0;
+  return (entry.newValue & DECODE_BITS) !== 0 && (entry.oldValue === 'unknown' || (entry.oldValue & DECODE_BITS) === 0);
 }
 
 function writeLittleEndian(bytes: Uint8Array, offset: number, width: RegisterWidth, value: number): void {

@@ -267,7 +267,7 @@ function parseVerified(f: Fields): LuoVerifiedEvent {
     throw new FieldError(`"size_ok" is ${event.sizeOk} for size ${event.size} and size_found ${event.sizeFound}`);
   }
   if (event.sealsOk !== (event.seals.join(',') === event.sealsExpected.join(','))) {
-    throw new FieldError(`"seals_ok" is ${event.sealsOk} for seals [${event.seals}] and seals_expected [${event.sealsExpected}]`);
+    throw new FieldError(`"seals_ok" is ${event.sealsOk} for seals [${event.seals.join(',')}] and seals_expected [${event.sealsExpected.join(',')}]`);
   }
   if (event.bytesChecked > Math.min(event.size, event.sizeFound)) {
     throw new FieldError(`"bytes_checked" ${event.bytesChecked} exceeds the size`);

@@ -47,7 +47,7 @@ const seeds = [0n, 7n, 42n, 0x123456789abcdef0n, 0xffffffffffffffffn];
 // 32 KiB is the C verifier's chunk: sizes on and around it, and 1 MiB for bulk.
 const sizes = [0, 8, 4096, 4104, 32768, 32776, 3 * 32768 + 64, 1 << 20];
 
-t.test('known values', async (t) => {
+void t.test('known values', (t) => {
   // Reference splitmix64 with state 0: first output.
   t.equal(patternWord('prng', 0n, 0n), 0xe220a8397b1dcdafn);
   t.equal(patternWord('walking', 0n, 0n), 1n);
@@ -56,9 +56,10 @@ t.test('known values', async (t) => {
   t.equal(patternWord('addr', 0n, 512n), 4096n);
   t.equal(patternWord('addr', 7n, 1n), 15n);
   t.same([...fillPattern('addr', 7n, 16)], [7, 0, 0, 0, 0, 0, 0, 0, 15, 0, 0, 0, 0, 0, 0, 0]);
+  t.end();
 });
 
-t.test('C and TypeScript fill the same bytes', async (t) => {
+void t.test('C and TypeScript fill the same bytes', (t) => {
   for (const kind of patternKinds) {
     for (const seed of seeds) {
       for (const size of sizes) {
@@ -68,9 +69,10 @@ t.test('C and TypeScript fill the same bytes', async (t) => {
       }
     }
   }
+  t.end();
 });
 
-t.test('C and TypeScript agree on words at extreme indices', async (t) => {
+void t.test('C and TypeScript agree on words at extreme indices', (t) => {
   const indices = [0n, 1n, 63n, 64n, 1n << 32n, (1n << 61n) + 5n, 0xffffffffffffffffn];
   for (const kind of patternKinds) {
     for (const seed of seeds) {
@@ -80,9 +82,10 @@ t.test('C and TypeScript agree on words at extreme indices', async (t) => {
       }
     }
   }
+  t.end();
 });
 
-t.test('C and TypeScript parse sizes alike', async (t) => {
+void t.test('C and TypeScript parse sizes alike', (t) => {
   const texts = ['0', '8', '12', '4K', '4k', '256M', '1G', '16G', '0x10K', '0X1000', '007', 'K', '', '0x', '0xk', '1T', '-8', ' 8', '8 ', '1.5M', '0b1000'];
   for (const text of texts) {
     const c = cJson(['size', text]);
@@ -95,9 +98,10 @@ t.test('C and TypeScript parse sizes alike', async (t) => {
     t.equal(c.ok, ts !== undefined, `both ${ts === undefined ? 'reject' : 'accept'} ${JSON.stringify(text)}`);
     if (ts !== undefined) t.equal(Number(c.size), ts, `size of ${JSON.stringify(text)}`);
   }
+  t.end();
 });
 
-t.test('C and TypeScript report the same mismatch', async (t) => {
+void t.test('C and TypeScript report the same mismatch', (t) => {
   const size = 64 * 1024;
   // Each corruption: a name and a function that damages a correct buffer.
   const corruptions: [string, (buffer: Buffer) => void][] = [
@@ -131,9 +135,10 @@ t.test('C and TypeScript report the same mismatch', async (t) => {
       }
     }
   }
+  t.end();
 });
 
-t.test('a misplaced addr page names where it came from', async (t) => {
+void t.test('a misplaced addr page names where it came from', (t) => {
   const buffer = fillPattern('addr', 0x5eedn, 4 * 4096);
   buffer.copy(buffer, 4096, 3 * 4096, 4 * 4096);
   const result = verifyPattern('addr', 0x5eedn, buffer);
@@ -141,15 +146,17 @@ t.test('a misplaced addr page names where it came from', async (t) => {
   // 0x1000 ^ seed and 0x3000 ^ seed share their low byte: the first difference is byte 1.
   t.equal(result.firstBadOffset, 4097);
   t.equal(result.foundLooksLikeOffset, 3n * 4096n);
+  t.end();
 });
 
-t.test('a correct buffer verifies clean', async (t) => {
+void t.test('a correct buffer verifies clean', (t) => {
   for (const kind of patternKinds) {
     t.same(verifyPattern(kind, 9n, fillPattern(kind, 9n, 4096)), { ok: true, bytesChecked: 4096, badBytes: 0 }, kind);
   }
+  t.end();
 });
 
-t.test('sizes format and parse', async (t) => {
+void t.test('sizes format and parse', (t) => {
   t.equal(formatSize(256 * 2 ** 20), '256M');
   t.equal(formatSize(4096), '4K');
   t.equal(formatSize(2 ** 30), '1G');
@@ -160,9 +167,10 @@ t.test('sizes format and parse', async (t) => {
   t.equal(parseU64('0xffffffffffffffff'), 0xffffffffffffffffn);
   t.throws(() => parseU64('0x10000000000000000'), BadInputError);
   t.throws(() => parseU64('-1'), BadInputError);
+  t.end();
 });
 
-t.test('memfd specs round-trip', async (t) => {
+void t.test('memfd specs round-trip', (t) => {
   const entries = [
     { token: 1n, kind: 'prng' as const, seed: 42n, size: 256 * 2 ** 20 },
     { token: 2n, kind: 'addr' as const, seed: 7n, size: 4096 },
@@ -181,4 +189,5 @@ t.test('memfd specs round-trip', async (t) => {
   t.throws(() => parseMemfdSpec('alpha=1:bogus:42:4K'), BadInputError);
   t.throws(() => parseMemfdSpec('alpha=1:prng:42:4K:9'), BadInputError);
   t.throws(() => parseMemfdSpec('alpha=1:prng:42:12'), BadInputError);
+  t.end();
 });

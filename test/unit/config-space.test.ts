@@ -1,0 +1,236 @@
+import t from 'tap';
+import {
+  barInfo,
+  bdfOf,
+  commandBits,
+  decodeConfigSpace,
+  findCapability,
+  listCapabilities,
+  parseBdf,
+  parseSysfsResource,
+  registerBits,
+  statusBits,
+} from '../../harness/checks/config-space.ts';
+import type { ConfigRegister } from '../../harness/checks/config-space.ts';
+import { devicesIn, resourceText, snapshot } from '../fixtures/pci/fixtures.ts';
+
+const EDU = '0000:00:04.0';
+
+function byName(registers: ConfigRegister[], name: string): ConfigRegister {
+  const found = registers.find((r) => r.name === name);
+  if (!found) throw new Error(`no register named ${name}`);
+  return found;
+}
+
+t.test('edu header decodes to its real IDs and class', async (t) => {
+  const registers = decodeConfigSpace(snapshot(EDU));
+  t.equal(byName(registers, 'Vendor ID').value, 0x1234);
+  t.equal(byName(registers, 'Device ID').value, 0x11e8);
+  t.equal(byName(registers, 'Revision ID').value, 0x10);
+  t.equal(byName(registers, 'Base Class').value, 0x00);
+  t.equal(byName(registers, 'Subclass').value, 0xff);
+  t.equal(byName(registers, 'Header Type').value, 0);
+  t.equal(byName(registers, 'Subsystem Vendor ID').value, 0x1af4);
+  t.equal(byName(registers, 'BAR0').value, 0xfe900000, 'BAR0 as the kernel assigned it');
+  t.equal(byName(registers, 'Interrupt Pin').value, 1);
+  t.same(
+    registers.filter((r) => r.group === 'header').map((r) => r.offset),
+    [...new Set(registers.filter((r) => r.group === 'header').map((r) => r.offset))],
+    'no header register listed twice',
+  );
+});
+
+t.test('edu MSI capability is found at 0x40 and decoded field by field (64-bit, no masking)', async (t) => {
+  const bytes = snapshot(EDU);
+  t.same(listCapabilities(bytes), [{ offset: 0x40, id: 0x05, name: 'MSI', extended: false }]);
+  const msi = decodeConfigSpace(bytes).filter((r) => r.group === 'MSI');
+  t.same(
+    msi.map((r) => [r.offset, r.width, r.name]),
+    [
+      [0x40, 1, 'MSI Capability ID'],
+      [0x41, 1, 'MSI Next Pointer'],
+      [0x42, 2, 'MSI Message Control'],
+      [0x44, 4, 'MSI Message Address Low'],
+      [0x48, 4, 'MSI Message Address High'],
+      [0x4c, 2, 'MSI Message Data'],
+    ],
+  );
+  t.equal(byName(msi, 'MSI Message Control').value, 0x0080, '64-bit capable, disabled after boot');
+});
+
+t.test('edu with MSI armed from userspace shows address, data and Enable', async (t) => {
+  const registers = decodeConfigSpace(snapshot(EDU, 'user'));
+  t.equal(byName(registers, 'MSI Message Control').value, 0x0081);
+  t.same(registerBits('MSI Message Control', 0x0081), ['Enable', '64Bit']);
+  t.equal(byName(registers, 'MSI Message Address Low').value, 0xfee00000);
+  t.equal(byName(registers, 'MSI Message Data').value, 0x4041);
+  t.same(commandBits(byName(registers, 'Command').value), ['Memory', 'BusMaster']);
+});
+
+t.test('32-bit MSI with per-vector masking moves Data and adds Mask/Pending', async (t) => {
+  const bytes = new Uint8Array(256);
+  bytes.set([0x34, 0x12, 0xe8, 0x11], 0);
+  bytes[0x06] = 0x10; // Capabilities List
+  bytes[0x34] = 0x50;
+  bytes.set([0x05, 0x00, 0x00, 0x01], 0x50); // MSI, no next, control 0x0100: per-vector masking, 32-bit
+  const msi = decodeConfigSpace(bytes).filter((r) => r.group === 'MSI');
+  t.same(
+    msi.map((r) => [r.offset, r.name]),
+    [
+      [0x50, 'MSI Capability ID'],
+      [0x51, 'MSI Next Pointer'],
+      [0x52, 'MSI Message Control'],
+      [0x54, 'MSI Message Address'],
+      [0x58, 'MSI Message Data'],
+      [0x5c, 'MSI Mask Bits'],
+      [0x60, 'MSI Pending Bits'],
+    ],
+  );
+});
+
+t.test('every recorded device decodes; capabilities match what the devices really have', async (t) => {
+  for (const bdf of devicesIn('boot')) t.ok(decodeConfigSpace(snapshot(bdf)).length >= 27, `${bdf} decodes`);
+  t.same(listCapabilities(snapshot('0000:00:00.0')), [], 'host bridge (mch): no capabilities');
+  t.same(
+    listCapabilities(snapshot('0000:00:03.0')).map((c) => [c.offset, c.name]),
+    [
+      [0x98, 'MSI-X'],
+      [0x84, 'Vendor Specific'],
+      [0x70, 'Vendor Specific'],
+      [0x60, 'Vendor Specific'],
+      [0x50, 'Vendor Specific'],
+      [0x40, 'Vendor Specific'],
+    ],
+    'virtio-net: MSI-X and five virtio vendor capabilities',
+  );
+  t.same(
+    listCapabilities(snapshot('0000:00:1f.2')).map((c) => [c.offset, c.name]),
+    [
+      [0x80, 'MSI'],
+      [0xa8, 'SATA'],
+    ],
+    'ICH9 AHCI',
+  );
+  t.equal(decodeConfigSpace(snapshot('0000:00:03.0')).find((r) => r.name === 'MSI-X Message Control')?.value, 0x8003);
+});
+
+t.test('PCIe root port: type-1 header, PCIe v2 fields, extended AER and ACS', async (t) => {
+  const bytes = snapshot('0000:00:06.0', 'boot', 'pcie-root-port');
+  t.equal(bytes.length, 4096);
+  const registers = decodeConfigSpace(bytes);
+  t.equal(byName(registers, 'Header Type').value, 1);
+  t.equal(byName(registers, 'Primary Bus Number').value, 0);
+  t.equal(byName(registers, 'Secondary Bus Number').value, 1);
+  t.equal(byName(registers, 'Subordinate Bus Number').value, 1);
+  t.equal(byName(registers, 'Memory Base').value, 0xfe20);
+  t.equal(byName(registers, 'Memory Limit').value, 0xfe30);
+  t.same(registerBits('Bridge Control', byName(registers, 'Bridge Control').value), ['SERR']);
+  t.notOk(registers.some((r) => r.name === 'BAR2'), 'a bridge has two BARs');
+  t.equal(byName(registers, 'PCIe Capabilities').offset, 0x56);
+  t.equal(byName(registers, 'PCIe Link Control 2').offset, 0x84, 'v2 fields present for a v2 capability');
+  t.same(
+    listCapabilities(bytes).filter((c) => c.extended),
+    [
+      { offset: 0x100, id: 0x0001, name: 'AER', extended: true, version: 2 },
+      { offset: 0x148, id: 0x000d, name: 'ACS', extended: true, version: 1 },
+    ],
+  );
+  t.equal(byName(registers, 'ACS Control').value, 0x1d);
+  t.equal(byName(registers, 'AER Uncorrectable Error Severity').value, 0x462030);
+});
+
+t.test('e1000e behind the root port: PM, MSI, PCIe, MSI-X, AER, DSN', async (t) => {
+  const bytes = snapshot('0000:01:00.0', 'boot', 'pcie-root-port');
+  t.same(
+    listCapabilities(bytes).map((c) => [c.offset, c.name]),
+    [
+      [0xc8, 'Power Management'],
+      [0xd0, 'MSI'],
+      [0xe0, 'PCI Express'],
+      [0xa0, 'MSI-X'],
+      [0x100, 'AER'],
+      [0x140, 'Device Serial Number'],
+    ],
+  );
+  t.equal(findCapability(bytes, 'Device Serial Number')?.offset, 0x140);
+  const pm = decodeConfigSpace(bytes).filter((r) => r.group === 'Power Management');
+  t.same(pm.map((r) => r.name).slice(2), ['PM Capabilities', 'PM Control/Status', 'PM Bridge Extensions', 'PM Data']);
+});
+
+t.test('capability walk stops at loops and bad pointers', async (t) => {
+  const bytes = new Uint8Array(256);
+  bytes[0x06] = 0x10;
+  bytes[0x34] = 0x40;
+  bytes.set([0x01, 0x50], 0x40); // PM -> 0x50
+  bytes.set([0x05, 0x40], 0x50); // MSI -> back to 0x40: a loop
+  t.same(
+    listCapabilities(bytes).map((c) => c.offset),
+    [0x40, 0x50],
+    'each capability once',
+  );
+  bytes[0x51] = 0x10; // next pointer into the header
+  t.same(
+    listCapabilities(bytes).map((c) => c.offset),
+    [0x40, 0x50],
+    'pointer below 0x40 ends the walk',
+  );
+  bytes[0x06] = 0; // Capabilities List bit clear: do not walk at all
+  t.same(listCapabilities(bytes), []);
+
+  const extended = new Uint8Array(4096);
+  extended[0x06] = 0x10;
+  extended.set([0x01, 0x00, 0x02, 0x10], 0x100); // AER v2, next = 0x100: loop onto itself
+  t.same(
+    listCapabilities(extended).map((c) => c.name),
+    ['AER'],
+  );
+});
+
+t.test('a dump shorter than the header is refused, naming the length', async (t) => {
+  t.throws(() => decodeConfigSpace(new Uint8Array(63)), { name: 'BadInputError', message: /63 bytes/ });
+  t.ok(decodeConfigSpace(new Uint8Array(64)).length > 0, '64 bytes (what non-root sysfs gives) is enough');
+});
+
+t.test('BAR0 of edu is 1 MiB of 32-bit non-prefetchable memory', async (t) => {
+  const resources = parseSysfsResource(resourceText(EDU));
+  t.equal(resources.length, 7);
+  t.match(resources[0], { name: 'BAR0', start: 0xfe900000, end: 0xfe9fffff, kind: 'memory', size: 0x100000 });
+  t.match(resources[6], { name: 'ROM', size: 0 });
+  const bars = barInfo(snapshot(EDU), resources);
+  t.match(bars[0], { index: 0, type: 'memory', is64Bit: false, prefetchable: false, address: 0xfe900000, size: 1 << 20 });
+  t.equal(bars.length, 6);
+});
+
+t.test('virtio-net BARs: I/O, 32-bit memory, 64-bit prefetchable (upper half folded in)', async (t) => {
+  const bdf = '0000:00:03.0';
+  const bars = barInfo(snapshot(bdf), parseSysfsResource(resourceText(bdf)));
+  t.match(bars[0], { index: 0, type: 'io', address: 0xc040, size: 0x20 });
+  t.match(bars[1], { index: 1, type: 'memory', is64Bit: false, size: 0x1000 });
+  const bar4 = bars.find((b) => b.index === 4);
+  t.match(bar4, { type: 'memory', is64Bit: true, prefetchable: true, address: 0xfebfc000, size: 0x4000 });
+  t.notOk(bars.some((b) => b.index === 5), 'BAR5 is the upper half of BAR4');
+  t.equal(parseSysfsResource(resourceText(bdf))[4]?.is64Bit, true);
+});
+
+t.test('sysfs resource parse errors name the line', async (t) => {
+  t.throws(() => parseSysfsResource('0x0 0x0 0x0\nnot a resource line\n'), {
+    name: 'BadInputError',
+    message: /line 2.*not a resource line/,
+  });
+});
+
+t.test('command and status bit names', async (t) => {
+  t.same(commandBits(0x0103), ['IO', 'Memory', 'SERR']);
+  t.same(commandBits(0x0406), ['Memory', 'BusMaster', 'INTxDisable']);
+  t.same(statusBits(0x0010), ['CapabilitiesList']);
+  t.equal(registerBits('BAR0', 1), undefined, 'no bit names for BARs');
+});
+
+t.test('addresses normalise to dddd:bb:dd.f', async (t) => {
+  t.equal(bdfOf('00:04.0'), '0000:00:04.0');
+  t.equal(bdfOf('0000:00:1F.3'), '0000:00:1f.3');
+  t.equal(bdfOf({ domain: 0, bus: 1, device: 0, function: 0 }), '0000:01:00.0');
+  t.same(parseBdf('0001:02:03.4'), { domain: 1, bus: 2, device: 3, function: 4 });
+  t.throws(() => parseBdf('00:04'), { name: 'BadInputError', message: /"00:04"/ });
+  t.throws(() => parseBdf('00:20.0'), { message: /device number/ });
+});

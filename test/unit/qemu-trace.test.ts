@@ -1,0 +1,124 @@
+import t from 'tap';
+import { configWrites, parsePciTrace, parsePciTraceLine, traceWindow } from '../../harness/checks/qemu-trace.ts';
+import { traceBytes, traceMarks } from '../fixtures/pci/fixtures.ts';
+
+const trace = traceBytes();
+const marks = traceMarks();
+
+function mark(name: string): number {
+  const value = marks[name];
+  if (value === undefined) throw new Error(`fixture has no mark ${name}`);
+  return value;
+}
+
+t.test('the recorded QEMU 7.2 trace parses line by line with byte offsets', async (t) => {
+  const events = parsePciTrace(trace);
+  t.equal(events.length, 329, 'every line of the recording is a PCI event');
+  t.same(events.map((e) => e.event).filter((e) => e === 'pci_cfg_write').length, 303);
+  t.same(events[0], {
+    event: 'pci_cfg_write',
+    fileOffset: 0,
+    qemuDevice: 'mch',
+    bdf: '0000:00:00.0',
+    offset: 0x90,
+    value: 0x33333330,
+  });
+  const text = Buffer.from(trace).toString('utf8');
+  for (const event of events) {
+    t.equal(text.lastIndexOf('\n', event.fileOffset - 1) + 1, event.fileOffset, 'offset is a line start');
+  }
+  const last = events.at(-1);
+  t.match(last, { event: 'pci_cfg_write', qemuDevice: 'edu', bdf: '0000:00:04.0', offset: 0x4, value: 0x100103 });
+  t.equal(last?.fileOffset, 15537);
+});
+
+t.test('BAR mapping events carry BAR index, address and size', async (t) => {
+  const mappings = parsePciTrace(trace).filter((e) => e.event !== 'pci_cfg_write');
+  t.equal(mappings.length, 26);
+  t.match(
+    mappings.find((e) => e.bdf === '0000:00:04.0'),
+    { event: 'pci_update_mappings_add', qemuDevice: 'edu', bar: 0, address: 0xfe900000, size: 0x100000 },
+  );
+  t.match(
+    mappings.find((e) => e.event === 'pci_update_mappings_del' && e.qemuDevice === 'virtio-net-pci'),
+    { bar: 6, address: 0xfeb00000, size: 0x40000 },
+    'BAR index 6 is the expansion ROM',
+  );
+});
+
+t.test('a window holds exactly the events between two recorded file sizes', async (t) => {
+  const start = mark('user-enable-start');
+  const end = mark('user-enable-done');
+  const window = traceWindow(trace, start, end);
+  t.same(
+    window.map((e) => (e.event === 'pci_cfg_write' ? [e.bdf, e.offset, e.value] : e.event)),
+    [
+      ['0000:00:04.0', 0x04, 0x6],
+      ['0000:00:04.0', 0x44, 0xfee00000],
+      ['0000:00:04.0', 0x48, 0x0],
+      ['0000:00:04.0', 0x4c, 0x4041],
+      ['0000:00:04.0', 0x42, 0x81],
+    ],
+    'the five writes the guest made through sysfs, nothing else',
+  );
+  const all = parsePciTrace(trace);
+  const before = all.filter((e) => e.fileOffset < start).at(-1);
+  const after = all.find((e) => e.fileOffset >= end);
+  t.match(before, { qemuDevice: 'ICH9-SMB' }, 'the event just before the window exists...');
+  t.match(after, { qemuDevice: 'ICH9-SMB', fileOffset: end }, '...and so does the one starting exactly at the end');
+  t.notOk(window.includes(before!), 'excluded: before start');
+  t.notOk(
+    window.some((e) => e.fileOffset === end),
+    'excluded: starts at end',
+  );
+  t.same(traceWindow(trace, mark('vfio-bind-start'), mark('vfio-bind-done')), [], 'binding vfio-pci wrote no config');
+});
+
+t.test('a window over a tail read of the file gives the same events', async (t) => {
+  const start = mark('user-enable-start');
+  const tail = trace.subarray(start);
+  t.same(traceWindow(tail, start, mark('user-enable-done'), start), traceWindow(trace, start, mark('user-enable-done')));
+});
+
+t.test('a partial last line (still being written) is skipped', async (t) => {
+  const cut = mark('user-enable-done') + 20; // in the middle of the ICH9-SMB line
+  const events = parsePciTrace(trace.subarray(0, cut));
+  t.equal(events.at(-1)?.fileOffset, 15453, 'last complete line');
+  const text = 'pci_cfg_write edu 00:04.0 @0x4 <- 0x6\npci_cfg_write edu 00:04.0 @0x4 <- 0x';
+  t.equal(parsePciTrace(text).length, 1);
+});
+
+t.test('unrelated lines are ignored and offsets still count them', async (t) => {
+  const text = [
+    'qemu-system-x86_64: warning: something',
+    'pci_cfg_read edu 00:04.0 @0x0 -> 0x11e81234',
+    'vtd_inv_desc something',
+    '12345@1700000000.123456:pci_cfg_write virtio-net-pci 00:03.0 @0x4 <- 0x507',
+    'pci_update_mappings_add d=0x55d4c0a3b2f0 00:04.0 0,0xfea00000+0x100000',
+    '',
+  ].join('\n');
+  const events = parsePciTrace(text);
+  t.equal(text.indexOf('12345@'), 106, 'offsets below count the skipped lines');
+  t.same(events, [
+    { event: 'pci_cfg_read', fileOffset: text.indexOf('pci_cfg_read'), qemuDevice: 'edu', bdf: '0000:00:04.0', offset: 0, value: 0x11e81234 },
+    {
+      event: 'pci_cfg_write',
+      fileOffset: text.indexOf('12345@'),
+      qemuDevice: 'virtio-net-pci',
+      bdf: '0000:00:03.0',
+      pid: 12345,
+      time: 1700000000.123456,
+      offset: 4,
+      value: 0x507,
+    },
+    { event: 'pci_update_mappings_add', fileOffset: text.indexOf('pci_update_mappings_add'), bdf: '0000:00:04.0', bar: 0, address: 0xfea00000, size: 0x100000 },
+  ]);
+  t.equal(configWrites(events).length, 1);
+  t.equal(parsePciTraceLine('pci_cfg_write edu 00:04.0 @0x10 <- 0xffffffff')?.event, 'pci_cfg_write');
+  t.equal(parsePciTraceLine('pci_cfg_write edu 04:0 @0x10 <- 0xffffffff'), undefined, 'pre-7.0 form has no bus: not guessed');
+});
+
+t.test('a bad window is refused, naming both bounds', async (t) => {
+  t.throws(() => traceWindow(trace, 10, 5), { name: 'BadInputError', message: /start=10 end=5/ });
+  t.throws(() => traceWindow(trace, -1, 5), { name: 'BadInputError' });
+});
