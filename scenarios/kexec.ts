@@ -12,8 +12,7 @@ await runScenario(t, async (session) => {
   const after = await guest.bootId();
   t.not(after, before, `boot_id changed (${before} -> ${after})`);
 
-  const dmesg = await guest.dmesg();
-  await session.save('dmesg-gen1.log', dmesg);
+  const dmesg = await session.saveDmesg(guest);
   const log = parseLiveUpdateLog(dmesg);
   session.facts.liveUpdateLog = log;
   t.ok(log.khoFound, 'new kernel logs "KHO: found kexec handover data"');

@@ -1,5 +1,6 @@
 // Named difference between two config space dumps of one device, as JSON-ready entries and as a text table.
 
+import { BadInputError } from '../errors.ts';
 import { decodeConfigSpace, hex, readRegister, registerBits } from './config-space.ts';
 import type { ConfigRegister, RegisterWidth } from './config-space.ts';
 
@@ -26,6 +27,13 @@ export interface ConfigDiffEntry {
  * or appeared shows under both names. Bytes present on one side only are reported when named or non-zero.
  */
 export function configSpaceDiff(before: Uint8Array, after: Uint8Array): ConfigDiffEntry[] {
+  for (const [side, bytes] of [
+    ['before', before],
+    ['after', after],
+  ] as const) {
+    if (bytes.length < 64)
+      throw new BadInputError(`configSpaceDiff: "${side}" has ${bytes.length} bytes; need 64 or more`);
+  }
   const layouts = [decodeConfigSpace(before), decodeConfigSpace(after)];
   const length = Math.max(before.length, after.length);
   const changed = changedBytes(before, after, length);
@@ -40,7 +48,10 @@ export function configSpaceDiff(before: Uint8Array, after: Uint8Array): ConfigDi
   }
   for (const offset of changed) {
     if (covered.has(offset)) continue;
-    entries.set(`${offset}/byte`, entryFor({ offset, width: 1, name: `byte 0x${hex(offset, 2)}`, group: 'unnamed' }, before, after));
+    entries.set(
+      `${offset}/byte`,
+      entryFor({ offset, width: 1, name: `byte 0x${hex(offset, 2)}`, group: 'unnamed' }, before, after),
+    );
   }
   return [...entries.values()].sort((a, b) => a.offset - b.offset || a.width - b.width);
 }
@@ -100,8 +111,17 @@ export function formatConfigDiff(bdf: string, entries: readonly ConfigDiffEntry[
   if (entries.length === 0) return `${bdf}: config space unchanged\n`;
   const rows = entries.map((entry) => {
     const value = (v: number | null): string => (v === null ? 'absent' : `0x${hex(v, entry.width * 2)}`);
-    const flips = [...(entry.bitsSet ?? []).map((bit) => `+${bit}`), ...(entry.bitsCleared ?? []).map((bit) => `-${bit}`)];
-    return [`0x${hex(entry.offset, 3)}`, entry.name, entry.group, `${value(entry.before)} -> ${value(entry.after)}`, flips.join(' ')];
+    const flips = [
+      ...(entry.bitsSet ?? []).map((bit) => `+${bit}`),
+      ...(entry.bitsCleared ?? []).map((bit) => `-${bit}`),
+    ];
+    return [
+      `0x${hex(entry.offset, 3)}`,
+      entry.name,
+      entry.group,
+      `${value(entry.before)} -> ${value(entry.after)}`,
+      flips.join(' '),
+    ];
   });
   const widths = [0, 1, 2, 3].map((column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
   const lines = rows.map((row) =>

@@ -412,7 +412,10 @@ function msiFields(bytes: Uint8Array, offset: number): Field[] {
 }
 
 function addExtendedCapability(registers: ConfigRegister[], bytes: Uint8Array, capability: Capability): void {
-  const fields: Field[] = [[0, 4, 'Extended Capability Header'], ...(EXTENDED_CAPABILITY_FIELDS[capability.name] ?? [])];
+  const fields: Field[] = [
+    [0, 4, 'Extended Capability Header'],
+    ...(EXTENDED_CAPABILITY_FIELDS[capability.name] ?? []),
+  ];
   addFields(registers, bytes, capability.offset, capability.name, `${capability.name} `, fields, bytes.length);
 }
 
@@ -615,11 +618,13 @@ export function barInfo(bytes: Uint8Array, resources?: readonly SysfsResource[])
 
 /** Parse a sysfs `resource` file: one "start end flags" line of hex numbers per resource. */
 export function parseSysfsResource(text: string): SysfsResource[] {
-  const lines = text.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  const lines = text.replace(/\s+$/, '').split('\n');
   return lines.map((line, index) => {
-    const fields = line.split(/\s+/);
+    const fields = line.trim().split(/\s+/);
     if (fields.length !== 3 || !fields.every((f) => /^0x[0-9a-fA-F]+$/.test(f))) {
-      throw new BadInputError(`sysfs resource line ${index + 1}: expected "0xSTART 0xEND 0xFLAGS", got ${JSON.stringify(line)}`);
+      throw new BadInputError(
+        `sysfs resource line ${index + 1}: expected "0xSTART 0xEND 0xFLAGS", got ${JSON.stringify(line)}`,
+      );
     }
     const [start, end, flags] = fields.map((f) => Number(BigInt(f))) as [number, number, number];
     const kind = flags & IORESOURCE_IO ? 'io' : flags & IORESOURCE_MEM ? 'memory' : 'none';

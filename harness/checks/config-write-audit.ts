@@ -64,11 +64,18 @@ export function auditConfigWrites(writes: readonly ConfigWriteInput[], snapshots
 }
 
 function normaliseSnapshots(snapshots: SnapshotsByBdf): Map<string, Uint8Array> {
-  const entries = snapshots instanceof Map ? [...snapshots.entries()] : Object.entries(snapshots);
-  return new Map(entries.map(([bdf, bytes]) => [bdfOf(bdf), bytes as Uint8Array]));
+  const entries: [string, Uint8Array][] =
+    snapshots instanceof Map
+      ? [...(snapshots as ReadonlyMap<string, Uint8Array>).entries()]
+      : Object.entries(snapshots as Readonly<Record<string, Uint8Array>>);
+  return new Map(entries.map(([bdf, bytes]) => [bdfOf(bdf), bytes]));
 }
 
-function auditDevice(bdf: string, writes: readonly ConfigWriteInput[], snapshot: Uint8Array | undefined): DeviceWriteAudit {
+function auditDevice(
+  bdf: string,
+  writes: readonly ConfigWriteInput[],
+  snapshot: Uint8Array | undefined,
+): DeviceWriteAudit {
   const layout = snapshot ? decodeConfigSpace(snapshot) : HEADER_WITHOUT_SNAPSHOT;
   const upperHalves = snapshot ? upperHalfNames(snapshot) : new Map<number, string>();
   const state = snapshot ? Uint8Array.from(snapshot) : undefined;
@@ -100,7 +107,9 @@ function auditDevice(bdf: string, writes: readonly ConfigWriteInput[], snapshot:
 }
 
 /** Without a snapshot only the common header (same for every header type) can be named. */
-const HEADER_WITHOUT_SNAPSHOT: readonly ConfigRegister[] = decodeConfigSpace(new Uint8Array(64)).filter((r) => r.offset < 0x10);
+const HEADER_WITHOUT_SNAPSHOT: readonly ConfigRegister[] = decodeConfigSpace(new Uint8Array(64)).filter(
+  (r) => r.offset < 0x10,
+);
 
 /**
  * QEMU's trace gives offset and value but not the access size. Take the larger of what the value needs and
@@ -123,11 +132,14 @@ function upperHalfNames(snapshot: Uint8Array): Map<number, string> {
 }
 
 function isBarRegister(register: ConfigRegister): boolean {
-  return register.group === 'header' && (/^BAR[0-5]$/.test(register.name) || register.name === 'Expansion ROM Base Address');
+  return (
+    register.group === 'header' && (/^BAR[0-5]$/.test(register.name) || register.name === 'Expansion ROM Base Address')
+  );
 }
 
 function isSizingValue(entry: AuditedWrite): boolean {
-  if (entry.register === 'Expansion ROM Base Address') return (entry.newValue & ROM_SIZING_MASK) >>> 0 === ROM_SIZING_MASK;
+  if (entry.register === 'Expansion ROM Base Address')
+    return (entry.newValue & ROM_SIZING_MASK) >>> 0 === ROM_SIZING_MASK;
   return entry.newValue === 0xffffffff;
 }
 

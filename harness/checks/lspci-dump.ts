@@ -23,7 +23,9 @@ export function formatLspciDump(devices: readonly DumpedDevice[]): string {
 function formatDevice({ bdf, bytes }: DumpedDevice): string {
   const address = bdfOf(bdf);
   if (bytes.length === 0 || bytes.length > MAX_CONFIG_BYTES) {
-    throw new BadInputError(`formatLspciDump: ${address} has ${bytes.length} config bytes; expected 1 to ${MAX_CONFIG_BYTES}`);
+    throw new BadInputError(
+      `formatLspciDump: ${address} has ${bytes.length} config bytes; expected 1 to ${MAX_CONFIG_BYTES}`,
+    );
   }
   const lines = [`${address} ${describe(bytes)}`];
   for (let offset = 0; offset < bytes.length; offset += BYTES_PER_LINE) {
@@ -65,6 +67,7 @@ export function parseLspciDump(text: string): DumpedDevice[] {
     }
     const data = DATA_LINE.exec(line);
     if (!current || !data) return; // lspci -vvv text between devices: not ours to read
+    const { data: config } = current;
     const offset = parseInt(data[1] ?? '', 16);
     const bytes = (data[2] ?? '').trim().split(' ');
     if (!bytes.every((b) => /^[0-9a-fA-F]{2}$/.test(b))) {
@@ -73,11 +76,12 @@ export function parseLspciDump(text: string): DumpedDevice[] {
     if (offset + bytes.length > MAX_CONFIG_BYTES) {
       throw new BadInputError(`${where}: offset 0x${hex(offset)} runs past ${MAX_CONFIG_BYTES} bytes of config space`);
     }
-    bytes.forEach((b, i) => (current!.data[offset + i] = parseInt(b, 16)));
+    bytes.forEach((b, i) => (config[offset + i] = parseInt(b, 16)));
   });
   return devices.map(({ bdf, data }) => {
     const missing = Array.from(data.keys()).find((i) => data[i] === undefined);
-    if (missing !== undefined) throw new BadInputError(`lspci dump: ${bdf} has a gap at config offset 0x${hex(missing)}`);
+    if (missing !== undefined)
+      throw new BadInputError(`lspci dump: ${bdf} has a gap at config offset 0x${hex(missing)}`);
     return { bdf, bytes: Uint8Array.from(data) };
   });
 }
@@ -91,7 +95,9 @@ export function parseHexConfig(text: string): Uint8Array {
     throw new BadInputError(`parseHexConfig: expected hex byte pairs, found ${why}`);
   }
   if (digits.length / 2 > MAX_CONFIG_BYTES) {
-    throw new BadInputError(`parseHexConfig: ${digits.length / 2} bytes is more than ${MAX_CONFIG_BYTES} of config space`);
+    throw new BadInputError(
+      `parseHexConfig: ${digits.length / 2} bytes is more than ${MAX_CONFIG_BYTES} of config space`,
+    );
   }
   return Uint8Array.from(digits.match(/../g) ?? [], (pair) => parseInt(pair, 16));
 }

@@ -47,8 +47,12 @@ export type PciTraceEvent = PciConfigWrite | PciConfigRead | PciMappingUpdate;
 //   pci_update_mappings_{add,del} "%s %02x:%02x.%x %d,0x%"PRIx64"+0x%"PRIx64  (QEMU < 7.0: "d=%p ...")
 const PREFIX = /^(?:(\d+)@(\d+\.\d+):)?/.source;
 const ADDRESS = /([0-9a-f]{2}:[0-9a-f]{2}\.[0-7])/.source;
-const CONFIG_ACCESS = new RegExp(`${PREFIX}(pci_cfg_write|pci_cfg_read) (.+) ${ADDRESS} @0x([0-9a-f]+) (<-|->) 0x([0-9a-f]+)$`);
-const MAPPING = new RegExp(`${PREFIX}(pci_update_mappings_add|pci_update_mappings_del) (.+) ${ADDRESS} (\\d+),0x([0-9a-f]+)\\+0x([0-9a-f]+)$`);
+const CONFIG_ACCESS = new RegExp(
+  `${PREFIX}(pci_cfg_write|pci_cfg_read) (.+) ${ADDRESS} @0x([0-9a-f]+) (<-|->) 0x([0-9a-f]+)$`,
+);
+const MAPPING = new RegExp(
+  `${PREFIX}(pci_update_mappings_add|pci_update_mappings_del) (.+) ${ADDRESS} (\\d+),0x([0-9a-f]+)\\+0x([0-9a-f]+)$`,
+);
 const NEWLINE = 0x0a;
 
 /**
@@ -57,7 +61,10 @@ const NEWLINE = 0x0a;
  * written and is skipped too.
  */
 export function parsePciTrace(content: string | Uint8Array, baseOffset = 0): PciTraceEvent[] {
-  const buffer = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+  const buffer =
+    typeof content === 'string'
+      ? Buffer.from(content, 'utf8')
+      : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
   const events: PciTraceEvent[] = [];
   let start = 0;
   while (start < buffer.length) {
@@ -116,9 +123,16 @@ function stamp(pid: string | undefined, time: string | undefined): { pid?: numbe
  * Events whose line starts in [startOffset, endOffset) of the trace file, e.g. between the file sizes recorded
  * at `kexec -e` and at FINISH. `content` is the whole file, or its tail starting at `baseOffset`.
  */
-export function traceWindow(content: string | Uint8Array, startOffset: number, endOffset: number, baseOffset = 0): PciTraceEvent[] {
+export function traceWindow(
+  content: string | Uint8Array,
+  startOffset: number,
+  endOffset: number,
+  baseOffset = 0,
+): PciTraceEvent[] {
   if (!Number.isInteger(startOffset) || !Number.isInteger(endOffset) || startOffset < 0 || endOffset < startOffset) {
-    throw new BadInputError(`traceWindow: need 0 <= startOffset <= endOffset, got start=${startOffset} end=${endOffset}`);
+    throw new BadInputError(
+      `traceWindow: need 0 <= startOffset <= endOffset, got start=${startOffset} end=${endOffset}`,
+    );
   }
   return parsePciTrace(content, baseOffset).filter((e) => e.fileOffset >= startOffset && e.fileOffset < endOffset);
 }

@@ -31,7 +31,16 @@ export interface Generation {
   readonly traceOffset: number;
 }
 
+export interface BootOptions {
+  readonly topology?: Topology;
+  /** Words appended to the first kernel's command line. */
+  readonly extraCommandLine?: readonly string[];
+  readonly deadlineMs?: number;
+}
+
 export interface KexecOptions extends CommandLineOptions {
+  /** Deadline from `kexec -e` to SSH in the new kernel. */
+  readonly deadlineMs?: number;
   /** Kexec into NEXT_KERNEL (if given) instead of the running kernel. Default true. */
   readonly intoNextKernel?: boolean;
   /** Use kexec_file_load (`-s`, needed for KHO). Default true; false is the negative case. */
@@ -56,7 +65,8 @@ export class LiveGuest {
   ) {}
 
   /** Boot a guest with the scenario's kernel and image, and wait for SSH. */
-  static async boot(context: ScenarioContext, topology: Topology = defaultTopology): Promise<LiveGuest> {
+  static async boot(context: ScenarioContext, options: BootOptions = {}): Promise<LiveGuest> {
+    const deadline = options.deadlineMs ?? deadlines.bootToSsh;
     const shareFiles: Record<string, string> = {
       [sharedFiles.kernel]: context.kernel.bzImage,
       [sharedFiles.initramfs]: context.image.initramfs,
@@ -65,16 +75,16 @@ export class LiveGuest {
     const machine = await QemuMachine.launch({
       qemu: context.qemu,
       accel: context.accel,
-      topology,
+      topology: options.topology ?? defaultTopology,
       kernel: context.kernel.bzImage,
       initrd: context.image.initramfs,
-      append: guestCommandLine(),
+      append: guestCommandLine({ extra: options.extraCommandLine }),
       artifactDir: context.artifactDir,
       shareFiles,
     });
     try {
-      const ready = await machine.waitForSerial('guest boot to SSH ready', readyPattern, 0, deadlines.bootToSsh);
-      const connection = await machine.watch('SSH login', deadlines.bootToSsh, (signal) => waitForSsh(sshTarget(context, machine), signal));
+      const ready = await machine.waitForSerial('guest boot to SSH ready', readyPattern, 0, deadline);
+      const connection = await machine.watch('SSH login', deadline, (signal) => waitForSsh(sshTarget(context, machine), signal));
       const guest = new LiveGuest(context, machine, connection);
       guest.generations.push({ index: 0, bootId: ready[1] ?? '', serialOffset: 0, traceOffset: 0 });
       return guest;
@@ -131,13 +141,14 @@ export class LiveGuest {
     const traceOffsetAtExec = await fileSize(this.machine.traceLog);
     const execStart = performance.now();
     this.connection.fireAndForget('kexec -e');
-    const ready = await this.machine.waitForSerial('kexec into the next kernel to SSH ready', readyPattern, serialOffset, deadlines.kexecToSsh);
+    const deadline = options.deadlineMs ?? deadlines.kexecToSsh;
+    const ready = await this.machine.waitForSerial('kexec into the next kernel to SSH ready', readyPattern, serialOffset, deadline);
     const bootId = ready[1] ?? '';
     if (bootId === previous.bootId) {
       throw new GuestError(`after kexec the guest reports the same boot_id ${bootId}: the kernel did not change`);
     }
     this.connection.destroy();
-    this.connection = await this.machine.watch('SSH login after kexec', deadlines.kexecToSsh, (signal) =>
+    this.connection = await this.machine.watch('SSH login after kexec', deadline, (signal) =>
       waitForSsh(sshTarget(this.context, this.machine), signal),
     );
     const kexecToSshMs = Math.round(performance.now() - execStart);

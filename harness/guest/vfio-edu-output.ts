@@ -1,12 +1,10 @@
 // Typed, validating parser for the JSON lines printed by the guest helper vfio-edu (images/guest/vfio-edu.c).
 
+import { patternKinds, type PatternKind } from '../checks/pattern.ts';
 import { GuestError } from '../errors.ts';
 
 /** How the helper reached the device: VFIO cdev + iommufd, or group + type1 container. */
 export type VfioAccessPath = 'cdev' | 'group';
-
-/** Pattern kinds of images/guest/pattern.h. */
-export type PatternKind = 'addr' | 'prng' | 'walking';
 
 /** After opening (dma, msi): the edu id register and the PCI command register as found and as set. */
 export interface VfioEduDeviceEvent {
@@ -207,7 +205,6 @@ class Fields {
 }
 
 const accessPaths = ['cdev', 'group'] as const;
-const patternKinds = ['addr', 'prng', 'walking'] as const;
 const bdfPattern = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/;
 
 function bdfOf(fields: Fields): string {
@@ -236,7 +233,7 @@ function parseDma(f: Fields): VfioEduDmaEvent {
     bytesChecked: f.count('bytes_checked'),
     ok: f.boolean('ok'),
   };
-  if (event.offset + event.size > 4096) throw new FieldError(`offset ${event.offset} + size ${event.size} exceeds edu's 4096-byte buffer`);
+  if (event.offset + event.size > 4095) throw new FieldError(`offset ${event.offset} + size ${event.size} exceeds edu's usable 4095 bytes`);
   if (!event.ok) {
     event.mismatch = {
       firstBadOffset: f.count('first_bad_offset'),

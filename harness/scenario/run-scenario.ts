@@ -3,9 +3,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Test } from 'tap';
 import { HarnessError } from '../errors.ts';
-import { LiveGuest, type KexecOptions, type KexecTiming } from '../guest/live-guest.ts';
+import { LuoAgent } from '../guest/luo-agent.ts';
+import { LiveGuest, type BootOptions, type KexecOptions, type KexecTiming } from '../guest/live-guest.ts';
 import { shutdownMachinesOnSignals } from '../vm/registry.ts';
-import type { Topology } from '../vm/topology.ts';
 import { contextFromEnvironment, type ScenarioContext } from './context.ts';
 import { Timeline } from './timeline.ts';
 
@@ -19,8 +19,8 @@ export class ScenarioSession {
   constructor(readonly context: ScenarioContext) {}
 
   /** Boot a guest and wait for SSH (phase "boot-to-ssh"). */
-  async boot(topology?: Topology): Promise<LiveGuest> {
-    const guest = await this.timeline.phase('boot-to-ssh', () => LiveGuest.boot(this.context, topology));
+  async boot(options?: BootOptions): Promise<LiveGuest> {
+    const guest = await this.timeline.phase('boot-to-ssh', () => LiveGuest.boot(this.context, options));
     this.guests.push(guest);
     return guest;
   }
@@ -42,6 +42,22 @@ export class ScenarioSession {
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, contents);
     return file;
+  }
+
+  /** A luo-agent for a guest whose every run is saved as agent/gen<N>-<step>.json. */
+  luoAgent(guest: LiveGuest): LuoAgent {
+    return new LuoAgent(guest, async (step, run) => {
+      const name = `agent/gen${guest.generation.index}-${step}`;
+      await this.save(`${name}.jsonl`, run.stdout);
+      if (run.stderr.trim()) await this.save(`${name}.stderr`, run.stderr);
+    });
+  }
+
+  /** Save the current generation's kernel log as dmesg-gen<N>.log and return it. */
+  async saveDmesg(guest: LiveGuest): Promise<string> {
+    const dmesg = await guest.dmesg();
+    await this.save(`dmesg-gen${guest.generation.index}.log`, dmesg);
+    return dmesg;
   }
 
   /** Shut every guest down and write serial logs per generation and scenario.json. */

@@ -54,6 +54,7 @@
 /* The device's own 4 KiB DMA buffer, at this device-side address. */
 #define EDU_BUF_ADDR	0x40000
 #define EDU_BUF_SIZE	4096
+#define EDU_BUF_USABLE	4095	/* see fits() */
 
 /* Our DMA mapping: a source page, then a destination page. */
 #define DMA_SRC_OFF	0
@@ -103,6 +104,7 @@ static const char *errno_name(int err)
 }
 
 /* {"event":"error","op":OP,"errno":NAME|null,"message":...} */
+__attribute__((format(printf, 3, 4)))
 static void report_error(const char *op, int err, const char *fmt, ...)
 {
 	char message[256];
@@ -137,6 +139,7 @@ static void report_error(const char *op, int err, const char *fmt, ...)
 	exit(1);							\
 } while (0)
 
+__attribute__((noreturn, format(printf, 1, 2)))
 static void usage(const char *fmt, ...)
 {
 	char message[256];
@@ -148,7 +151,8 @@ static void usage(const char *fmt, ...)
 	report_error("usage", 0, "%s", message);
 	fprintf(stderr, "vfio-edu: %s\n"
 		"usage: vfio-edu dma|msi|config|preserve BDF [--path cdev|group]\n"
-		"  dma:      [--iova A] [--sizes 8,64] [--offsets 0,8] [--kind addr|prng|walking] [--seed N]\n"
+		"  dma:      [--iova A] [--sizes 8,64,512,4088] [--offsets 0,8,1024]\n"
+		"            [--kind addr|prng|walking] [--seed N]\n"
 		"  msi:      [--count N] [--quiet-ms MS]\n"
 		"  preserve: --session NAME [--token N] [--log FILE]\n", message);
 	exit(2);
@@ -228,7 +232,7 @@ static void open_group(struct edu *e)
 
 	e->group_fd = open(path, O_RDWR | O_CLOEXEC);
 	if (e->group_fd < 0)
-		die("open", "%s", path);
+		die("open", "%s (is %s bound to vfio-pci?)", path, e->bdf);
 	e->container_fd = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
 	if (e->container_fd < 0)
 		die("open", "/dev/vfio/vfio");
@@ -241,7 +245,7 @@ static void open_group(struct edu *e)
 		fail("VFIO_GROUP_GET_STATUS", "group %s is not viable", path);
 	if (ioctl(e->group_fd, VFIO_GROUP_SET_CONTAINER, &e->container_fd))
 		die("VFIO_GROUP_SET_CONTAINER", "%s", path);
-	if (ioctl(e->container_fd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
+	if (ioctl(e->container_fd, VFIO_SET_IOMMU, (unsigned long)VFIO_TYPE1v2_IOMMU))
 		die("VFIO_SET_IOMMU", "VFIO_TYPE1v2_IOMMU");
 	e->device_fd = ioctl(e->group_fd, VFIO_GROUP_GET_DEVICE_FD, e->bdf);
 	if (e->device_fd < 0)
@@ -278,61 +282,89 @@ static void edu_open(struct edu *e, const char *bdf, enum access_path want)
 	region_info(e, VFIO_PCI_CONFIG_REGION_INDEX, &e->config);
 }
 
-/* ---- Config space through the VFIO config region (never mmap-able) ---- */
+/* ---- Config space ---- */
 
-static void config_read(struct edu *e, uint32_t where, void *buf, size_t len)
+/*
+ * Where config space is read from: the VFIO config region (never mmap-able),
+ * or the kernel's sysfs "config" file. VFIO virtualises parts of it, the MSI
+ * capability whole: there we see the device as it was at open plus our own
+ * writes. sysfs reads the device itself.
+ */
+struct config_view {
+	int fd;
+	off_t base;
+};
+
+static struct config_view vfio_config(struct edu *e)
+{
+	return (struct config_view){ e->device_fd, (off_t)e->config.offset };
+}
+
+static struct config_view sysfs_config(struct edu *e)
+{
+	char path[80];
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", e->bdf);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die("open", "%s", path);
+	return (struct config_view){ fd, 0 };
+}
+
+static void config_read(struct config_view v, uint32_t where, void *buf, size_t len)
 {
 	errno = 0;
-	if (pread(e->device_fd, buf, len, (off_t)(e->config.offset + where)) != (ssize_t)len)
+	if (pread(v.fd, buf, len, v.base + where) != (ssize_t)len)
 		die("pread", "config space 0x%x+%zu", where, len);
 }
 
-static void config_write(struct edu *e, uint32_t where, const void *buf, size_t len)
+static void config_write(struct config_view v, uint32_t where, const void *buf, size_t len)
 {
 	errno = 0;
-	if (pwrite(e->device_fd, buf, len, (off_t)(e->config.offset + where)) != (ssize_t)len)
+	if (pwrite(v.fd, buf, len, v.base + where) != (ssize_t)len)
 		die("pwrite", "config space 0x%x+%zu", where, len);
 }
 
 /* PCI is little-endian, and so is x86: no swapping needed here. */
-static uint8_t config_u8(struct edu *e, uint32_t where)
+static uint8_t config_u8(struct config_view v, uint32_t where)
 {
-	uint8_t v;
+	uint8_t value;
 
-	config_read(e, where, &v, 1);
-	return v;
+	config_read(v, where, &value, 1);
+	return value;
 }
 
-static uint16_t config_u16(struct edu *e, uint32_t where)
+static uint16_t config_u16(struct config_view v, uint32_t where)
 {
-	uint16_t v;
+	uint16_t value;
 
-	config_read(e, where, &v, 2);
-	return v;
+	config_read(v, where, &value, 2);
+	return value;
 }
 
-static uint32_t config_u32(struct edu *e, uint32_t where)
+static uint32_t config_u32(struct config_view v, uint32_t where)
 {
-	uint32_t v;
+	uint32_t value;
 
-	config_read(e, where, &v, 4);
-	return v;
+	config_read(v, where, &value, 4);
+	return value;
 }
 
 /* Offset of capability @id in the standard list, or 0. */
-static uint32_t find_capability(struct edu *e, uint8_t id)
+static uint32_t find_capability(struct config_view v, uint8_t id)
 {
 	uint32_t pos;
 	int hops;
 
-	if (!(config_u16(e, PCI_STATUS) & PCI_STATUS_CAP_LIST))
+	if (!(config_u16(v, PCI_STATUS) & PCI_STATUS_CAP_LIST))
 		return 0;
-	pos = config_u8(e, PCI_CAPABILITY_LIST) & ~3u;
+	pos = config_u8(v, PCI_CAPABILITY_LIST) & ~3u;
 	/* The bound stops a looped list: 48 capabilities fill 256 bytes. */
 	for (hops = 0; pos >= 0x40 && hops < 48; hops++) {
-		if (config_u8(e, pos + PCI_CAP_LIST_ID) == id)
+		if (config_u8(v, pos + PCI_CAP_LIST_ID) == id)
 			return pos;
-		pos = config_u8(e, pos + PCI_CAP_LIST_NEXT) & ~3u;
+		pos = config_u8(v, pos + PCI_CAP_LIST_NEXT) & ~3u;
 	}
 	return 0;
 }
@@ -378,12 +410,13 @@ static void reg_write64(struct edu *e, uint32_t reg, uint64_t value)
  */
 static void edu_enable(struct edu *e)
 {
-	uint16_t before = config_u16(e, PCI_COMMAND), after;
+	struct config_view v = vfio_config(e);
+	uint16_t before = config_u16(v, PCI_COMMAND), after;
 	uint32_t id, alive;
 
 	after = before | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
-	config_write(e, PCI_COMMAND, &after, 2);
-	after = config_u16(e, PCI_COMMAND);
+	config_write(v, PCI_COMMAND, &after, 2);
+	after = config_u16(v, PCI_COMMAND);
 	map_bar0(e);
 	id = reg_read(e, EDU_ID);
 	reg_write(e, EDU_ALIVE, 0x5a5aa5a5);
@@ -471,10 +504,14 @@ static void dma_transfer(struct edu *e, uint64_t src, uint64_t dst, uint64_t cou
 	__sync_synchronize();	/* completion before reading the buffer */
 }
 
-/* Outside its 4 KiB buffer, edu in QEMU 7.2 aborts the whole VM. */
+/*
+ * Outside its buffer, edu in QEMU 7.2 aborts the whole VM (hw_error), and
+ * its range check wants the end strictly inside: a transfer may not touch
+ * the buffer's last byte (0x40000-0x40fff aborts), so 4095 bytes are usable.
+ */
 static bool fits(uint64_t size, uint64_t offset)
 {
-	return offset < EDU_BUF_SIZE && size <= EDU_BUF_SIZE - offset;
+	return offset < EDU_BUF_USABLE && size <= EDU_BUF_USABLE - offset;
 }
 
 /* RAM -> device buffer -> RAM for one (size, offset), then compare. */
@@ -571,26 +608,24 @@ static int cmd_dma(struct edu *e, const struct options *o)
 
 /* ---- msi ---- */
 
-/*
- * MSI address/data/enable, read from config space as @source sees it. VFIO
- * virtualises the MSI capability: its view is the device at open time plus
- * what we wrote. The kernel's sysfs "config" file reads the real device.
- */
-static void report_msi_state(struct edu *e, uint32_t cap, const char *phase)
+/* MSI enable/address/data at capability @cap, as @source ("vfio", "sysfs") sees it. */
+static void report_msi_state(struct edu *e, struct config_view v, const char *source,
+			     uint32_t cap, const char *phase)
 {
-	uint16_t control = config_u16(e, cap + PCI_MSI_FLAGS), data;
-	uint64_t address = config_u32(e, cap + PCI_MSI_ADDRESS_LO);
+	uint16_t control = config_u16(v, cap + PCI_MSI_FLAGS), data;
+	uint64_t address = config_u32(v, cap + PCI_MSI_ADDRESS_LO);
 
 	if (control & PCI_MSI_FLAGS_64BIT) {
-		address |= (uint64_t)config_u32(e, cap + PCI_MSI_ADDRESS_HI) << 32;
-		data = config_u16(e, cap + PCI_MSI_DATA_64);
+		address |= (uint64_t)config_u32(v, cap + PCI_MSI_ADDRESS_HI) << 32;
+		data = config_u16(v, cap + PCI_MSI_DATA_64);
 	} else {
-		data = config_u16(e, cap + PCI_MSI_DATA_32);
+		data = config_u16(v, cap + PCI_MSI_DATA_32);
 	}
 	json_begin("msi-state");
 	json_str("bdf", e->bdf);
 	json_str("path", path_names[e->path]);
 	json_str("phase", phase);
+	json_str("source", source);
 	json_bool("enabled", control & PCI_MSI_FLAGS_ENABLE);
 	json_hex("control", control);
 	json_hex("address", address);
@@ -623,27 +658,31 @@ static void set_msi_trigger(struct edu *e, int eventfd)
 		die("VFIO_DEVICE_SET_IRQS", "MSI %s", eventfd >= 0 ? "arm" : "disarm");
 }
 
-/* Interrupts counted by @efd within @timeout_ms of now (0 if none). */
-static uint64_t wait_events(int efd, int timeout_ms)
+/*
+ * Interrupts counted by @efd within @timeout_ms: up to the first wakeup
+ * (@first_only, to wait for an expected one) or over the whole window.
+ */
+static uint64_t wait_events(int efd, uint64_t timeout_ms, bool first_only)
 {
 	struct pollfd pfd = { .fd = efd, .events = POLLIN };
-	uint64_t deadline = now_ms() + (uint64_t)timeout_ms, total = 0, n;
-	int left;
+	uint64_t deadline = now_ms() + timeout_ms, total = 0, n, now;
+	int ready;
 
-	for (;;) {
-		left = (int)(deadline > now_ms() ? deadline - now_ms() : 0);
-		if (poll(&pfd, 1, left) < 0) {
-			if (errno == EINTR)
-				continue;
+	while ((now = now_ms()) < deadline) {
+		ready = poll(&pfd, 1, (int)(deadline - now));
+		if (ready < 0 && errno == EINTR)
+			continue;
+		if (ready < 0)
 			die("poll", "MSI eventfd");
-		}
-		if (!(pfd.revents & POLLIN))
-			return total;
+		if (!ready)
+			break;
 		if (read(efd, &n, sizeof(n)) != sizeof(n))
 			die("read", "MSI eventfd");
 		total += n;
-		return total;
+		if (first_only)
+			break;
 	}
+	return total;
 }
 
 static int cmd_msi(struct edu *e, const struct options *o)
@@ -651,14 +690,17 @@ static int cmd_msi(struct edu *e, const struct options *o)
 	struct vfio_irq_info info = { .argsz = sizeof(info), .index = VFIO_PCI_MSI_IRQ_INDEX };
 	uint64_t received = 0, spurious, i, per_raise[MAX_RAISES];
 	bool status_ok = true, counts_ok = true, ok;
+	struct config_view device = sysfs_config(e);
 	uint32_t cap, bit, status;
 	int efd;
 
 	edu_enable(e);
-	cap = find_capability(e, PCI_CAP_ID_MSI);
+	cap = find_capability(vfio_config(e), PCI_CAP_ID_MSI);
 	if (!cap)
 		fail("MSI capability", "not found in config space");
-	report_msi_state(e, cap, "before-arm");
+	/* What the previous owner (or kernel, after a kexec) left behind. */
+	report_msi_state(e, vfio_config(e), "vfio", cap, "before-arm");
+	report_msi_state(e, device, "sysfs", cap, "before-arm");
 
 	if (ioctl(e->device_fd, VFIO_DEVICE_GET_IRQ_INFO, &info))
 		die("VFIO_DEVICE_GET_IRQ_INFO", "MSI index");
@@ -671,24 +713,26 @@ static int cmd_msi(struct edu *e, const struct options *o)
 	/* Start from a clean IRQ status: nothing pending from an earlier owner. */
 	reg_write(e, EDU_IRQ_ACK, ~0u);
 	set_msi_trigger(e, efd);
-	spurious = wait_events(efd, MSI_SETTLE_MS);
+	/* VFIO programs the device itself; its config view stays virtual. */
+	report_msi_state(e, device, "sysfs", cap, "armed");
+	spurious = wait_events(efd, MSI_SETTLE_MS, false);
 
 	for (i = 0; i < o->count; i++) {
 		/* Distinct bits show which raise the status register belongs to. */
 		bit = 1u << (i % 32);
 		reg_write(e, EDU_IRQ_RAISE, bit);
-		per_raise[i] = wait_events(efd, MSI_DEADLINE_MS);
+		per_raise[i] = wait_events(efd, MSI_DEADLINE_MS, true);
 		status = reg_read(e, EDU_IRQ_STATUS);
 		if (!(status & bit))
 			status_ok = false;
 		reg_write(e, EDU_IRQ_ACK, status);
 		/* A duplicate may trail the first one: count it for this raise. */
-		per_raise[i] += wait_events(efd, MSI_SETTLE_MS);
+		per_raise[i] += wait_events(efd, MSI_SETTLE_MS, false);
 		received += per_raise[i];
 		if (per_raise[i] != 1)
 			counts_ok = false;
 	}
-	spurious += wait_events(efd, (int)o->quiet_ms);
+	spurious += wait_events(efd, o->quiet_ms, false);
 	ok = counts_ok && status_ok && !spurious;
 
 	json_begin("msi");
@@ -711,6 +755,7 @@ static int cmd_msi(struct edu *e, const struct options *o)
 	json_begin("msi-disarmed");
 	json_str("bdf", e->bdf);
 	json_str("path", path_names[e->path]);
+	json_bool("enabled", config_u16(device, cap + PCI_MSI_FLAGS) & PCI_MSI_FLAGS_ENABLE);
 	json_end();
 	return ok ? 0 : 1;
 }
@@ -728,7 +773,7 @@ static int cmd_config(struct edu *e)
 	bytes = malloc(e->config.size);
 	if (!bytes)
 		die("malloc", "config buffer");
-	config_read(e, 0, bytes, e->config.size);
+	config_read(vfio_config(e), 0, bytes, e->config.size);
 	/*
 	 * Printed by hand: 4 KiB of config is 8 KiB of hex, more than json.h's
 	 * line buffer. bdf was validated in main(), so it needs no escaping.
@@ -800,6 +845,7 @@ static int cmd_preserve(struct edu *e, const struct options *o)
 			   O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 		if (out < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
 			_exit(1);
+		close(out);
 		close(0);
 		if (open("/dev/null", O_RDONLY) != 0)
 			_exit(1);
@@ -869,7 +915,7 @@ static bool valid_bdf(const char *bdf)
 
 /*
  * Transfers are the (size, offset) pairs that fit in edu's buffer: the
- * defaults pair 4096 with offset 0 only. A value that fits nowhere is an error.
+ * defaults pair 4088 with offset 0 only. A value that fits nowhere is an error.
  */
 static void check_dma_options(struct options *o)
 {
@@ -878,18 +924,18 @@ static void check_dma_options(struct options *o)
 	if (o->iova % 4096 || o->iova > UINT64_MAX - DMA_MAP_LEN)
 		usage("--iova: 0x%llx is not a page-aligned address", (unsigned long long)o->iova);
 	for (s = 0; s < o->nr_sizes; s++)
-		if (!o->sizes[s] || o->sizes[s] % 8 || o->sizes[s] > EDU_BUF_SIZE)
-			usage("--sizes: %llu is not a multiple of 8 in 8..4096",
+		if (!o->sizes[s] || o->sizes[s] % 8 || o->sizes[s] > EDU_BUF_USABLE)
+			usage("--sizes: %llu is not a multiple of 8 in 8..4088",
 			      (unsigned long long)o->sizes[s]);
 	for (f = 0; f < o->nr_offsets; f++)
-		if (o->offsets[f] >= EDU_BUF_SIZE)
-			usage("--offsets: %llu is outside edu's 4096-byte buffer",
+		if (o->offsets[f] >= EDU_BUF_USABLE)
+			usage("--offsets: %llu is outside edu's usable 4095 bytes",
 			      (unsigned long long)o->offsets[f]);
 	for (s = 0; s < o->nr_sizes; s++)
 		for (f = 0; f < o->nr_offsets; f++)
 			pairs += fits(o->sizes[s], o->offsets[f]);
 	if (!pairs)
-		usage("--sizes/--offsets: no offset + size fits in edu's 4096-byte buffer");
+		usage("--sizes/--offsets: no offset + size fits in edu's usable 4095 bytes");
 	if (!o->seed_given && getrandom(&o->seed, sizeof(o->seed), 0) != sizeof(o->seed))
 		die("getrandom", "seed");
 }
@@ -912,7 +958,7 @@ int main(int argc, char **argv)
 	};
 	struct options o = {
 		.iova = 0x100000000ULL,	/* above 4 GiB: proves 64-bit DMA via the IOMMU */
-		.sizes = { 8, 64, 512, 4096 }, .nr_sizes = 4,
+		.sizes = { 8, 64, 512, 4088 }, .nr_sizes = 4,
 		.offsets = { 0, 8, 1024 }, .nr_offsets = 3,
 		.kind = PATTERN_ADDR,
 		.count = 8,
@@ -926,6 +972,7 @@ int main(int argc, char **argv)
 		usage("expected a command and a BDF");
 	command = argv[1];
 	optind = 2;
+	opterr = 0;	/* usage() reports it, as JSON */
 	while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -949,7 +996,7 @@ int main(int argc, char **argv)
 		case 'n': o.session = optarg; break;
 		case 't': o.token = parse_number("--token", optarg); break;
 		case 'l': o.log = optarg; break;
-		default: usage("unknown option");
+		default: usage("unknown or incomplete option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind != argc - 1)
@@ -985,5 +1032,4 @@ int main(int argc, char **argv)
 		return cmd_preserve(&e, &o);
 	}
 	usage("unknown command '%s'", command);
-	return 2;
 }

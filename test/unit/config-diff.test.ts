@@ -4,7 +4,7 @@ import { devicesIn, snapshot } from '../fixtures/pci/fixtures.ts';
 
 const EDU = '0000:00:04.0';
 
-t.test('edu before/after userspace arming: Command gains BusMaster, MSI enabled', async (t) => {
+void t.test('edu before/after userspace arming: Command gains BusMaster, MSI enabled', (t) => {
   const entries = configSpaceDiff(snapshot(EDU, 'vfio'), snapshot(EDU, 'user'));
   t.same(
     entries.map((e) => [e.offset, e.name, e.group]),
@@ -21,9 +21,10 @@ t.test('edu before/after userspace arming: Command gains BusMaster, MSI enabled'
   t.same(command?.bitsCleared, ['IO', 'SERR']);
   t.match(entries[1], { before: 0x80, after: 0x81, bitsSet: ['Enable'], bitsCleared: [] });
   t.match(entries[2], { before: 0, after: 0xfee00000, changedBits: 0xfee00000 });
+  t.end();
 });
 
-t.test('the text table names registers, hex values and flipped bits', async (t) => {
+void t.test('the text table names registers, hex values and flipped bits', (t) => {
   const text = formatConfigDiff(EDU, configSpaceDiff(snapshot(EDU, 'vfio'), snapshot(EDU, 'user')));
   const lines = text.trimEnd().split('\n');
   t.equal(lines[0], '0000:00:04.0: 4 registers changed');
@@ -31,18 +32,21 @@ t.test('the text table names registers, hex values and flipped bits', async (t) 
   t.match(lines[2], /0x042 +MSI Message Control +MSI +0x0080 -> 0x0081 +\+Enable$/);
   t.match(lines[3], /0x044 +MSI Message Address Low +MSI +0x00000000 -> 0xfee00000$/);
   t.equal(formatConfigDiff(EDU, []), '0000:00:04.0: config space unchanged\n');
+  t.end();
 });
 
-t.test('entries survive JSON (for summary.json) unchanged', async (t) => {
+void t.test('entries survive JSON (for summary.json) unchanged', (t) => {
   const entries = configSpaceDiff(snapshot(EDU, 'vfio'), snapshot(EDU, 'user'));
   t.same(JSON.parse(JSON.stringify(entries)), entries);
+  t.end();
 });
 
-t.test('binding to vfio-pci changed no config byte of any device', async (t) => {
+void t.test('binding to vfio-pci changed no config byte of any device', (t) => {
   for (const bdf of devicesIn('boot')) t.same(configSpaceDiff(snapshot(bdf, 'boot'), snapshot(bdf, 'vfio')), [], bdf);
+  t.end();
 });
 
-t.test('bytes no register covers still show up as "byte 0xNN"', async (t) => {
+void t.test('bytes no register covers still show up as "byte 0xNN"', (t) => {
   const before = snapshot(EDU);
   const after = Uint8Array.from(before);
   after[0x35] = 0xaa; // reserved in a type-0 header
@@ -54,9 +58,10 @@ t.test('bytes no register covers still show up as "byte 0xNN"', async (t) => {
       [0xf0, 1, 'byte 0xf0', 'unnamed', 0x00, 0x01],
     ],
   );
+  t.end();
 });
 
-t.test('a capability that moved is reported under its old and new place', async (t) => {
+void t.test('a capability that moved is reported under its old and new place', (t) => {
   const before = snapshot(EDU);
   const after = Uint8Array.from(before);
   after[0x34] = 0x60; // MSI now at 0x60
@@ -72,9 +77,10 @@ t.test('a capability that moved is reported under its old and new place', async 
     entries.find((e) => e.offset === 0x62),
     { before: 0, after: 0x81 },
   );
+  t.end();
 });
 
-t.test('dumps of different lengths: extra named or non-zero bytes are shown with the missing side null', async (t) => {
+void t.test('dumps of different lengths: extra named or non-zero bytes are shown with the missing side null', (t) => {
   const full = snapshot('0000:00:06.0', 'boot', 'pcie-root-port');
   const short = full.slice(0, 256);
   const entries = configSpaceDiff(short, full);
@@ -82,6 +88,18 @@ t.test('dumps of different lengths: extra named or non-zero bytes are shown with
   t.ok(entries.every((e) => e.offset >= 0x100 && e.before === null && e.changedBits === null));
   t.ok(entries.some((e) => e.name === 'AER Extended Capability Header' && e.after === 0x14820001));
   t.ok(entries.some((e) => e.name === 'ACS Control' && e.after === 0x1d));
-  t.notOk(entries.some((e) => e.group === 'unnamed' && e.after === 0), 'zero unnamed bytes past the short side are not noise');
+  t.notOk(
+    entries.some((e) => e.group === 'unnamed' && e.after === 0),
+    'zero unnamed bytes past the short side are not noise',
+  );
   t.match(formatConfigDiff('0000:00:06.0', entries), /AER Extended Capability Header +AER +absent -> 0x14820001/);
+  t.end();
+});
+
+void t.test('a dump too short to hold the header is refused, naming the side', (t) => {
+  t.throws(() => configSpaceDiff(snapshot(EDU), snapshot(EDU).slice(0, 32)), {
+    name: 'BadInputError',
+    message: /"after" has 32 bytes/,
+  });
+  t.end();
 });

@@ -22,7 +22,7 @@ function byName(registers: ConfigRegister[], name: string): ConfigRegister {
   return found;
 }
 
-t.test('edu header decodes to its real IDs and class', async (t) => {
+void t.test('edu header decodes to its real IDs and class', (t) => {
   const registers = decodeConfigSpace(snapshot(EDU));
   t.equal(byName(registers, 'Vendor ID').value, 0x1234);
   t.equal(byName(registers, 'Device ID').value, 0x11e8);
@@ -38,9 +38,10 @@ t.test('edu header decodes to its real IDs and class', async (t) => {
     [...new Set(registers.filter((r) => r.group === 'header').map((r) => r.offset))],
     'no header register listed twice',
   );
+  t.end();
 });
 
-t.test('edu MSI capability is found at 0x40 and decoded field by field (64-bit, no masking)', async (t) => {
+void t.test('edu MSI capability is found at 0x40 and decoded field by field (64-bit, no masking)', (t) => {
   const bytes = snapshot(EDU);
   t.same(listCapabilities(bytes), [{ offset: 0x40, id: 0x05, name: 'MSI', extended: false }]);
   const msi = decodeConfigSpace(bytes).filter((r) => r.group === 'MSI');
@@ -56,18 +57,20 @@ t.test('edu MSI capability is found at 0x40 and decoded field by field (64-bit, 
     ],
   );
   t.equal(byName(msi, 'MSI Message Control').value, 0x0080, '64-bit capable, disabled after boot');
+  t.end();
 });
 
-t.test('edu with MSI armed from userspace shows address, data and Enable', async (t) => {
+void t.test('edu with MSI armed from userspace shows address, data and Enable', (t) => {
   const registers = decodeConfigSpace(snapshot(EDU, 'user'));
   t.equal(byName(registers, 'MSI Message Control').value, 0x0081);
   t.same(registerBits('MSI Message Control', 0x0081), ['Enable', '64Bit']);
   t.equal(byName(registers, 'MSI Message Address Low').value, 0xfee00000);
   t.equal(byName(registers, 'MSI Message Data').value, 0x4041);
   t.same(commandBits(byName(registers, 'Command').value), ['Memory', 'BusMaster']);
+  t.end();
 });
 
-t.test('32-bit MSI with per-vector masking moves Data and adds Mask/Pending', async (t) => {
+void t.test('32-bit MSI with per-vector masking moves Data and adds Mask/Pending', (t) => {
   const bytes = new Uint8Array(256);
   bytes.set([0x34, 0x12, 0xe8, 0x11], 0);
   bytes[0x06] = 0x10; // Capabilities List
@@ -86,9 +89,10 @@ t.test('32-bit MSI with per-vector masking moves Data and adds Mask/Pending', as
       [0x60, 'MSI Pending Bits'],
     ],
   );
+  t.end();
 });
 
-t.test('every recorded device decodes; capabilities match what the devices really have', async (t) => {
+void t.test('every recorded device decodes; capabilities match what the devices really have', (t) => {
   for (const bdf of devicesIn('boot')) t.ok(decodeConfigSpace(snapshot(bdf)).length >= 27, `${bdf} decodes`);
   t.same(listCapabilities(snapshot('0000:00:00.0')), [], 'host bridge (mch): no capabilities');
   t.same(
@@ -112,9 +116,10 @@ t.test('every recorded device decodes; capabilities match what the devices reall
     'ICH9 AHCI',
   );
   t.equal(decodeConfigSpace(snapshot('0000:00:03.0')).find((r) => r.name === 'MSI-X Message Control')?.value, 0x8003);
+  t.end();
 });
 
-t.test('PCIe root port: type-1 header, PCIe v2 fields, extended AER and ACS', async (t) => {
+void t.test('PCIe root port: type-1 header, PCIe v2 fields, extended AER and ACS', (t) => {
   const bytes = snapshot('0000:00:06.0', 'boot', 'pcie-root-port');
   t.equal(bytes.length, 4096);
   const registers = decodeConfigSpace(bytes);
@@ -125,7 +130,10 @@ t.test('PCIe root port: type-1 header, PCIe v2 fields, extended AER and ACS', as
   t.equal(byName(registers, 'Memory Base').value, 0xfe20);
   t.equal(byName(registers, 'Memory Limit').value, 0xfe30);
   t.same(registerBits('Bridge Control', byName(registers, 'Bridge Control').value), ['SERR']);
-  t.notOk(registers.some((r) => r.name === 'BAR2'), 'a bridge has two BARs');
+  t.notOk(
+    registers.some((r) => r.name === 'BAR2'),
+    'a bridge has two BARs',
+  );
   t.equal(byName(registers, 'PCIe Capabilities').offset, 0x56);
   t.equal(byName(registers, 'PCIe Link Control 2').offset, 0x84, 'v2 fields present for a v2 capability');
   t.same(
@@ -137,9 +145,10 @@ t.test('PCIe root port: type-1 header, PCIe v2 fields, extended AER and ACS', as
   );
   t.equal(byName(registers, 'ACS Control').value, 0x1d);
   t.equal(byName(registers, 'AER Uncorrectable Error Severity').value, 0x462030);
+  t.end();
 });
 
-t.test('e1000e behind the root port: PM, MSI, PCIe, MSI-X, AER, DSN', async (t) => {
+void t.test('e1000e behind the root port: PM, MSI, PCIe, MSI-X, AER, DSN', (t) => {
   const bytes = snapshot('0000:01:00.0', 'boot', 'pcie-root-port');
   t.same(
     listCapabilities(bytes).map((c) => [c.offset, c.name]),
@@ -155,9 +164,10 @@ t.test('e1000e behind the root port: PM, MSI, PCIe, MSI-X, AER, DSN', async (t) 
   t.equal(findCapability(bytes, 'Device Serial Number')?.offset, 0x140);
   const pm = decodeConfigSpace(bytes).filter((r) => r.group === 'Power Management');
   t.same(pm.map((r) => r.name).slice(2), ['PM Capabilities', 'PM Control/Status', 'PM Bridge Extensions', 'PM Data']);
+  t.end();
 });
 
-t.test('capability walk stops at loops and bad pointers', async (t) => {
+void t.test('capability walk stops at loops and bad pointers', (t) => {
   const bytes = new Uint8Array(256);
   bytes[0x06] = 0x10;
   bytes[0x34] = 0x40;
@@ -184,53 +194,76 @@ t.test('capability walk stops at loops and bad pointers', async (t) => {
     listCapabilities(extended).map((c) => c.name),
     ['AER'],
   );
+  t.end();
 });
 
-t.test('a dump shorter than the header is refused, naming the length', async (t) => {
+void t.test('a dump shorter than the header is refused, naming the length', (t) => {
   t.throws(() => decodeConfigSpace(new Uint8Array(63)), { name: 'BadInputError', message: /63 bytes/ });
   t.ok(decodeConfigSpace(new Uint8Array(64)).length > 0, '64 bytes (what non-root sysfs gives) is enough');
+  t.end();
 });
 
-t.test('BAR0 of edu is 1 MiB of 32-bit non-prefetchable memory', async (t) => {
+void t.test('BAR0 of edu is 1 MiB of 32-bit non-prefetchable memory', (t) => {
   const resources = parseSysfsResource(resourceText(EDU));
   t.equal(resources.length, 7);
   t.match(resources[0], { name: 'BAR0', start: 0xfe900000, end: 0xfe9fffff, kind: 'memory', size: 0x100000 });
   t.match(resources[6], { name: 'ROM', size: 0 });
   const bars = barInfo(snapshot(EDU), resources);
-  t.match(bars[0], { index: 0, type: 'memory', is64Bit: false, prefetchable: false, address: 0xfe900000, size: 1 << 20 });
+  t.match(bars[0], {
+    index: 0,
+    type: 'memory',
+    is64Bit: false,
+    prefetchable: false,
+    address: 0xfe900000,
+    size: 1 << 20,
+  });
   t.equal(bars.length, 6);
+  t.end();
 });
 
-t.test('virtio-net BARs: I/O, 32-bit memory, 64-bit prefetchable (upper half folded in)', async (t) => {
+void t.test('virtio-net BARs: I/O, 32-bit memory, 64-bit prefetchable (upper half folded in)', (t) => {
   const bdf = '0000:00:03.0';
   const bars = barInfo(snapshot(bdf), parseSysfsResource(resourceText(bdf)));
   t.match(bars[0], { index: 0, type: 'io', address: 0xc040, size: 0x20 });
   t.match(bars[1], { index: 1, type: 'memory', is64Bit: false, size: 0x1000 });
   const bar4 = bars.find((b) => b.index === 4);
   t.match(bar4, { type: 'memory', is64Bit: true, prefetchable: true, address: 0xfebfc000, size: 0x4000 });
-  t.notOk(bars.some((b) => b.index === 5), 'BAR5 is the upper half of BAR4');
+  t.notOk(
+    bars.some((b) => b.index === 5),
+    'BAR5 is the upper half of BAR4',
+  );
   t.equal(parseSysfsResource(resourceText(bdf))[4]?.is64Bit, true);
+  t.end();
 });
 
-t.test('sysfs resource parse errors name the line', async (t) => {
+void t.test('sysfs resource parse errors name the line', (t) => {
   t.throws(() => parseSysfsResource('0x0 0x0 0x0\nnot a resource line\n'), {
     name: 'BadInputError',
     message: /line 2.*not a resource line/,
   });
+  t.end();
 });
 
-t.test('command and status bit names', async (t) => {
+void t.test('command and status bit names', (t) => {
   t.same(commandBits(0x0103), ['IO', 'Memory', 'SERR']);
   t.same(commandBits(0x0406), ['Memory', 'BusMaster', 'INTxDisable']);
   t.same(statusBits(0x0010), ['CapabilitiesList']);
   t.equal(registerBits('BAR0', 1), undefined, 'no bit names for BARs');
+  t.end();
 });
 
-t.test('addresses normalise to dddd:bb:dd.f', async (t) => {
+void t.test('addresses normalise to dddd:bb:dd.f', (t) => {
   t.equal(bdfOf('00:04.0'), '0000:00:04.0');
   t.equal(bdfOf('0000:00:1F.3'), '0000:00:1f.3');
   t.equal(bdfOf({ domain: 0, bus: 1, device: 0, function: 0 }), '0000:01:00.0');
   t.same(parseBdf('0001:02:03.4'), { domain: 1, bus: 2, device: 3, function: 4 });
   t.throws(() => parseBdf('00:04'), { name: 'BadInputError', message: /"00:04"/ });
   t.throws(() => parseBdf('00:20.0'), { message: /device number/ });
+  t.end();
+});
+
+void t.test('sysfs resource: a blank line inside the file is an error at its real line number', (t) => {
+  t.throws(() => parseSysfsResource('0x0 0x0 0x0\n\n0x0 0x0 0x0\n'), { message: /line 2/ });
+  t.equal(parseSysfsResource(resourceText(EDU) + '\n\n').length, 7, 'trailing blank lines are fine');
+  t.end();
 });

@@ -26,7 +26,7 @@ function lspci(text: string, args: string[]): string {
   return result.stdout;
 }
 
-t.test('format then parse is byte-exact for every recorded device (256 and 4096 bytes)', async (t) => {
+void t.test('format then parse is byte-exact for every recorded device (256 and 4096 bytes)', (t) => {
   for (const recording of ['harness-topology', 'pcie-root-port'] as const) {
     const devices = recorded('boot', recording);
     const back = parseLspciDump(formatLspciDump(devices));
@@ -37,47 +37,61 @@ t.test('format then parse is byte-exact for every recorded device (256 and 4096 
     );
     back.forEach((device, i) => t.same(device.bytes, devices[i]?.bytes, `${device.bdf} bytes`));
   }
+  t.end();
 });
 
-t.test('the dump looks like lspci -D -xxxx', async (t) => {
+void t.test('the dump looks like lspci -D -xxxx', (t) => {
   const text = formatLspciDump([{ bdf: '00:04.0', bytes: snapshot('0000:00:04.0') }]);
   const lines = text.split('\n');
   t.equal(lines[0], '0000:00:04.0 Class 00ff: Device 1234:11e8 (rev 10)');
   t.equal(lines[1], '00: 34 12 e8 11 03 01 10 00 10 00 ff 00 00 00 00 00');
   t.equal(lines[16], 'f0: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00');
   t.equal(text.slice(-2), '\n\n', 'blank line ends the device');
-  const extended = formatLspciDump([{ bdf: '0000:01:00.0', bytes: snapshot('0000:01:00.0', 'boot', 'pcie-root-port') }]);
+  const extended = formatLspciDump([
+    { bdf: '0000:01:00.0', bytes: snapshot('0000:01:00.0', 'boot', 'pcie-root-port') },
+  ]);
   t.match(extended, /\n100: 01 00 02 14 /, 'extended space offsets have three digits, as lspci prints them');
+  t.end();
 });
 
-t.test('real lspci -F reads our dump: -xxxx gives the same bytes back', { skip: !lspciAvailable && 'lspci not installed' }, async (t) => {
-  const devices = recorded('boot', 'pcie-root-port');
-  const fromLspci = parseLspciDump(lspci(formatLspciDump(devices), ['-xxxx']));
-  t.same(
-    fromLspci.map((d) => d.bdf),
-    devices.map((d) => d.bdf),
-  );
-  fromLspci.forEach((device, i) => {
-    const original = devices[i]?.bytes ?? new Uint8Array();
-    // lspci -xxxx prints 4096 bytes only for devices whose dump has them; compare what it printed.
-    t.same(device.bytes, original.slice(0, device.bytes.length), `${device.bdf} bytes through lspci`);
-    t.ok(device.bytes.length >= 256, `${device.bdf}: at least 256 bytes`);
-  });
-  t.equal(fromLspci.find((d) => d.bdf === '0000:01:00.0')?.bytes.length, 4096);
-});
+void t.test(
+  'real lspci -F reads our dump: -xxxx gives the same bytes back',
+  { skip: !lspciAvailable && 'lspci not installed' },
+  (t) => {
+    const devices = recorded('boot', 'pcie-root-port');
+    const fromLspci = parseLspciDump(lspci(formatLspciDump(devices), ['-xxxx']));
+    t.same(
+      fromLspci.map((d) => d.bdf),
+      devices.map((d) => d.bdf),
+    );
+    fromLspci.forEach((device, i) => {
+      const original = devices[i]?.bytes ?? new Uint8Array();
+      // lspci -xxxx prints 4096 bytes only for devices whose dump has them; compare what it printed.
+      t.same(device.bytes, original.slice(0, device.bytes.length), `${device.bdf} bytes through lspci`);
+      t.ok(device.bytes.length >= 256, `${device.bdf}: at least 256 bytes`);
+    });
+    t.equal(fromLspci.find((d) => d.bdf === '0000:01:00.0')?.bytes.length, 4096);
+    t.end();
+  },
+);
 
-t.test('real lspci -F -vvv decodes what the guest saw', { skip: !lspciAvailable && 'lspci not installed' }, async (t) => {
-  const before = lspci(formatLspciDump(recorded('vfio', 'harness-topology')), ['-vvv', '-s', '00:04.0']);
-  t.match(before, /Device 1234:11e8 \(rev 10\)/);
-  t.match(before, /Region 0: Memory at fe900000 \(32-bit, non-prefetchable\)/);
-  t.match(before, /Capabilities: \[40\] MSI: Enable- Count=1\/1 Maskable- 64bit\+/);
-  t.match(before, /BusMaster-/);
-  const after = lspci(formatLspciDump(recorded('user', 'harness-topology')), ['-vvv', '-s', '00:04.0']);
-  t.match(after, /Control: I\/O- Mem\+ BusMaster\+/);
-  t.match(after, /MSI: Enable\+ Count=1\/1 Maskable- 64bit\+\s+Address: 00000000fee00000 {2}Data: 4041/);
-});
+void t.test(
+  'real lspci -F -vvv decodes what the guest saw',
+  { skip: !lspciAvailable && 'lspci not installed' },
+  (t) => {
+    const before = lspci(formatLspciDump(recorded('vfio', 'harness-topology')), ['-vvv', '-s', '00:04.0']);
+    t.match(before, /Device 1234:11e8 \(rev 10\)/);
+    t.match(before, /Region 0: Memory at fe900000 \(32-bit, non-prefetchable\)/);
+    t.match(before, /Capabilities: \[40\] MSI: Enable- Count=1\/1 Maskable- 64bit\+/);
+    t.match(before, /BusMaster-/);
+    const after = lspci(formatLspciDump(recorded('user', 'harness-topology')), ['-vvv', '-s', '00:04.0']);
+    t.match(after, /Control: I\/O- Mem\+ BusMaster\+/);
+    t.match(after, /MSI: Enable\+ Count=1\/1 Maskable- 64bit\+\s+Address: 00000000fee00000 {2}Data: 4041/);
+    t.end();
+  },
+);
 
-t.test('parse accepts lspci output without domains and ignores -v text', async (t) => {
+void t.test('parse accepts lspci output without domains and ignores -v text', (t) => {
   const text = [
     '00:04.0 Unclassified device [00ff]: Device 1234:11e8 (rev 10)',
     '\tSubsystem: Red Hat, Inc. Device 1100',
@@ -90,18 +104,23 @@ t.test('parse accepts lspci output without domains and ignores -v text', async (
   const [device] = parseLspciDump(text);
   t.equal(device?.bdf, '0000:00:04.0');
   t.same(device?.bytes, snapshot('0000:00:04.0').slice(0, 64));
+  t.end();
 });
 
-t.test('malformed dumps are refused with the line number', async (t) => {
+void t.test('malformed dumps are refused with the line number', (t) => {
   t.throws(() => parseLspciDump('00:04.0 x\n00: 34 12 zz\n'), { name: 'BadInputError', message: /line 2/ });
   t.throws(() => parseLspciDump('00:04.0 x\n00: 34 12\n10: 00\n'), { message: /gap at config offset 0x2/ });
-  t.throws(() => formatLspciDump([{ bdf: '0000:00:04.0', bytes: new Uint8Array(4097) }]), { message: /0000:00:04.0 has 4097/ });
+  t.throws(() => formatLspciDump([{ bdf: '0000:00:04.0', bytes: new Uint8Array(4097) }]), {
+    message: /0000:00:04.0 has 4097/,
+  });
+  t.end();
 });
 
-t.test('parseHexConfig reads od output and plain strings', async (t) => {
+void t.test('parseHexConfig reads od output and plain strings', (t) => {
   t.same(parseHexConfig(' 34 12 e8 11\n 03 01\n'), Uint8Array.from([0x34, 0x12, 0xe8, 0x11, 0x03, 0x01]));
   t.same(parseHexConfig('3412E811'), Uint8Array.from([0x34, 0x12, 0xe8, 0x11]));
   t.equal(snapshot('0000:00:04.0').length, 256, 'the recorded od dump is 256 bytes');
   t.throws(() => parseHexConfig('34 1'), { name: 'BadInputError', message: /odd number/ });
   t.throws(() => parseHexConfig('34 g1'), { message: /non-hex character "g"/ });
+  t.end();
 });

@@ -11,7 +11,7 @@ function mark(name: string): number {
   return value;
 }
 
-t.test('the recorded QEMU 7.2 trace parses line by line with byte offsets', async (t) => {
+void t.test('the recorded QEMU 7.2 trace parses line by line with byte offsets', (t) => {
   const events = parsePciTrace(trace);
   t.equal(events.length, 329, 'every line of the recording is a PCI event');
   t.same(events.map((e) => e.event).filter((e) => e === 'pci_cfg_write').length, 303);
@@ -30,9 +30,10 @@ t.test('the recorded QEMU 7.2 trace parses line by line with byte offsets', asyn
   const last = events.at(-1);
   t.match(last, { event: 'pci_cfg_write', qemuDevice: 'edu', bdf: '0000:00:04.0', offset: 0x4, value: 0x100103 });
   t.equal(last?.fileOffset, 15537);
+  t.end();
 });
 
-t.test('BAR mapping events carry BAR index, address and size', async (t) => {
+void t.test('BAR mapping events carry BAR index, address and size', (t) => {
   const mappings = parsePciTrace(trace).filter((e) => e.event !== 'pci_cfg_write');
   t.equal(mappings.length, 26);
   t.match(
@@ -44,9 +45,10 @@ t.test('BAR mapping events carry BAR index, address and size', async (t) => {
     { bar: 6, address: 0xfeb00000, size: 0x40000 },
     'BAR index 6 is the expansion ROM',
   );
+  t.end();
 });
 
-t.test('a window holds exactly the events between two recorded file sizes', async (t) => {
+void t.test('a window holds exactly the events between two recorded file sizes', (t) => {
   const start = mark('user-enable-start');
   const end = mark('user-enable-done');
   const window = traceWindow(trace, start, end);
@@ -72,23 +74,29 @@ t.test('a window holds exactly the events between two recorded file sizes', asyn
     'excluded: starts at end',
   );
   t.same(traceWindow(trace, mark('vfio-bind-start'), mark('vfio-bind-done')), [], 'binding vfio-pci wrote no config');
+  t.end();
 });
 
-t.test('a window over a tail read of the file gives the same events', async (t) => {
+void t.test('a window over a tail read of the file gives the same events', (t) => {
   const start = mark('user-enable-start');
   const tail = trace.subarray(start);
-  t.same(traceWindow(tail, start, mark('user-enable-done'), start), traceWindow(trace, start, mark('user-enable-done')));
+  t.same(
+    traceWindow(tail, start, mark('user-enable-done'), start),
+    traceWindow(trace, start, mark('user-enable-done')),
+  );
+  t.end();
 });
 
-t.test('a partial last line (still being written) is skipped', async (t) => {
+void t.test('a partial last line (still being written) is skipped', (t) => {
   const cut = mark('user-enable-done') + 20; // in the middle of the ICH9-SMB line
   const events = parsePciTrace(trace.subarray(0, cut));
   t.equal(events.at(-1)?.fileOffset, 15453, 'last complete line');
   const text = 'pci_cfg_write edu 00:04.0 @0x4 <- 0x6\npci_cfg_write edu 00:04.0 @0x4 <- 0x';
   t.equal(parsePciTrace(text).length, 1);
+  t.end();
 });
 
-t.test('unrelated lines are ignored and offsets still count them', async (t) => {
+void t.test('unrelated lines are ignored and offsets still count them', (t) => {
   const text = [
     'qemu-system-x86_64: warning: something',
     'pci_cfg_read edu 00:04.0 @0x0 -> 0x11e81234',
@@ -100,7 +108,14 @@ t.test('unrelated lines are ignored and offsets still count them', async (t) => 
   const events = parsePciTrace(text);
   t.equal(text.indexOf('12345@'), 106, 'offsets below count the skipped lines');
   t.same(events, [
-    { event: 'pci_cfg_read', fileOffset: text.indexOf('pci_cfg_read'), qemuDevice: 'edu', bdf: '0000:00:04.0', offset: 0, value: 0x11e81234 },
+    {
+      event: 'pci_cfg_read',
+      fileOffset: text.indexOf('pci_cfg_read'),
+      qemuDevice: 'edu',
+      bdf: '0000:00:04.0',
+      offset: 0,
+      value: 0x11e81234,
+    },
     {
       event: 'pci_cfg_write',
       fileOffset: text.indexOf('12345@'),
@@ -111,14 +126,27 @@ t.test('unrelated lines are ignored and offsets still count them', async (t) => 
       offset: 4,
       value: 0x507,
     },
-    { event: 'pci_update_mappings_add', fileOffset: text.indexOf('pci_update_mappings_add'), bdf: '0000:00:04.0', bar: 0, address: 0xfea00000, size: 0x100000 },
+    {
+      event: 'pci_update_mappings_add',
+      fileOffset: text.indexOf('pci_update_mappings_add'),
+      bdf: '0000:00:04.0',
+      bar: 0,
+      address: 0xfea00000,
+      size: 0x100000,
+    },
   ]);
   t.equal(configWrites(events).length, 1);
   t.equal(parsePciTraceLine('pci_cfg_write edu 00:04.0 @0x10 <- 0xffffffff')?.event, 'pci_cfg_write');
-  t.equal(parsePciTraceLine('pci_cfg_write edu 04:0 @0x10 <- 0xffffffff'), undefined, 'pre-7.0 form has no bus: not guessed');
+  t.equal(
+    parsePciTraceLine('pci_cfg_write edu 04:0 @0x10 <- 0xffffffff'),
+    undefined,
+    'pre-7.0 form has no bus: not guessed',
+  );
+  t.end();
 });
 
-t.test('a bad window is refused, naming both bounds', async (t) => {
+void t.test('a bad window is refused, naming both bounds', (t) => {
   t.throws(() => traceWindow(trace, 10, 5), { name: 'BadInputError', message: /start=10 end=5/ });
   t.throws(() => traceWindow(trace, -1, 5), { name: 'BadInputError' });
+  t.end();
 });

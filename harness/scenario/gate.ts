@@ -1,0 +1,11 @@
+// Turn a capability into a tap verdict: run the check, skip it with the reason, or fail it as broken.
+import type { Test } from 'tap';
+import type { Capability } from '../checks/capabilities.ts';
+
+/** True when the check should run; otherwise records a SKIP (feature missing) or a failure (feature broken). */
+export function gate(t: Test, capability: Capability, check: string): boolean {
+  if (capability.state === 'present') return true;
+  if (capability.state === 'missing') t.pass(check, { skip: capability.reason });
+  else t.fail(`${check}: ${capability.reason}`);
+  return false;
+}

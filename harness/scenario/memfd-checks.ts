@@ -1,0 +1,33 @@
+// Tap assertions over luo-agent verify results: one verdict per preserved memfd, with the mismatch spelled out.
+import type { Test } from 'tap';
+import { formatSize, type MemfdSpec } from '../checks/pattern.ts';
+import type { VerifyResult } from '../guest/luo-agent.ts';
+import { describeLuoErrors } from '../guest/luo-agent-output.ts';
+
+/** Assert every memfd of every spec came back intact; returns the number of bytes verified. */
+export function assertMemfdsIntact(t: Test, specs: readonly MemfdSpec[], result: VerifyResult): number {
+  let bytes = 0;
+  for (const spec of specs) {
+    for (const entry of spec.entries) {
+      const label = `${spec.session}/${entry.token} ${entry.kind} seed ${entry.seed} ${formatSize(entry.size)}`;
+      const verified = result.verified.find((event) => event.session === spec.session && event.token === entry.token);
+      if (!verified) {
+        t.fail(`${label}: not retrieved (${describeLuoErrors(result.events).join('; ') || 'no error reported'})`);
+        continue;
+      }
+      bytes += verified.bytesChecked;
+      const problems: string[] = [];
+      if (!verified.sizeOk) problems.push(`size ${verified.sizeFound}, expected ${verified.size}`);
+      if (!verified.sealsOk) problems.push(`seals [${verified.seals.join(',')}], expected [${verified.sealsExpected.join(',')}]`);
+      if (!verified.positionOk) problems.push(`file position not ${verified.position}`);
+      if (verified.mismatch) {
+        const where = verified.mismatch.foundLooksLikeOffset === undefined ? '' : ` (data from offset 0x${verified.mismatch.foundLooksLikeOffset.toString(16)})`;
+        problems.push(
+          `${verified.badBytes} bytes differ, first at 0x${verified.mismatch.firstBadOffset.toString(16)}: expected 0x${verified.mismatch.expected.toString(16)}, found 0x${verified.mismatch.found.toString(16)}${where}`,
+        );
+      }
+      t.ok(verified.ok && problems.length === 0, `${label}: ${verified.ok ? `${verified.bytesChecked} bytes, size, seals and position intact` : problems.join('; ')}`);
+    }
+  }
+  return bytes;
+}

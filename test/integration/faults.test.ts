@@ -1,0 +1,93 @@
+// Faults end as reported results within their deadline, with the serial log kept and no QEMU left behind.
+import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import t from 'tap';
+import { GuestError, TimeoutError } from '../../harness/errors.ts';
+import { LiveGuest } from '../../harness/guest/live-guest.ts';
+import { processAlive, testContext } from '../support/test-context.ts';
+import { runCli } from '../support/run-cli.ts';
+import { waitForFile } from '../support/wait-for-file.ts';
+import { execa } from 'execa';
+
+async function qemuPid(artifactDir: string): Promise<number> {
+  return Number((await readFile(path.join(artifactDir, 'qemu.pid'), 'utf8')).trim());
+}
+
+t.test('bad input: one line, exit 2, before any build', async (t) => {
+  const unknown = await runCli(['run'], { S: 'boot,no-such-scenario' });
+  t.equal(unknown.exitCode, 2);
+  t.match(unknown.stderr, /unknown scenario "no-such-scenario"; known: boot, kexec/);
+  t.equal(unknown.stderr.trim().split('\n').length, 1, 'one line');
+
+  const missing = await runCli(['run'], { S: 'boot', KERNEL: '/nonexistent/bzImage' });
+  t.equal(missing.exitCode, 2);
+  t.match(missing.stderr, /KERNEL=\/nonexistent\/bzImage is not a readable file/);
+
+  const malformed = await runCli(['run'], { ACCEL: 'warp' });
+  t.equal(malformed.exitCode, 2);
+  t.match(malformed.stderr, /ACCEL=warp is not one of kvm, tcg, auto/);
+});
+
+t.test('a kernel without the LUO options is refused by name (exit 2)', async (t) => {
+  const context = await testContext('no-luo');
+  const dir = await mkdtemp(path.join(tmpdir(), 'luo-harness-noluo-'));
+  const config = (await readFile(path.join(path.dirname(context.kernel.bzImage), '..', '..', '..', '.config'), 'utf8'))
+    .replace(/^CONFIG_LIVEUPDATE=y$/m, '# CONFIG_LIVEUPDATE is not set')
+    .replace(/^CONFIG_LIVEUPDATE_MEMFD=y$/m, '# CONFIG_LIVEUPDATE_MEMFD is not set');
+  await writeFile(path.join(dir, '.config'), config);
+  const run = await runCli(['run'], { S: 'boot', KERNEL: context.kernel.bzImage, CONFIG: path.join(dir, '.config') });
+  t.equal(run.exitCode, 2);
+  t.match(run.stderr, /lacks CONFIG_LIVEUPDATE, CONFIG_LIVEUPDATE_MEMFD/);
+});
+
+t.test('QEMU missing: could not test (125)', async (t) => {
+  const run = await runCli(['run'], { S: 'boot', QEMU: '/nonexistent/qemu-system-x86_64' });
+  t.equal(run.exitCode, 125);
+  t.match(run.stderr, /QEMU=\/nonexistent\/qemu-system-x86_64 does not run/);
+});
+
+t.test('a guest panic is detected, reported with the serial tail, and QEMU is gone', async (t) => {
+  const context = await testContext('panic');
+  const guest = await LiveGuest.boot(context);
+  const pid = await qemuPid(context.artifactDir);
+  const started = performance.now();
+  await t.rejects(guest.check('echo c > /proc/sysrq-trigger; sleep 60', 120_000), GuestError, 'the command fails as a guest error');
+  t.ok(performance.now() - started < 60_000, 'detected before the command could finish');
+  await guest.close();
+  t.notOk(processAlive(pid), 'QEMU ended');
+  t.match(await readFile(path.join(context.artifactDir, 'serial.log'), 'utf8'), /Kernel panic - not syncing/, 'serial log kept');
+});
+
+t.test('a guest that never reaches SSH fails at its deadline with the serial tail', async (t) => {
+  const context = await testContext('no-ssh');
+  // The kernel runs /bin/cat as init: it boots fine but never starts sshd.
+  const error = await LiveGuest.boot(context, { extraCommandLine: ['rdinit=/bin/cat'], deadlineMs: 20_000 }).catch((caught: unknown) => caught);
+  t.type(error, TimeoutError);
+  t.match((error as Error).message, /guest boot to SSH ready did not happen within 20 s; serial tail:/);
+  t.notOk(processAlive(await qemuPid(context.artifactDir)), 'QEMU ended');
+});
+
+t.test('a kexec that never comes back fails at its deadline, not a hang', async (t) => {
+  const context = await testContext('kexec-hang');
+  const guest = await LiveGuest.boot(context);
+  const pid = await qemuPid(context.artifactDir);
+  const error = await guest.kexec({ extra: ['rdinit=/bin/cat'], deadlineMs: 20_000 }).catch((caught: unknown) => caught);
+  t.type(error, TimeoutError);
+  t.match((error as Error).message, /kexec into the next kernel to SSH ready did not happen within 20 s/);
+  t.match((error as Error).message, /Run \/bin\/cat as init process/, 'serial tail shows the new kernel got as far as init');
+  await guest.close();
+  t.notOk(processAlive(pid), 'QEMU ended');
+});
+
+t.test('SIGTERM to the harness mid-run leaves no QEMU behind', async (t) => {
+  const results = await mkdtemp(path.join(tmpdir(), 'luo-harness-sigterm-'));
+  const child = execa('node', ['--import', 'tsx', 'harness/cli.ts', 'run'], { env: { S: 'boot', RESULTS: results }, reject: false });
+  const pidFile = await waitForFile(path.join(results, 'latest', 'boot', 'qemu.pid'), 120_000);
+  const pid = Number((await readFile(pidFile, 'utf8')).trim());
+  t.ok(processAlive(pid), 'QEMU is running');
+  child.kill('SIGTERM');
+  const result = await child;
+  t.not(result.exitCode, 0, 'the run does not report success');
+  t.notOk(processAlive(pid), 'QEMU ended with the harness');
+});
