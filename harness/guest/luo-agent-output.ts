@@ -1,7 +1,8 @@
 // Typed, validating parser for the JSON lines printed by the guest helper luo-agent (images/guest/luo-agent.c).
 
-import { isPatternKind, type PatternKind } from '../checks/pattern.ts';
+import { patternKinds, type PatternKind } from '../checks/pattern.ts';
 import { GuestError } from '../errors.ts';
+import { FieldError, JsonFields, parseJsonLine, parseJsonLines } from './json-lines.ts';
 
 /** Seal names as luo-agent prints them (F_SEAL_*); a seal it does not know is printed as "0x40" and kept as such. */
 export type SealName = 'seal' | 'shrink' | 'grow' | 'write' | 'future_write' | 'exec';
@@ -128,67 +129,12 @@ export type LuoAgentEvent =
 
 export type LuoAgentEventName = LuoAgentEvent['event'];
 
-/** A field that is missing or has the wrong shape; turned into a GuestError naming the line. */
-class FieldError extends Error {}
-
 const errnoPattern = /^(E[A-Z0-9]+|[0-9]+)$/;
 const sealPattern = /^(seal|shrink|grow|write|future_write|exec|0x[0-9a-f]+)$/;
-const u64Pattern = /^(0x[0-9a-f]{1,16}|[0-9]{1,20})$/;
 const byteHexPattern = /^0x[0-9a-f]{2}$/;
 
-/** Reads typed fields out of one decoded JSON object. */
-class Fields {
-  constructor(private readonly object: Record<string, unknown>) {}
-
-  private raw(key: string): unknown {
-    if (!(key in this.object)) throw new FieldError(`missing field "${key}"`);
-    return this.object[key];
-  }
-
-  private wrong(key: string, wanted: string): never {
-    throw new FieldError(`field "${key}" must be ${wanted}, got ${JSON.stringify(this.object[key])}`);
-  }
-
-  has(key: string): boolean {
-    return key in this.object;
-  }
-
-  string(key: string): string {
-    const value = this.raw(key);
-    return typeof value === 'string' ? value : this.wrong(key, 'a string');
-  }
-
-  nullableString(key: string): string | null {
-    return this.raw(key) === null ? null : this.string(key);
-  }
-
-  boolean(key: string): boolean {
-    const value = this.raw(key);
-    return typeof value === 'boolean' ? value : this.wrong(key, 'true or false');
-  }
-
-  nullableBoolean(key: string): boolean | null {
-    return this.raw(key) === null ? null : this.boolean(key);
-  }
-
-  /** A non-negative integer JSON number (luo-agent prints numbers only below 2^53). */
-  count(key: string): number {
-    const value = this.raw(key);
-    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : this.wrong(key, 'a non-negative integer');
-  }
-
-  /** A 64-bit value printed as a string, decimal or "0x..." hex. */
-  u64(key: string): bigint {
-    const value = this.raw(key);
-    if (typeof value !== 'string' || !u64Pattern.test(value)) return this.wrong(key, 'a u64 string ("42" or "0x2a")');
-    const parsed = BigInt(value);
-    return parsed < 1n << 64n ? parsed : this.wrong(key, 'below 2^64');
-  }
-
-  nullableU64(key: string): bigint | null {
-    return this.raw(key) === null ? null : this.u64(key);
-  }
-
+/** luo-agent's own field kinds on top of the JSON-lines ones. */
+class Fields extends JsonFields {
   /** One byte printed as "0x3a". */
   byte(key: string): number {
     const value = this.raw(key);
@@ -201,22 +147,9 @@ class Fields {
     return bytes >= 1 && bytes <= 63 ? value : this.wrong(key, 'a session name of 1..63 bytes');
   }
 
-  kind(key: string): PatternKind {
-    const value = this.raw(key);
-    return isPatternKind(value) ? value : this.wrong(key, 'one of prng, walking, addr');
-  }
-
   errno(key: string): string | null {
     const value = this.nullableString(key);
     return value === null || errnoPattern.test(value) ? value : this.wrong(key, 'an errno name like "EBUSY" or null');
-  }
-
-  strings(key: string, pattern: RegExp, wanted: string): string[] {
-    const value = this.raw(key);
-    if (!Array.isArray(value) || !value.every((item) => typeof item === 'string' && pattern.test(item))) {
-      return this.wrong(key, wanted);
-    }
-    return value as string[];
   }
 
   seals(key: string): string[] {
@@ -248,7 +181,7 @@ function parseVerified(f: Fields): LuoVerifiedEvent {
     event: 'verified',
     session: f.session('session'),
     token: f.u64('token'),
-    kind: f.kind('kind'),
+    kind: f.oneOf('kind', patternKinds),
     seed: f.u64('seed'),
     size: f.count('size'),
     sizeFound: f.count('size_found'),
@@ -303,7 +236,7 @@ function parseEvent(object: Record<string, unknown>): LuoAgentEvent {
         event: name,
         session: f.session('session'),
         token: f.u64('token'),
-        kind: f.kind('kind'),
+        kind: f.oneOf('kind', patternKinds),
         seed: f.u64('seed'),
         size: f.count('size'),
         seals: f.seals('seals'),
@@ -346,39 +279,14 @@ function parseEvent(object: Record<string, unknown>): LuoAgentEvent {
   }
 }
 
-/** Shorten a line for an error message. */
-function excerpt(line: string): string {
-  return line.length > 200 ? `${line.slice(0, 200)}... (${line.length} characters)` : line;
-}
-
 /** Parse one line of luo-agent output; `lineNumber` (1-based) only improves the error message. */
 export function parseLuoAgentLine(line: string, lineNumber?: number): LuoAgentEvent {
-  const where = lineNumber === undefined ? 'luo-agent output line' : `luo-agent output line ${lineNumber}`;
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(line);
-  } catch (error) {
-    throw new GuestError(`${where} is not JSON (${(error as Error).message}): ${excerpt(line)}`);
-  }
-  if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) {
-    throw new GuestError(`${where} is not a JSON object: ${excerpt(line)}`);
-  }
-  try {
-    return parseEvent(decoded as Record<string, unknown>);
-  } catch (error) {
-    if (error instanceof FieldError) throw new GuestError(`${where} is malformed: ${error.message}: ${excerpt(line)}`);
-    throw error;
-  }
+  return parseJsonLine(line, 'luo-agent', parseEvent, lineNumber);
 }
 
 /** Parse the whole stdout of one luo-agent run (blank lines ignored, a trailing newline is fine). */
 export function parseLuoAgentLines(stdout: string): LuoAgentEvent[] {
-  const events: LuoAgentEvent[] = [];
-  stdout.split('\n').forEach((line, index) => {
-    const trimmed = line.trim();
-    if (trimmed) events.push(parseLuoAgentLine(trimmed, index + 1));
-  });
-  return events;
+  return parseJsonLines(stdout, 'luo-agent', parseEvent);
 }
 
 /** The events of one kind, typed. */

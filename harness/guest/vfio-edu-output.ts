@@ -2,6 +2,7 @@
 
 import { patternKinds, type PatternKind } from '../checks/pattern.ts';
 import { GuestError } from '../errors.ts';
+import { FieldError, JsonFields, parseJsonLine, parseJsonLines } from './json-lines.ts';
 
 /** How the helper reached the device: VFIO cdev + iommufd, or group + type1 container. */
 export type VfioAccessPath = 'cdev' | 'group';
@@ -132,75 +133,13 @@ export type VfioEduEvent =
 
 export type VfioEduEventName = VfioEduEvent['event'];
 
-/** A field that is missing or has the wrong shape; turned into a GuestError naming the line. */
-class FieldError extends Error {}
-
-/** Reads typed fields out of one decoded JSON object. */
-class Fields {
-  constructor(private readonly object: Record<string, unknown>) {}
-
-  private raw(key: string): unknown {
-    if (!(key in this.object)) throw new FieldError(`missing field "${key}"`);
-    return this.object[key];
-  }
-
-  private wrong(key: string, wanted: string): never {
-    throw new FieldError(`field "${key}" must be ${wanted}, got ${JSON.stringify(this.object[key])}`);
-  }
-
-  string(key: string): string {
-    const value = this.raw(key);
-    return typeof value === 'string' ? value : this.wrong(key, 'a string');
-  }
-
-  oneOf<T extends string>(key: string, allowed: readonly T[]): T {
-    const value = this.raw(key);
-    return allowed.includes(value as T) ? (value as T) : this.wrong(key, `one of ${allowed.join(', ')}`);
-  }
-
-  boolean(key: string): boolean {
-    const value = this.raw(key);
-    return typeof value === 'boolean' ? value : this.wrong(key, 'true or false');
-  }
-
-  /** A non-negative integer JSON number (the helper prints numbers only below 2^53). */
-  count(key: string): number {
-    const value = this.raw(key);
-    return Number.isSafeInteger(value) && (value as number) >= 0 ? (value as number) : this.wrong(key, 'a non-negative integer');
-  }
-
-  counts(key: string): number[] {
-    const value = this.raw(key);
-    if (!Array.isArray(value) || !value.every((item) => Number.isSafeInteger(item) && item >= 0)) {
-      return this.wrong(key, 'an array of non-negative integers');
-    }
-    return value as number[];
-  }
-
-  /** A 64-bit value printed as a string, "0x..." hex or decimal. */
-  u64(key: string): bigint {
-    const value = this.raw(key);
-    if (typeof value !== 'string' || !/^(0x[0-9a-f]{1,16}|[0-9]{1,20})$/.test(value)) {
-      return this.wrong(key, 'a u64 string ("0x2a" or "42")');
-    }
-    const parsed = BigInt(value);
-    return parsed < 1n << 64n ? parsed : this.wrong(key, 'below 2^64');
-  }
-
+/** vfio-edu's own field kinds on top of the JSON-lines ones. */
+class Fields extends JsonFields {
   /** A register up to 32 bits wide, printed as a "0x..." string. */
   register(key: string): number {
     const value = this.raw(key);
     if (typeof value !== 'string' || !/^0x[0-9a-f]{1,8}$/.test(value)) return this.wrong(key, 'a hex string of at most 32 bits');
     return Number(value);
-  }
-
-  nullableString(key: string): string | null {
-    const value = this.raw(key);
-    return value === null || typeof value === 'string' ? value : this.wrong(key, 'a string or null');
-  }
-
-  has(key: string): boolean {
-    return key in this.object;
   }
 }
 
@@ -337,39 +276,14 @@ function parseEvent(object: Record<string, unknown>): VfioEduEvent {
   }
 }
 
-/** Shorten a line for an error message. */
-function excerpt(line: string): string {
-  return line.length > 200 ? `${line.slice(0, 200)}... (${line.length} characters)` : line;
-}
-
 /** Parse one line of vfio-edu output; `lineNumber` (1-based) only improves the error message. */
 export function parseVfioEduLine(line: string, lineNumber?: number): VfioEduEvent {
-  const where = lineNumber === undefined ? 'vfio-edu output line' : `vfio-edu output line ${lineNumber}`;
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(line);
-  } catch (error) {
-    throw new GuestError(`${where} is not JSON (${(error as Error).message}): ${excerpt(line)}`);
-  }
-  if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) {
-    throw new GuestError(`${where} is not a JSON object: ${excerpt(line)}`);
-  }
-  try {
-    return parseEvent(decoded as Record<string, unknown>);
-  } catch (error) {
-    if (error instanceof FieldError) throw new GuestError(`${where} is malformed: ${error.message}: ${excerpt(line)}`);
-    throw error;
-  }
+  return parseJsonLine(line, 'vfio-edu', parseEvent, lineNumber);
 }
 
 /** Parse the whole stdout of one vfio-edu run (blank lines ignored, a trailing newline is fine). */
 export function parseVfioEduOutput(text: string): VfioEduEvent[] {
-  const events: VfioEduEvent[] = [];
-  text.split('\n').forEach((line, index) => {
-    const trimmed = line.trim();
-    if (trimmed) events.push(parseVfioEduLine(trimmed, index + 1));
-  });
-  return events;
+  return parseJsonLines(text, 'vfio-edu', parseEvent);
 }
 
 /** The events of one kind, typed. */

@@ -1,0 +1,133 @@
+// Reading the JSON lines a guest helper prints: typed fields of one event, and a whole stdout into events.
+
+import { GuestError } from '../errors.ts';
+
+/** A field that is missing or has the wrong shape; parseJsonLine turns it into a GuestError naming the line. */
+export class FieldError extends Error {}
+
+/** A decoded JSON object turned into one helper's event; throws FieldError. */
+export type DecodeEvent<E> = (object: Record<string, unknown>) => E;
+
+const u64Pattern = /^(0x[0-9a-f]{1,16}|[0-9]{1,20})$/;
+
+/** Reads typed fields out of one decoded JSON object; a helper's own field kinds go in a subclass. */
+export class JsonFields {
+  constructor(private readonly object: Record<string, unknown>) {}
+
+  /** The value of `key`, or a FieldError if it is missing. */
+  protected raw(key: string): unknown {
+    if (!(key in this.object)) throw new FieldError(`missing field "${key}"`);
+    return this.object[key];
+  }
+
+  /** Throws a FieldError saying `key` must be `wanted` and what it is instead. */
+  protected wrong(key: string, wanted: string): never {
+    throw new FieldError(`field "${key}" must be ${wanted}, got ${JSON.stringify(this.object[key])}`);
+  }
+
+  /** Whether `key` is present at all (for fields printed only in some cases). */
+  has(key: string): boolean {
+    return key in this.object;
+  }
+
+  /** A JSON string. */
+  string(key: string): string {
+    const value = this.raw(key);
+    return typeof value === 'string' ? value : this.wrong(key, 'a string');
+  }
+
+  /** A JSON string or null. */
+  nullableString(key: string): string | null {
+    const value = this.raw(key);
+    return value === null || typeof value === 'string' ? value : this.wrong(key, 'a string or null');
+  }
+
+  /** One of the strings in `allowed`. */
+  oneOf<T extends string>(key: string, allowed: readonly T[]): T {
+    const value = this.raw(key);
+    return allowed.includes(value as T) ? (value as T) : this.wrong(key, `one of ${allowed.join(', ')}`);
+  }
+
+  /** An array of strings that each match `pattern`; `wanted` describes it in the error. */
+  strings(key: string, pattern: RegExp, wanted: string): string[] {
+    const value = this.raw(key);
+    if (!Array.isArray(value) || !value.every((item) => typeof item === 'string' && pattern.test(item))) {
+      return this.wrong(key, wanted);
+    }
+    return value as string[];
+  }
+
+  /** true or false. */
+  boolean(key: string): boolean {
+    const value = this.raw(key);
+    return typeof value === 'boolean' ? value : this.wrong(key, 'true or false');
+  }
+
+  /** true, false or null. */
+  nullableBoolean(key: string): boolean | null {
+    return this.raw(key) === null ? null : this.boolean(key);
+  }
+
+  /** A non-negative integer JSON number (the helpers print numbers only below 2^53). */
+  count(key: string): number {
+    const value = this.raw(key);
+    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : this.wrong(key, 'a non-negative integer');
+  }
+
+  /** An array of non-negative integer JSON numbers. */
+  counts(key: string): number[] {
+    const value = this.raw(key);
+    if (!Array.isArray(value) || !value.every((item) => typeof item === 'number' && Number.isSafeInteger(item) && item >= 0)) {
+      return this.wrong(key, 'an array of non-negative integers');
+    }
+    return value as number[];
+  }
+
+  /** A 64-bit value printed as a string, decimal or "0x..." hex. */
+  u64(key: string): bigint {
+    const value = this.raw(key);
+    if (typeof value !== 'string' || !u64Pattern.test(value)) return this.wrong(key, 'a u64 string ("42" or "0x2a")');
+    const parsed = BigInt(value);
+    return parsed < 1n << 64n ? parsed : this.wrong(key, 'below 2^64');
+  }
+
+  /** A u64 string or null. */
+  nullableU64(key: string): bigint | null {
+    return this.raw(key) === null ? null : this.u64(key);
+  }
+}
+
+/** Shorten a line for an error message. */
+function excerpt(line: string): string {
+  return line.length > 200 ? `${line.slice(0, 200)}... (${line.length} characters)` : line;
+}
+
+/** Decode one line of `helper`'s output; bad JSON or a FieldError becomes a GuestError naming the line (1-based `lineNumber`). */
+export function parseJsonLine<E>(line: string, helper: string, decode: DecodeEvent<E>, lineNumber?: number): E {
+  const where = lineNumber === undefined ? `${helper} output line` : `${helper} output line ${lineNumber}`;
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(line);
+  } catch (error) {
+    throw new GuestError(`${where} is not JSON (${(error as Error).message}): ${excerpt(line)}`);
+  }
+  if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) {
+    throw new GuestError(`${where} is not a JSON object: ${excerpt(line)}`);
+  }
+  try {
+    return decode(decoded as Record<string, unknown>);
+  } catch (error) {
+    if (error instanceof FieldError) throw new GuestError(`${where} is malformed: ${error.message}: ${excerpt(line)}`);
+    throw error;
+  }
+}
+
+/** Decode every line of one run of `helper` (blank lines ignored, a trailing newline is fine), numbering lines in errors. */
+export function parseJsonLines<E>(stdout: string, helper: string, decode: DecodeEvent<E>): E[] {
+  const events: E[] = [];
+  stdout.split('\n').forEach((line, index) => {
+    const trimmed = line.trim();
+    if (trimmed) events.push(parseJsonLine(trimmed, helper, decode, index + 1));
+  });
+  return events;
+}

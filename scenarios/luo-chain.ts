@@ -1,0 +1,49 @@
+// luo-chain: three kexecs in one QEMU; each generation verifies the last one's data, changes it, preserves it again.
+import t from 'tap';
+import { liveUpdateCapabilities } from '../harness/checks/capabilities.ts';
+import { parseLiveUpdateLog } from '../harness/checks/live-update-log.ts';
+import type { MemfdSpec } from '../harness/checks/pattern.ts';
+import { gate } from '../harness/scenario/gate.ts';
+import { assertMemfdsIntact } from '../harness/scenario/memfd-checks.ts';
+import { runScenario } from '../harness/scenario/run-scenario.ts';
+
+export const description = 'three kexecs in a row: each generation retrieves, verifies, reseeds and re-preserves; liveupdate number and KHO exec count advance by one';
+
+const MiB = 1024 * 1024;
+const generations = 3;
+
+/** The data generation `index` must find: the first seeds plus one per carry. */
+function chainSpec(index: number): MemfdSpec {
+  const shift = BigInt(index);
+  return {
+    session: `chain-${index}`,
+    entries: [
+      { token: 1n, kind: 'prng', seed: 100n + shift, size: 16 * MiB },
+      { token: 2n, kind: 'addr', seed: 0x200n + shift, size: 4 * MiB },
+      { token: 3n, kind: 'walking', seed: 5n + shift, size: 64 * 1024 },
+    ],
+  };
+}
+
+await runScenario(t, async (session) => {
+  const guest = await session.boot();
+  const agent = session.luoAgent(guest);
+  const capabilities = liveUpdateCapabilities(await agent.probe(), session.context.kernel.options);
+  session.facts.capabilities = capabilities;
+  if (!gate(t, capabilities.memfd, 'memfds carried across three kexecs')) return;
+
+  await agent.prepare([chainSpec(0)]);
+  const bytesPerGeneration: Record<string, number> = {};
+  for (let generation = 1; generation <= generations; generation++) {
+    await session.kexec(guest);
+    const log = parseLiveUpdateLog(await session.saveDmesg(guest));
+    t.equal(log.liveupdateNumber, generation, `generation ${generation}: liveupdate number ${generation} (got ${log.liveupdateNumber ?? 'none'})`);
+    t.equal(log.execFrom?.count, generation, `generation ${generation}: KHO exec count ${generation} (got ${log.execFrom?.count ?? 'none'})`);
+    const previous = chainSpec(generation - 1);
+    const result =
+      generation < generations ? await agent.carry(previous, chainSpec(generation).session, 1n) : await agent.verify([previous]);
+    bytesPerGeneration[`gen${generation}`] = assertMemfdsIntact(t, [previous], result);
+    t.same(result.finished, [previous.session], `generation ${generation}: FINISH of ${previous.session}`);
+  }
+  session.facts.bytesVerified = bytesPerGeneration;
+});
