@@ -1,12 +1,14 @@
-// Reading the JSON lines a guest helper prints: typed fields of one event, and a whole stdout into events.
+// Reading the JSON lines a guest helper prints: typed fields of one event, a whole stdout into events, and picking events by name.
 
 import { GuestError } from '../errors.ts';
 
 /** A field that is missing or has the wrong shape; parseJsonLine turns it into a GuestError naming the line. */
 export class FieldError extends Error {}
 
-/** A decoded JSON object turned into one helper's event; throws FieldError. */
-export type DecodeEvent<E> = (object: Record<string, unknown>) => E;
+/** What every helper's events have in common: the "event" name. */
+export interface NamedEvent {
+  event: string;
+}
 
 const u64Pattern = /^(0x[0-9a-f]{1,16}|[0-9]{1,20})$/;
 
@@ -97,14 +99,41 @@ export class JsonFields {
   }
 }
 
+/** A decoder for every event name a helper prints, each returning that event's own type (so none can be forgotten). */
+export type EventDecoders<F extends JsonFields, E extends NamedEvent> = {
+  [N in E['event']]: (fields: F) => Extract<E, { event: N }>;
+};
+
+/** How one helper's output decodes: its name for error messages, and a decoded JSON object to its event (throws FieldError). */
+export interface JsonLinesFormat<E> {
+  helper: string;
+  decode: (object: Record<string, unknown>) => E;
+}
+
+/** The format of `helper`'s output: fields read with `fieldsClass`, the "event" name picks the decoder, no decoder is an unknown event. */
+export function jsonLinesFormat<F extends JsonFields, E>(
+  helper: string,
+  fieldsClass: new (object: Record<string, unknown>) => F,
+  decoders: Readonly<Record<string, (fields: F) => E>>,
+): JsonLinesFormat<E> {
+  const decode = (object: Record<string, unknown>): E => {
+    const fields = new fieldsClass(object);
+    const name = fields.string('event');
+    const decoder = Object.hasOwn(decoders, name) ? decoders[name] : undefined;
+    if (decoder === undefined) throw new FieldError(`unknown event ${JSON.stringify(name)}`);
+    return decoder(fields);
+  };
+  return { helper, decode };
+}
+
 /** Shorten a line for an error message. */
 function excerpt(line: string): string {
   return line.length > 200 ? `${line.slice(0, 200)}... (${line.length} characters)` : line;
 }
 
-/** Decode one line of `helper`'s output; bad JSON or a FieldError becomes a GuestError naming the line (1-based `lineNumber`). */
-export function parseJsonLine<E>(line: string, helper: string, decode: DecodeEvent<E>, lineNumber?: number): E {
-  const where = lineNumber === undefined ? `${helper} output line` : `${helper} output line ${lineNumber}`;
+/** Decode one line of output in `format`; bad JSON or a FieldError becomes a GuestError naming the line (1-based `lineNumber`). */
+export function parseJsonLine<E>(line: string, format: JsonLinesFormat<E>, lineNumber?: number): E {
+  const where = lineNumber === undefined ? `${format.helper} output line` : `${format.helper} output line ${lineNumber}`;
   let decoded: unknown;
   try {
     decoded = JSON.parse(line);
@@ -115,19 +144,40 @@ export function parseJsonLine<E>(line: string, helper: string, decode: DecodeEve
     throw new GuestError(`${where} is not a JSON object: ${excerpt(line)}`);
   }
   try {
-    return decode(decoded as Record<string, unknown>);
+    return format.decode(decoded as Record<string, unknown>);
   } catch (error) {
     if (error instanceof FieldError) throw new GuestError(`${where} is malformed: ${error.message}: ${excerpt(line)}`);
     throw error;
   }
 }
 
-/** Decode every line of one run of `helper` (blank lines ignored, a trailing newline is fine), numbering lines in errors. */
-export function parseJsonLines<E>(stdout: string, helper: string, decode: DecodeEvent<E>): E[] {
+/** Decode every line of one helper run's stdout in `format` (blank lines ignored, a trailing newline is fine), numbering lines in errors. */
+export function parseJsonLines<E>(stdout: string, format: JsonLinesFormat<E>): E[] {
   const events: E[] = [];
   stdout.split('\n').forEach((line, index) => {
     const trimmed = line.trim();
-    if (trimmed) events.push(parseJsonLine(trimmed, helper, decode, index + 1));
+    if (trimmed) events.push(parseJsonLine(trimmed, format, index + 1));
   });
   return events;
+}
+
+/** The events of one kind, typed. */
+export function pickEvents<E extends NamedEvent, N extends E['event']>(events: readonly E[], name: N): Extract<E, { event: N }>[] {
+  return events.filter((event): event is Extract<E, { event: N }> => event.event === name);
+}
+
+/** Exactly one event of a kind, or a GuestError saying how many `helper` printed and which errors came with them. */
+export function pickOnlyEvent<E extends NamedEvent, N extends E['event']>(
+  events: readonly E[],
+  name: N,
+  helper: string,
+  describeErrors: (events: readonly E[]) => string[],
+): Extract<E, { event: N }> {
+  const found = pickEvents(events, name);
+  const [first] = found;
+  if (found.length !== 1 || !first) {
+    const errors = describeErrors(events);
+    throw new GuestError(`expected one ${helper} "${name}" event, got ${found.length}${errors.length ? ` (errors: ${errors.join('; ')})` : ''}`);
+  }
+  return first;
 }

@@ -1,8 +1,8 @@
 // A booted guest: its QEMU machine, the SSH connection of the current kernel, and kexec across generations.
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { GuestError } from '../errors.ts';
 import type { ScenarioContext } from '../scenario/context.ts';
+import { fileSize } from '../util/file-size.ts';
 import { QemuMachine } from '../vm/machine.ts';
 import { defaultTopology, type Topology } from '../vm/topology.ts';
 import { guestCommandLine, type CommandLineOptions } from './kernel-command-line.ts';
@@ -182,12 +182,4 @@ function sshTarget(context: ScenarioContext, machine: QemuMachine) {
     clientKeyFile: context.image.clientKeyFile,
     hostKeyBlob: Buffer.from(context.image.hostKey, 'base64'),
   };
-}
-
-async function fileSize(file: string): Promise<number> {
-  try {
-    return (await stat(file)).size;
-  } catch {
-    return 0;
-  }
 }

@@ -1,8 +1,7 @@
 // Typed, validating parser for the JSON lines printed by the guest helper luo-agent (images/guest/luo-agent.c).
 
 import { patternKinds, type PatternKind } from '../checks/pattern.ts';
-import { GuestError } from '../errors.ts';
-import { FieldError, JsonFields, parseJsonLine, parseJsonLines } from './json-lines.ts';
+import { FieldError, JsonFields, jsonLinesFormat, parseJsonLine, parseJsonLines, pickEvents, pickOnlyEvent, type EventDecoders } from './json-lines.ts';
 
 /** Seal names as luo-agent prints them (F_SEAL_*); a seal it does not know is printed as "0x40" and kept as such. */
 export type SealName = 'seal' | 'shrink' | 'grow' | 'write' | 'future_write' | 'exec';
@@ -141,17 +140,20 @@ class Fields extends JsonFields {
     return typeof value === 'string' && byteHexPattern.test(value) ? Number(value) : this.wrong(key, 'a byte as "0x3a"');
   }
 
+  /** A session name, 1..63 bytes. */
   session(key: string): string {
     const value = this.string(key);
     const bytes = Buffer.byteLength(value);
     return bytes >= 1 && bytes <= 63 ? value : this.wrong(key, 'a session name of 1..63 bytes');
   }
 
+  /** An errno name ("EBUSY", or a number for one luo-agent does not know) or null. */
   errno(key: string): string | null {
     const value = this.nullableString(key);
     return value === null || errnoPattern.test(value) ? value : this.wrong(key, 'an errno name like "EBUSY" or null');
   }
 
+  /** An array of seal names as in SealName, or "0x40" for an unknown one. */
   seals(key: string): string[] {
     return this.strings(key, sealPattern, 'an array of seal names');
   }
@@ -224,69 +226,60 @@ function parseVerified(f: Fields): LuoVerifiedEvent {
   return event;
 }
 
-/** Decode one event object; throws FieldError. */
-function parseEvent(object: Record<string, unknown>): LuoAgentEvent {
-  const f = new Fields(object);
-  const name = f.string('event');
-  switch (name) {
-    case 'probe':
-      return parseProbe(f);
-    case 'preserved':
-      return {
-        event: name,
-        session: f.session('session'),
-        token: f.u64('token'),
-        kind: f.oneOf('kind', patternKinds),
-        seed: f.u64('seed'),
-        size: f.count('size'),
-        seals: f.seals('seals'),
-        position: f.count('position'),
-        fillMs: f.count('fill_ms'),
-      };
-    case 'closed':
-    case 'finished':
-      return { event: name, session: f.session('session') };
-    case 'ready':
-      return {
-        event: name,
-        pid: f.count('pid'),
-        sessions: f.strings('sessions', /^.{1,63}$/su, 'an array of session names'),
-        log: f.string('log'),
-      };
-    case 'holding':
-      return { event: name, pid: f.count('pid') };
-    case 'verified':
-      return parseVerified(f);
-    case 'retrieve': {
-      const ok = f.boolean('ok');
-      const errno = f.errno('errno');
-      if (ok !== (errno === null)) throw new FieldError(`"ok" is ${ok} but "errno" is ${JSON.stringify(errno)}`);
-      return { event: name, session: f.session('session'), ok, errno };
-    }
-    case 'error':
-      return {
-        event: name,
-        op: f.string('op'),
-        session: f.nullableString('session'),
-        token: f.nullableU64('token'),
-        errno: f.errno('errno'),
-        message: f.string('message'),
-      };
-    case 'json_truncated':
-      throw new FieldError('luo-agent had to drop a line longer than its JSON buffer');
-    default:
-      throw new FieldError(`unknown event ${JSON.stringify(name)}`);
-  }
-}
+/** How each event luo-agent prints is decoded; "json_truncated" is its note that it had to drop a line. */
+const decoders: EventDecoders<Fields, LuoAgentEvent> & { json_truncated: () => never } = {
+  probe: parseProbe,
+  preserved: (f) => ({
+    event: 'preserved',
+    session: f.session('session'),
+    token: f.u64('token'),
+    kind: f.oneOf('kind', patternKinds),
+    seed: f.u64('seed'),
+    size: f.count('size'),
+    seals: f.seals('seals'),
+    position: f.count('position'),
+    fillMs: f.count('fill_ms'),
+  }),
+  closed: (f) => ({ event: 'closed', session: f.session('session') }),
+  finished: (f) => ({ event: 'finished', session: f.session('session') }),
+  ready: (f) => ({
+    event: 'ready',
+    pid: f.count('pid'),
+    sessions: f.strings('sessions', /^.{1,63}$/su, 'an array of session names'),
+    log: f.string('log'),
+  }),
+  holding: (f) => ({ event: 'holding', pid: f.count('pid') }),
+  verified: parseVerified,
+  retrieve: (f) => {
+    const ok = f.boolean('ok');
+    const errno = f.errno('errno');
+    if (ok !== (errno === null)) throw new FieldError(`"ok" is ${ok} but "errno" is ${JSON.stringify(errno)}`);
+    return { event: 'retrieve', session: f.session('session'), ok, errno };
+  },
+  error: (f) => ({
+    event: 'error',
+    op: f.string('op'),
+    session: f.nullableString('session'),
+    token: f.nullableU64('token'),
+    errno: f.errno('errno'),
+    message: f.string('message'),
+  }),
+  json_truncated: () => {
+    throw new FieldError('luo-agent had to drop a line longer than its JSON buffer');
+  },
+};
+
+/** How to read luo-agent's JSON lines. */
+const format = jsonLinesFormat<Fields, LuoAgentEvent>('luo-agent', Fields, decoders);
 
 /** Parse one line of luo-agent output; `lineNumber` (1-based) only improves the error message. */
 export function parseLuoAgentLine(line: string, lineNumber?: number): LuoAgentEvent {
-  return parseJsonLine(line, 'luo-agent', parseEvent, lineNumber);
+  return parseJsonLine(line, format, lineNumber);
 }
 
 /** Parse the whole stdout of one luo-agent run (blank lines ignored, a trailing newline is fine). */
 export function parseLuoAgentLines(stdout: string): LuoAgentEvent[] {
-  return parseJsonLines(stdout, 'luo-agent', parseEvent);
+  return parseJsonLines(stdout, format);
 }
 
 /** The events of one kind, typed. */
@@ -294,7 +287,7 @@ export function luoEventsNamed<N extends LuoAgentEventName>(
   events: readonly LuoAgentEvent[],
   name: N,
 ): Extract<LuoAgentEvent, { event: N }>[] {
-  return events.filter((event): event is Extract<LuoAgentEvent, { event: N }> => event.event === name);
+  return pickEvents(events, name);
 }
 
 /** "op (session, token): errno message" for each error event, for failure messages. */
@@ -310,11 +303,5 @@ export function onlyLuoEventNamed<N extends LuoAgentEventName>(
   events: readonly LuoAgentEvent[],
   name: N,
 ): Extract<LuoAgentEvent, { event: N }> {
-  const found = luoEventsNamed(events, name);
-  const [first] = found;
-  if (found.length !== 1 || !first) {
-    const errors = describeLuoErrors(events);
-    throw new GuestError(`expected one luo-agent "${name}" event, got ${found.length}${errors.length ? ` (errors: ${errors.join('; ')})` : ''}`);
-  }
-  return first;
+  return pickOnlyEvent(events, name, 'luo-agent', describeLuoErrors);
 }

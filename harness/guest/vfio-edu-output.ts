@@ -1,8 +1,7 @@
 // Typed, validating parser for the JSON lines printed by the guest helper vfio-edu (images/guest/vfio-edu.c).
 
 import { patternKinds, type PatternKind } from '../checks/pattern.ts';
-import { GuestError } from '../errors.ts';
-import { FieldError, JsonFields, parseJsonLine, parseJsonLines } from './json-lines.ts';
+import { FieldError, JsonFields, jsonLinesFormat, parseJsonLine, parseJsonLines, pickEvents, pickOnlyEvent, type EventDecoders } from './json-lines.ts';
 
 /** How the helper reached the device: VFIO cdev + iommufd, or group + type1 container. */
 export type VfioAccessPath = 'cdev' | 'group';
@@ -54,7 +53,10 @@ export interface VfioEduMsiStateEvent {
   event: 'msi-state';
   bdf: string;
   path: VfioAccessPath;
+  /** "before-arm" or "armed". */
   phase: string;
+  /** "vfio": the config region, where VFIO virtualises MSI; "sysfs": the device as the kernel sees it. */
+  source: 'vfio' | 'sysfs';
   enabled: boolean;
   control: number;
   address: bigint;
@@ -206,98 +208,87 @@ function parseMsi(f: Fields): VfioEduMsiEvent {
   return event;
 }
 
-/** Decode one event object; throws FieldError. */
-function parseEvent(object: Record<string, unknown>): VfioEduEvent {
-  const f = new Fields(object);
-  const name = f.string('event');
-  switch (name) {
-    case 'device':
-      return {
-        event: name,
-        bdf: bdfOf(f),
-        path: f.oneOf('path', accessPaths),
-        id: f.register('id'),
-        alive: f.boolean('alive'),
-        commandBefore: f.register('command_before'),
-        command: f.register('command'),
-      };
-    case 'dma':
-      return parseDma(f);
-    case 'dma-summary':
-      return {
-        event: name,
-        bdf: bdfOf(f),
-        path: f.oneOf('path', accessPaths),
-        transfers: f.count('transfers'),
-        skipped: f.count('skipped'),
-        bytesChecked: f.count('bytes_checked'),
-        failures: f.count('failures'),
-      };
-    case 'msi-state':
-      return {
-        event: name,
-        bdf: bdfOf(f),
-        path: f.oneOf('path', accessPaths),
-        phase: f.string('phase'),
-        enabled: f.boolean('enabled'),
-        control: f.register('control'),
-        address: f.u64('address'),
-        data: f.register('data'),
-      };
-    case 'msi':
-      return parseMsi(f);
-    case 'msi-disarmed':
-      return { event: name, bdf: bdfOf(f), path: f.oneOf('path', accessPaths) };
-    case 'config': {
-      const size = f.count('size');
-      if (size !== 256 && size !== 4096) throw new FieldError(`field "size" must be 256 or 4096, got ${size}`);
-      return { event: name, bdf: bdfOf(f), path: f.oneOf('path', accessPaths), size, bytes: decodeHex(f.string('hex'), size) };
-    }
-    case 'preserve': {
-      const supported = f.boolean('supported');
-      const errno = f.nullableString('errno');
-      if (supported !== (errno === null)) throw new FieldError(`"supported" is ${supported} but "errno" is ${JSON.stringify(errno)}`);
-      return {
-        event: name,
-        bdf: bdfOf(f),
-        path: f.oneOf('path', accessPaths),
-        session: f.string('session'),
-        token: f.u64('token'),
-        supported,
-        errno,
-      };
-    }
-    case 'ready':
-      return { event: name, bdf: bdfOf(f), session: f.string('session'), pid: f.count('pid') };
-    case 'error':
-      return { event: name, op: f.string('op'), errno: f.nullableString('errno'), message: f.string('message') };
-    default:
-      throw new FieldError(`unknown event ${JSON.stringify(name)}`);
-  }
-}
+/** How each event vfio-edu prints is decoded. */
+const decoders: EventDecoders<Fields, VfioEduEvent> = {
+  device: (f) => ({
+    event: 'device',
+    bdf: bdfOf(f),
+    path: f.oneOf('path', accessPaths),
+    id: f.register('id'),
+    alive: f.boolean('alive'),
+    commandBefore: f.register('command_before'),
+    command: f.register('command'),
+  }),
+  dma: parseDma,
+  'dma-summary': (f) => ({
+    event: 'dma-summary',
+    bdf: bdfOf(f),
+    path: f.oneOf('path', accessPaths),
+    transfers: f.count('transfers'),
+    skipped: f.count('skipped'),
+    bytesChecked: f.count('bytes_checked'),
+    failures: f.count('failures'),
+  }),
+  'msi-state': (f) => ({
+    event: 'msi-state',
+    bdf: bdfOf(f),
+    path: f.oneOf('path', accessPaths),
+    phase: f.string('phase'),
+    source: f.oneOf('source', ['vfio', 'sysfs'] as const),
+    enabled: f.boolean('enabled'),
+    control: f.register('control'),
+    address: f.u64('address'),
+    data: f.register('data'),
+  }),
+  msi: parseMsi,
+  'msi-disarmed': (f) => ({ event: 'msi-disarmed', bdf: bdfOf(f), path: f.oneOf('path', accessPaths) }),
+  config: (f) => {
+    const size = f.count('size');
+    if (size !== 256 && size !== 4096) throw new FieldError(`field "size" must be 256 or 4096, got ${size}`);
+    return { event: 'config', bdf: bdfOf(f), path: f.oneOf('path', accessPaths), size, bytes: decodeHex(f.string('hex'), size) };
+  },
+  preserve: (f) => {
+    const supported = f.boolean('supported');
+    const errno = f.nullableString('errno');
+    if (supported !== (errno === null)) throw new FieldError(`"supported" is ${supported} but "errno" is ${JSON.stringify(errno)}`);
+    return {
+      event: 'preserve',
+      bdf: bdfOf(f),
+      path: f.oneOf('path', accessPaths),
+      session: f.string('session'),
+      token: f.u64('token'),
+      supported,
+      errno,
+    };
+  },
+  ready: (f) => ({ event: 'ready', bdf: bdfOf(f), session: f.string('session'), pid: f.count('pid') }),
+  error: (f) => ({ event: 'error', op: f.string('op'), errno: f.nullableString('errno'), message: f.string('message') }),
+};
+
+/** How to read vfio-edu's JSON lines. */
+const format = jsonLinesFormat<Fields, VfioEduEvent>('vfio-edu', Fields, decoders);
 
 /** Parse one line of vfio-edu output; `lineNumber` (1-based) only improves the error message. */
 export function parseVfioEduLine(line: string, lineNumber?: number): VfioEduEvent {
-  return parseJsonLine(line, 'vfio-edu', parseEvent, lineNumber);
+  return parseJsonLine(line, format, lineNumber);
 }
 
 /** Parse the whole stdout of one vfio-edu run (blank lines ignored, a trailing newline is fine). */
 export function parseVfioEduOutput(text: string): VfioEduEvent[] {
-  return parseJsonLines(text, 'vfio-edu', parseEvent);
+  return parseJsonLines(text, format);
 }
 
 /** The events of one kind, typed. */
 export function eventsNamed<N extends VfioEduEventName>(events: readonly VfioEduEvent[], name: N): Extract<VfioEduEvent, { event: N }>[] {
-  return events.filter((event): event is Extract<VfioEduEvent, { event: N }> => event.event === name);
+  return pickEvents(events, name);
+}
+
+/** "op: message" for each error event, for failure messages. */
+function describeErrors(events: readonly VfioEduEvent[]): string[] {
+  return eventsNamed(events, 'error').map((error) => `${error.op}: ${error.message}`);
 }
 
 /** Exactly one event of a kind, or a GuestError saying how many there were. */
 export function onlyEventNamed<N extends VfioEduEventName>(events: readonly VfioEduEvent[], name: N): Extract<VfioEduEvent, { event: N }> {
-  const found = eventsNamed(events, name);
-  const [first] = found;
-  if (found.length !== 1 || !first) {
-    const errors = eventsNamed(events, 'error').map((error) => `${error.op}: ${error.message}`);
-    throw new GuestError(`expected one vfio-edu "${name}" event, got ${found.length}${errors.length ? ` (errors: ${errors.join('; ')})` : ''}`);
-  }
-  return first;
+  return pickOnlyEvent(events, name, 'vfio-edu', describeErrors);
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Test } from 'tap';
 import { HarnessError } from '../errors.ts';
 import { LuoAgent } from '../guest/luo-agent.ts';
+import { VfioEdu } from '../guest/vfio-edu.ts';
 import { LiveGuest, type BootOptions, type KexecOptions, type KexecTiming } from '../guest/live-guest.ts';
 import { shutdownMachinesOnSignals } from '../vm/registry.ts';
 import { contextFromEnvironment, type ScenarioContext } from './context.ts';
@@ -48,6 +49,15 @@ export class ScenarioSession {
   luoAgent(guest: LiveGuest): LuoAgent {
     return new LuoAgent(guest, async (step, run) => {
       const name = `agent/gen${guest.generation.index}-${step}`;
+      await this.save(`${name}.jsonl`, run.stdout);
+      if (run.stderr.trim()) await this.save(`${name}.stderr`, run.stderr);
+    });
+  }
+
+  /** A vfio-edu for a guest whose every run is saved as vfio-edu/gen<N>-<step>.jsonl. */
+  vfioEdu(guest: LiveGuest): VfioEdu {
+    return new VfioEdu(guest, async (step, run) => {
+      const name = `vfio-edu/gen${guest.generation.index}-${step}`;
       await this.save(`${name}.jsonl`, run.stdout);
       if (run.stderr.trim()) await this.save(`${name}.stderr`, run.stderr);
     });

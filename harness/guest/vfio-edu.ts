@@ -1,0 +1,69 @@
+// Typed calls of the guest helper vfio-edu (QEMU edu device through VFIO) over SSH; output kept as artifacts.
+import { randomBytes } from 'node:crypto';
+import { GuestError } from '../errors.ts';
+import type { LiveGuest } from './live-guest.ts';
+import {
+  eventsNamed,
+  onlyEventNamed,
+  parseVfioEduOutput,
+  type VfioEduDmaEvent,
+  type VfioEduDmaSummaryEvent,
+  type VfioEduEvent,
+  type VfioEduMsiEvent,
+  type VfioEduMsiStateEvent,
+  type VfioEduPreserveEvent,
+} from './vfio-edu-output.ts';
+
+export interface VfioEduRun {
+  readonly command: string;
+  readonly exitCode: number | null;
+  readonly events: VfioEduEvent[];
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export type VfioEduRecorder = (step: string, run: VfioEduRun) => Promise<void>;
+
+/** "op: errno message" of each error event. */
+function errorsOf(run: VfioEduRun): string {
+  return eventsNamed(run.events, 'error').map((error) => `${error.op}: ${error.errno ?? ''} ${error.message}`.replace(/\s+/g, ' ')).join('; ');
+}
+
+/** vfio-edu in one guest. */
+export class VfioEdu {
+  constructor(
+    private readonly guest: LiveGuest,
+    private readonly record: VfioEduRecorder,
+  ) {}
+
+  private async run(step: string, args: readonly string[]): Promise<VfioEduRun> {
+    const command = ['vfio-edu', ...args].join(' ');
+    const result = await this.guest.run(command, 300_000);
+    const run = { command, exitCode: result.exitCode, events: parseVfioEduOutput(result.stdout), stdout: result.stdout, stderr: result.stderr };
+    await this.record(step, run);
+    if (run.exitCode === 2) throw new GuestError(`${command}: usage error: ${errorsOf(run)}`);
+    return run;
+  }
+
+  /** DMA RAM -> device -> RAM at an IOVA with a fresh random seed (stale data from an earlier run cannot pass). */
+  async dma(bdf: string, iova: bigint): Promise<{ run: VfioEduRun; transfers: VfioEduDmaEvent[]; summary: VfioEduDmaSummaryEvent | undefined; errors: string }> {
+    const seed = randomBytes(6).readUIntBE(0, 6);
+    const run = await this.run(`dma-${bdf}-${iova.toString(16)}`, ['dma', bdf, '--iova', `0x${iova.toString(16)}`, '--kind', 'addr', '--seed', String(seed)]);
+    return { run, transfers: eventsNamed(run.events, 'dma'), summary: eventsNamed(run.events, 'dma-summary')[0], errors: errorsOf(run) };
+  }
+
+  /** Arm MSI, raise `count` interrupts, count eventfd signals, watch a quiet period, disarm. */
+  async msi(bdf: string, count: number): Promise<{ run: VfioEduRun; states: VfioEduMsiStateEvent[]; result: VfioEduMsiEvent | undefined; errors: string }> {
+    const run = await this.run(`msi-${bdf}`, ['msi', bdf, '--count', String(count), '--quiet-ms', '500']);
+    return { run, states: eventsNamed(run.events, 'msi-state'), result: eventsNamed(run.events, 'msi')[0], errors: errorsOf(run) };
+  }
+
+  /** Offer the device's VFIO cdev fd to a LUO session: the capability probe for VFIO preservation. */
+  async preserve(bdf: string, session: string): Promise<VfioEduPreserveEvent> {
+    const run = await this.run(`preserve-${bdf}`, ['preserve', bdf, '--session', session]);
+    const preserve = eventsNamed(run.events, 'preserve')[0];
+    if (!preserve) throw new GuestError(`${run.command} reported no preserve event: ${errorsOf(run) || run.stderr.trim()}`);
+    if (preserve.supported) onlyEventNamed(run.events, 'ready');
+    return preserve;
+  }
+}

@@ -1,0 +1,38 @@
+// pci-config: every device's config-space identity survives a kexec; QEMU's record of what the kernels wrote
+// to the devices no driver claims is reported.
+import t from 'tap';
+import { deviceIdentity, identityChanges } from '../harness/checks/device-identity.ts';
+import { auditWrites, diffSnapshots, saveDiff, takeSnapshot } from '../harness/scenario/config-evidence.ts';
+import { runScenario } from '../harness/scenario/run-scenario.ts';
+import { fileSize } from '../harness/util/file-size.ts';
+
+export const description = 'config-space identity (IDs, class, BDF, BAR sizes) of every PCI device stable across kexec; config writes to unclaimed devices reported';
+
+await runScenario(t, async (session) => {
+  const guest = await session.boot();
+  const before = await takeSnapshot(session, guest, 'gen0-before-kexec');
+  const timing = await session.kexec(guest);
+  const window = { start: timing.traceOffsetAtExec, end: await fileSize(guest.machine.traceLog) };
+  const after = await takeSnapshot(session, guest, 'gen1-after-kexec');
+  await saveDiff(session, 'kexec', diffSnapshots(before, after));
+  const audit = await auditWrites(session, guest.machine.traceLog, window, before);
+
+  t.same(after.map((device) => device.bdf), before.map((device) => device.bdf), `the same ${before.length} devices at the same BDFs`);
+  for (const old of before) {
+    const now = after.find((device) => device.bdf === old.bdf);
+    if (!now) continue;
+    const changes = identityChanges(deviceIdentity(old), deviceIdentity(now));
+    t.same(changes, [], `${old.bdf}: IDs, class, header type and BAR sizes unchanged${changes.length ? ` (${changes.join('; ')})` : ''}`);
+  }
+
+  const unclaimed = before.filter((device) => device.driver === null).map((device) => device.bdf);
+  const report = unclaimed.map((bdf) => {
+    const device = audit.inWindow.find((entry) => entry.bdf === bdf);
+    return { bdf, writes: device?.counts.writes ?? 0, registers: [...new Set(device?.writes.map((write) => write.register) ?? [])] };
+  });
+  session.facts.unclaimedDeviceWrites = report;
+  for (const entry of report) {
+    t.comment(`${entry.bdf} (no driver): ${entry.writes} config writes in the kexec window${entry.registers.length ? `: ${entry.registers.join(', ')}` : ''}`);
+  }
+  t.ok(unclaimed.length > 0, `write audit recorded for the ${unclaimed.length} devices no driver claims (config/writes-kexec-window.txt)`);
+});
