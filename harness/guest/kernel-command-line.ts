@@ -17,6 +17,9 @@ export function guestCommandLine(options: CommandLineOptions = {}): string {
     'intel_iommu=on',
     // -1: reboot at once on panic; QEMU runs with -no-reboot, so a panic ends QEMU and is reported.
     'panic=-1',
+    // The IO-APIC timer check counts ticks in a busy loop; on a loaded TCG host it can miss them and, with
+    // interrupt remapping on, panics ("timer doesn't work through Interrupt-remapped IO-APIC").
+    'no_timer_check',
     ...(options.extra ?? []),
   ];
   return words.join(' ');

@@ -34,7 +34,7 @@ export function renderSummaryTable(results: readonly ScenarioResult[], resultsDi
   const header = ['scenario', 'result', 'pass', 'fail', 'skip', 'todo', 'boot-ssh', 'kexec-ssh', 'total'];
   const rows = results.map((result) => [
     result.name,
-    result.verdict.toUpperCase(),
+    `${result.verdict.toUpperCase()}${result.facts.flakyBoot ? '*' : ''}`,
     String(result.counts.pass),
     String(result.counts.fail),
     String(result.counts.skip),
@@ -47,5 +47,8 @@ export function renderSummaryTable(results: readonly ScenarioResult[], resultsDi
   const format = (row: string[]) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
   const lines = [format(header), ...rows.map(format)];
   const errors = results.filter((result) => result.error).map((result) => `${result.name}: ${result.error?.split('\n')[0] ?? ''}`);
-  return [...lines, ...errors, `results: ${resultsDir}`].join('\n');
+  const flaky = results
+    .filter((result) => result.facts.flakyBoot)
+    .map((result) => `${result.name}*: first boot failed and was retried (flaky); see serial-failed-boot.log`);
+  return [...lines, ...errors, ...flaky, `results: ${resultsDir}`].join('\n');
 }

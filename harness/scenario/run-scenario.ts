@@ -1,8 +1,8 @@
 // The frame every scenario runs in: context, timeline, guests shut down on every path, artifacts written.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Test } from 'tap';
-import { HarnessError } from '../errors.ts';
+import { GuestError, HarnessError, TimeoutError } from '../errors.ts';
 import { LuoAgent } from '../guest/luo-agent.ts';
 import { VfioEdu } from '../guest/vfio-edu.ts';
 import { LiveGuest, type BootOptions, type KexecOptions, type KexecTiming } from '../guest/live-guest.ts';
@@ -19,9 +19,22 @@ export class ScenarioSession {
 
   constructor(readonly context: ScenarioContext) {}
 
-  /** Boot a guest and wait for SSH (phase "boot-to-ssh"). */
+  /**
+   * Boot a guest and wait for SSH (phase "boot-to-ssh"). A first boot that fails is retried once and the run marked
+   * flaky: under TCG an early-boot failure is not always the kernel under test (DESIGN.md). Kexec boots, the
+   * subject of the tests, are never retried.
+   */
   async boot(options?: BootOptions): Promise<LiveGuest> {
-    const guest = await this.timeline.phase('boot-to-ssh', () => LiveGuest.boot(this.context, options));
+    let guest: LiveGuest;
+    try {
+      guest = await this.timeline.phase('boot-to-ssh', () => LiveGuest.boot(this.context, options));
+    } catch (error) {
+      if (!(error instanceof GuestError || error instanceof TimeoutError)) throw error;
+      const firstLine = error.message.split('\n')[0] ?? '';
+      this.facts.flakyBoot = { firstAttempt: firstLine, serialLog: 'serial-failed-boot.log' };
+      await rename(path.join(this.context.artifactDir, 'serial.log'), path.join(this.context.artifactDir, 'serial-failed-boot.log'));
+      guest = await this.timeline.phase('boot-to-ssh-retry', () => LiveGuest.boot(this.context, options));
+    }
     this.guests.push(guest);
     return guest;
   }
@@ -113,7 +126,9 @@ export async function runScenario(t: Test, body: (session: ScenarioSession) => P
     await body(session);
   } catch (error) {
     failure = error;
-    t.fail(describe(error), { diagnostic: true, artifacts: context.artifactDir });
+    // The first line is the verdict; the rest (a serial tail) goes in the YAML diagnostic.
+    const [headline = '', ...detail] = describe(error).split('\n');
+    t.fail(headline, { diagnostic: true, artifacts: context.artifactDir, detail: detail.join('\n') || undefined });
   } finally {
     await session.finish(failure);
   }

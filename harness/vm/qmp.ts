@@ -73,7 +73,7 @@ export class QmpClient extends EventEmitter {
   private dispatch(message: Record<string, unknown>, greet: () => void): void {
     if ('QMP' in message) return greet();
     if (typeof message.event === 'string') {
-      this.emit('event', message as unknown as QmpEvent);
+      this.emit('event', message);
       return;
     }
     const id = typeof message.id === 'string' ? message.id : undefined;

@@ -4,10 +4,10 @@ import path from 'node:path';
 import t from 'tap';
 import { latestSummary, runCli } from '../support/run-cli.ts';
 
-const scenarios = ['boot', 'kexec', 'luo-memfd', 'luo-negative'];
+const scenarios = ['boot', 'kexec', 'luo-memfd', 'luo-chain', 'luo-negative', 'vfio-edu', 'pci-config'];
 
-t.test(`make scenario S=${scenarios.join(',')}`, async (t) => {
-  const run = await runCli(['run'], { S: scenarios.join(',') });
+t.test('make scenario (every scenario, as a developer runs it)', async (t) => {
+  const run = await runCli(['run']);
   t.equal(run.exitCode, 0, `exit 0 (stderr tail: ${run.stderr.split('\n').slice(-5).join(' | ')})`);
   const summary = await latestSummary(run.resultsDir);
   t.same(
@@ -33,4 +33,17 @@ t.test(`make scenario S=${scenarios.join(',')}`, async (t) => {
 
   const negative = summary.scenarios.find((scenario) => scenario.name === 'luo-negative');
   t.equal(negative?.counts.pass, 3, 'luo-negative: three separate verdicts');
+
+  const vfio = summary.scenarios.find((scenario) => scenario.name === 'vfio-edu');
+  const tap = await readFile(path.join(dir('vfio-edu'), 'tap.txt'), 'utf8');
+  t.match(tap, /^ok \d+ - after kexec 0000:00:04.0: DMA at IOVA 0x100000000: \d+ transfers/m, 'DMA verified above 4 GiB after kexec');
+  t.match(tap, /^ok \d+ - after kexec 0000:00:05.0: MSI 8\/8 events, per raise \[1,1,1,1,1,1,1,1\], 0 spurious/m, 'MSI counts exact after kexec');
+  const preservation = vfio?.facts.vfioPreservation as { supported: boolean } | undefined;
+  t.equal(vfio?.counts.todo, preservation?.supported ? 0 : 4, 'preservation checks are todo exactly when the kernel lacks VFIO preservation');
+  for (const file of ['gen0-before-kexec.lspci', 'gen1-after-kexec.lspci', 'diff-kexec.txt', 'writes-kexec-window.txt', 'writes.json']) {
+    await t.resolves(access(path.join(dir('vfio-edu'), 'config', file)), `vfio-edu/config/${file} kept`);
+  }
+  t.match(await readFile(path.join(dir('vfio-edu'), 'config', 'writes-kexec-window.txt'), 'utf8'), /0000:00:04.0 \(edu\): \d+ writes/, 'write audit lists the edu device');
+  const pci = summary.scenarios.find((scenario) => scenario.name === 'pci-config');
+  t.ok((pci?.counts.pass ?? 0) >= 9, 'pci-config checks every device');
 });

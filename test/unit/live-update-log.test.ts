@@ -21,3 +21,12 @@ t.test('refusals are kept as warnings', async (t) => {
   const log = parseLiveUpdateLog('[    0.1] luo: Disabling liveupdate because KHO is disabled\n');
   t.same(log.warnings, ['luo: Disabling liveupdate because KHO is disabled']);
 });
+
+t.test('a real serial log of the kernel a kexec booted', async (t) => {
+  const { readFileSync } = await import('node:fs');
+  const log = readFileSync(new URL('../fixtures/kexec-run/serial-gen1.log', import.meta.url), 'utf8');
+  const parsed = parseLiveUpdateLog(log);
+  t.ok(parsed.khoFound);
+  t.equal(parsed.liveupdateNumber, 1);
+  t.same(parsed.execFrom, { release: '7.3.4', count: 1 });
+});
