@@ -1,10 +1,8 @@
 // luo-chain: three kexecs in one QEMU; each generation verifies the last one's data, changes it, preserves it again.
 import t from 'tap';
-import { liveUpdateCapabilities } from '../harness/checks/capabilities.ts';
 import { parseLiveUpdateLog } from '../harness/checks/live-update-log.ts';
 import type { MemfdSpec } from '../harness/checks/pattern.ts';
-import { gate } from '../harness/scenario/gate.ts';
-import { assertMemfdsIntact } from '../harness/scenario/memfd-checks.ts';
+import { assertMemfdsIntact, bootForMemfdPreservation } from '../harness/scenario/memfd-checks.ts';
 import { runScenario } from '../harness/scenario/run-scenario.ts';
 
 export const description = 'three kexecs in a row: each generation retrieves, verifies, reseeds and re-preserves; liveupdate number and KHO exec count advance by one';
@@ -26,11 +24,9 @@ function chainSpec(index: number): MemfdSpec {
 }
 
 await runScenario(t, async (session) => {
-  const guest = await session.boot();
-  const agent = session.luoAgent(guest);
-  const capabilities = liveUpdateCapabilities(await agent.probe(), session.context.kernel.options);
-  session.facts.capabilities = capabilities;
-  if (!gate(t, capabilities.memfd, 'memfds carried across three kexecs')) return;
+  const booted = await bootForMemfdPreservation(t, session, 'memfds carried across three kexecs');
+  if (!booted) return;
+  const { guest, agent } = booted;
 
   await agent.prepare([chainSpec(0)]);
   const bytesPerGeneration: Record<string, number> = {};

@@ -1,10 +1,8 @@
 // luo-memfd: several sessions of memfds (up to 256 MiB, three patterns, sealed and not) survive a kexec byte for byte.
 import t from 'tap';
-import { liveUpdateCapabilities } from '../harness/checks/capabilities.ts';
 import { parseLiveUpdateLog } from '../harness/checks/live-update-log.ts';
 import { formatSize, type MemfdSpec } from '../harness/checks/pattern.ts';
-import { gate } from '../harness/scenario/gate.ts';
-import { assertMemfdsIntact } from '../harness/scenario/memfd-checks.ts';
+import { assertMemfdsIntact, bootForMemfdPreservation } from '../harness/scenario/memfd-checks.ts';
 import { runScenario } from '../harness/scenario/run-scenario.ts';
 
 export const description = 'memfds in several LUO sessions (4 KiB to 256 MiB, prng/walking/addr, sealed) verified byte for byte after kexec; FINISH; EINVAL/ENOENT on re-retrieve';
@@ -25,11 +23,9 @@ const plain: MemfdSpec[] = [
 const sealed: MemfdSpec[] = [{ session: 'memfd-sealed', entries: [{ token: 7n, kind: 'prng', seed: 11n, size: 2 * MiB }] }];
 
 await runScenario(t, async (session) => {
-  const guest = await session.boot();
-  const agent = session.luoAgent(guest);
-  const capabilities = liveUpdateCapabilities(await agent.probe(), session.context.kernel.options);
-  session.facts.capabilities = capabilities;
-  if (!gate(t, capabilities.memfd, 'memfds preserved across kexec')) return;
+  const booted = await bootForMemfdPreservation(t, session, 'memfds preserved across kexec');
+  if (!booted) return;
+  const { guest, agent } = booted;
 
   await session.timeline.phase('prepare', async () => {
     await agent.prepare(plain);

@@ -1,10 +1,8 @@
 // luo-negative: what must not survive does not: a closed session, a kexec without KHO, a next kernel with LUO off.
 import t from 'tap';
-import { liveUpdateCapabilities } from '../harness/checks/capabilities.ts';
 import { parseLiveUpdateLog } from '../harness/checks/live-update-log.ts';
 import type { MemfdSpec } from '../harness/checks/pattern.ts';
-import { gate } from '../harness/scenario/gate.ts';
-import { assertMemfdsIntact } from '../harness/scenario/memfd-checks.ts';
+import { assertMemfdsIntact, bootForMemfdPreservation } from '../harness/scenario/memfd-checks.ts';
 import { runScenario } from '../harness/scenario/run-scenario.ts';
 
 export const description = 'negative cases, one verdict each: a session closed before kexec is gone; kexec -l (no KHO) carries nothing; liveupdate=off has no /dev/liveupdate';
@@ -12,11 +10,9 @@ export const description = 'negative cases, one verdict each: a session closed b
 const memfd = (session: string, seed: bigint): MemfdSpec => ({ session, entries: [{ token: 1n, kind: 'addr', seed, size: 1024 * 1024 }] });
 
 await runScenario(t, async (session) => {
-  const guest = await session.boot();
-  const agent = session.luoAgent(guest);
-  const capabilities = liveUpdateCapabilities(await agent.probe(), session.context.kernel.options);
-  session.facts.capabilities = capabilities;
-  if (!gate(t, capabilities.memfd, 'negative live-update cases')) return;
+  const booted = await bootForMemfdPreservation(t, session, 'negative live-update cases');
+  if (!booted) return;
+  const { guest, agent } = booted;
   const outcomes: Record<string, unknown> = {};
   session.facts.outcomes = outcomes;
 

@@ -1,7 +1,11 @@
-// Tap assertions over luo-agent verify results: one verdict per preserved memfd, with the mismatch spelled out.
+// Memfd scenarios' shared steps: boot gated on memfd preservation, and one verdict per preserved memfd.
 import type { Test } from 'tap';
 import { formatSize, type MemfdSpec } from '../checks/pattern.ts';
-import type { VerifyResult } from '../guest/luo-agent.ts';
+import { liveUpdateCapabilities } from '../checks/capabilities.ts';
+import type { LiveGuest } from '../guest/live-guest.ts';
+import type { LuoAgent, VerifyResult } from '../guest/luo-agent.ts';
+import { gate } from './gate.ts';
+import type { ScenarioSession } from './run-scenario.ts';
 import { describeLuoErrors } from '../guest/luo-agent-output.ts';
 
 /** Assert every memfd of every spec came back intact; returns the number of bytes verified. */
@@ -30,4 +34,13 @@ export function assertMemfdsIntact(t: Test, specs: readonly MemfdSpec[], result:
     }
   }
   return bytes;
+}
+
+/** Boot and probe; when the kernel cannot preserve memfds, record a skip (lacks it) or failure (broken) and return undefined. */
+export async function bootForMemfdPreservation(t: Test, session: ScenarioSession, check: string): Promise<{ guest: LiveGuest; agent: LuoAgent } | undefined> {
+  const guest = await session.boot();
+  const agent = session.luoAgent(guest);
+  const capabilities = liveUpdateCapabilities(await agent.probe(), session.context.kernel.options);
+  session.facts.capabilities = capabilities;
+  return gate(t, capabilities.memfd, check) ? { guest, agent } : undefined;
 }
