@@ -6,7 +6,7 @@ export S KERNEL KERNEL_SRC CONFIG NEXT_KERNEL ACCEL RESULTS QEMU
 HARNESS = node --import tsx harness/cli.ts
 DEPS = node_modules/.luo-harness-installed
 
-.PHONY: scenario test list doctor images setup bench typecheck lint unit integration help
+.PHONY: scenario test list doctor images setup shell bench typecheck lint unit integration help
 
 scenario: $(DEPS)
 	$(HARNESS) run
@@ -24,6 +24,10 @@ images: $(DEPS)
 
 setup: $(DEPS)
 	$(HARNESS) setup
+
+# Boot the guest and leave it running for SSH until Ctrl-C.
+shell: $(DEPS)
+	$(HARNESS) shell
 
 bench: $(DEPS)
 	$(HARNESS) bench
@@ -49,4 +53,4 @@ $(DEPS): package.json package-lock.json
 
 help:
 	@echo 'make scenario [S=a,b] [KERNEL=bzImage [CONFIG=.config] | KERNEL_SRC=tree] [NEXT_KERNEL=bzImage] [ACCEL=kvm|tcg] [RESULTS=dir] [QEMU=path]'
-	@echo 'make test | list | doctor | images | bench'
+	@echo 'make test | list | doctor | images | shell | bench'

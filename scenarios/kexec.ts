@@ -8,11 +8,10 @@ export const description = 'kexec -s into the next kernel: new boot_id, KHO data
 await runScenario(t, async (session) => {
   const guest = await session.boot();
   const before = await guest.bootId();
-  await session.kexec(guest);
+  const { dmesg } = await session.kexec(guest);
   const after = await guest.bootId();
   t.not(after, before, `boot_id changed (${before} -> ${after})`);
 
-  const dmesg = await session.saveDmesg(guest);
   const log = parseLiveUpdateLog(dmesg);
   session.facts.liveUpdateLog = log;
   t.ok(log.khoFound, 'new kernel logs "KHO: found kexec handover data"');

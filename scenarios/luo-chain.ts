@@ -31,8 +31,7 @@ await runScenario(t, async (session) => {
   await agent.prepare([chainSpec(0)]);
   const bytesPerGeneration: Record<string, number> = {};
   for (let generation = 1; generation <= generations; generation++) {
-    await session.kexec(guest);
-    const log = parseLiveUpdateLog(await session.saveDmesg(guest));
+    const log = parseLiveUpdateLog((await session.kexec(guest)).dmesg);
     t.equal(log.liveupdateNumber, generation, `generation ${generation}: liveupdate number ${generation} (got ${log.liveupdateNumber ?? 'none'})`);
     t.equal(log.execFrom?.count, generation, `generation ${generation}: KHO exec count ${generation} (got ${log.execFrom?.count ?? 'none'})`);
     const previous = chainSpec(generation - 1);

@@ -31,8 +31,7 @@ await runScenario(t, async (session) => {
     await agent.prepare(plain);
     await agent.prepare(sealed, { seal: true });
   });
-  await session.kexec(guest);
-  const log = parseLiveUpdateLog(await session.saveDmesg(guest));
+  const log = parseLiveUpdateLog((await session.kexec(guest)).dmesg);
   t.equal(log.liveupdateNumber, 1, 'new kernel retrieved live update data (liveupdate number 1)');
 
   const [plainResult, sealedResult] = await session.timeline.phase('verify', async () => [

@@ -30,8 +30,7 @@ await runScenario(t, async (session) => {
   await t.test('a kexec without KHO (kexec -l, no -s) hands over nothing', async (t) => {
     const lost = memfd('neg-nokho', 3n);
     await agent.prepare([lost]);
-    await session.kexec(guest, { fileLoad: false });
-    const log = parseLiveUpdateLog(await session.saveDmesg(guest));
+    const log = parseLiveUpdateLog((await session.kexec(guest, { fileLoad: false })).dmesg);
     outcomes.withoutKho = log;
     t.notOk(log.khoFound, 'no "KHO: found kexec handover data"');
     t.equal(log.liveupdateNumber, undefined, 'no "liveupdate number" line');
@@ -41,8 +40,7 @@ await runScenario(t, async (session) => {
 
   await t.test('a next kernel booted with liveupdate=off has no /dev/liveupdate', async (t) => {
     await agent.prepare([memfd('neg-off', 4n)]);
-    await session.kexec(guest, { liveupdate: false });
-    const log = parseLiveUpdateLog(await session.saveDmesg(guest));
+    const log = parseLiveUpdateLog((await session.kexec(guest, { liveupdate: false })).dmesg);
     outcomes.liveupdateOff = log;
     t.match((await guest.check('cat /proc/cmdline')).stdout, /liveupdate=off/, 'the new kernel runs with liveupdate=off');
     const device = await guest.run('test -e /dev/liveupdate');

@@ -58,7 +58,10 @@ await runScenario(t, async (session) => {
   await bindAll(guest, 'before kexec');
   const vfio = session.vfioEdu(guest);
   await session.timeline.phase('exercise-before', async () => {
-    for (const bdf of bdfs) await exerciseDevice(vfio, bdf, 'before kexec', false);
+    for (const bdf of bdfs) {
+      await vfio.config(bdf);
+      await exerciseDevice(vfio, bdf, 'before kexec', false);
+    }
   });
 
   // Offer the first device for preservation: the answer says which checks are real and which are todo.
@@ -104,6 +107,7 @@ await runScenario(t, async (session) => {
         continue;
       }
       await exerciseDevice(vfio, bdf, 'after kexec', true);
+      await vfio.config(bdf);
     }
   });
 });

@@ -6,6 +6,7 @@ import {
   eventsNamed,
   onlyEventNamed,
   parseVfioEduOutput,
+  type VfioEduConfigEvent,
   type VfioEduDmaEvent,
   type VfioEduDmaSummaryEvent,
   type VfioEduEvent,
@@ -56,6 +57,14 @@ export class VfioEdu {
   async msi(bdf: string, count: number): Promise<{ run: VfioEduRun; states: VfioEduMsiStateEvent[]; result: VfioEduMsiEvent | undefined; errors: string }> {
     const run = await this.run(`msi-${bdf}`, ['msi', bdf, '--count', String(count), '--quiet-ms', '500']);
     return { run, states: eventsNamed(run.events, 'msi-state'), result: eventsNamed(run.events, 'msi')[0], errors: errorsOf(run) };
+  }
+
+  /** Config space as VFIO's config region shows it (VFIO virtualises parts, e.g. MSI); kept as evidence. */
+  async config(bdf: string): Promise<VfioEduConfigEvent> {
+    const run = await this.run(`config-${bdf}`, ['config', bdf]);
+    const config = eventsNamed(run.events, 'config')[0];
+    if (!config) throw new GuestError(`${run.command} reported no config: ${errorsOf(run) || run.stderr.trim()}`);
+    return config;
   }
 
   /** Offer the device's VFIO cdev fd to a LUO session: the capability probe for VFIO preservation. */

@@ -6,6 +6,7 @@ import { buildGuestImage, type GuestImage } from '../../images/guest/initramfs.t
 import { prebuiltKernel, resolveKernel, type KernelUnderTest } from '../../images/kernel/resolve.ts';
 import { ensureHostPackages } from '../setup/host-packages.ts';
 import { chooseAccelerator, gatherKvmFacts, type AcceleratorChoice } from '../vm/accel.ts';
+import { confirmAccelerator } from '../vm/kvm-probe.ts';
 import { progress } from '../util/log.ts';
 import type { KernelInfo, ScenarioContext } from '../scenario/context.ts';
 
@@ -27,7 +28,7 @@ export async function prepareRun(options: Options, cache: string): Promise<Prepa
   const kernel = await resolveKernel(options, cache);
   const nextKernel = options.nextKernel ? await prebuiltKernel(options.nextKernel, undefined, cache, 'NEXT_KERNEL') : kernel;
   const image = await buildGuestImage({ headers: kernel.headers, headersIdentity: kernel.headersIdentity }, cache);
-  const accel = chooseAccelerator(await gatherKvmFacts(), options.accel);
+  const accel = await confirmAccelerator(chooseAccelerator(await gatherKvmFacts(), options.accel), options.accel !== undefined, options.qemu, kernel.bzImage);
   progress(`kernel ${kernel.release} (${kernel.origin}), image ${image.key}, ${accel.accel}: ${accel.reason}`);
   return { kernel, nextKernel, image, accel, qemuVersion: qemuVersion.stdout.split('\n')[0] ?? '' };
 }

@@ -39,15 +39,19 @@ export class ScenarioSession {
     return guest;
   }
 
-  /** Kexec a guest into the next kernel (phases "kexec-load" and "kexec-to-ssh"). */
-  async kexec(guest: LiveGuest, options?: KexecOptions): Promise<KexecTiming> {
+  /**
+   * Kexec a guest into the next kernel (phases "kexec-load" and "kexec-to-ssh"), keeping the kernel log of the
+   * generation it leaves and of the one it enters (dmesg-gen<N>.log); returns the new generation's log.
+   */
+  async kexec(guest: LiveGuest, options?: KexecOptions): Promise<KexecTiming & { dmesg: string }> {
+    await this.saveDmesg(guest);
     const label = guest.generations.length > 1 ? `-${guest.generations.length}` : '';
     const timing = await this.timeline.phase(`kexec${label}`, () => guest.kexec(options));
     this.timeline.phases.push(
       { name: `kexec-load${label}`, startedAt: new Date().toISOString(), durationMs: timing.loadMs, outcome: 'ok' },
       { name: `kexec-to-ssh${label}`, startedAt: new Date().toISOString(), durationMs: timing.kexecToSshMs, outcome: 'ok' },
     );
-    return timing;
+    return { ...timing, dmesg: await this.saveDmesg(guest) };
   }
 
   /** Save an artifact file in the scenario's folder. */

@@ -9,6 +9,8 @@ import { processAlive, testContext } from '../support/test-context.ts';
 import { runCli } from '../support/run-cli.ts';
 import { waitForFile } from '../support/wait-for-file.ts';
 import { execa } from 'execa';
+import { gatherKvmFacts } from '../../harness/vm/accel.ts';
+import { confirmAccelerator, kvmBootsKernel } from '../../harness/vm/kvm-probe.ts';
 
 async function qemuPid(artifactDir: string): Promise<number> {
   return Number((await readFile(path.join(artifactDir, 'qemu.pid'), 'utf8')).trim());
@@ -90,4 +92,31 @@ t.test('SIGTERM to the harness mid-run leaves no QEMU behind', async (t) => {
   const result = await child;
   t.not(result.exitCode, 0, 'the run does not report success');
   t.notOk(processAlive(pid), 'QEMU ended with the harness');
+});
+
+t.test('QEMU dying under the guest is reported at once, not waited out', async (t) => {
+  const context = await testContext('qemu-dies');
+  const guest = await LiveGuest.boot(context);
+  const pid = await qemuPid(context.artifactDir);
+  const started = performance.now();
+  const pending = guest.check('sleep 100', 120_000);
+  process.kill(pid, 'SIGKILL');
+  const error = await pending.catch((caught: unknown) => caught);
+  t.type(error, GuestError);
+  t.match((error as Error).message, /QEMU exited with SIGKILL while the guest was running/);
+  t.ok(performance.now() - started < 30_000, 'reported well before the command could have finished');
+  await guest.close();
+});
+
+t.test('a KVM that exists but cannot run a guest is caught by the test boot', async (t) => {
+  const facts = await gatherKvmFacts();
+  const context = await testContext('kvm-probe');
+  const probe = await kvmBootsKernel(context.qemu, context.kernel.bzImage, 20_000);
+  if (facts.devKvmExists && !facts.cpuHasVirtualisation) {
+    t.equal(probe.ok, false, `KVM test boot fails here: ${probe.detail}`);
+    const confirmed = await confirmAccelerator({ accel: 'kvm', reason: 'pretend the flags said yes' }, false, context.qemu, context.kernel.bzImage);
+    t.equal(confirmed.accel, 'tcg', `falls back to TCG: ${confirmed.reason}`);
+  } else {
+    t.equal(probe.ok, facts.devKvmExists && facts.cpuHasVirtualisation && facts.devKvmReadWrite, `test boot agrees with the host facts: ${probe.detail}`);
+  }
 });

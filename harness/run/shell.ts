@@ -1,0 +1,38 @@
+// `make shell`: boot the guest as the scenarios do and leave it running for a person, until Ctrl-C.
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Options } from '../config/options.ts';
+import { ExitCode } from '../errors.ts';
+import { LiveGuest } from '../guest/live-guest.ts';
+import { createRunDir } from '../results/run-dir.ts';
+import { repoRoot } from '../util/paths.ts';
+import { prepareRun, scenarioContext } from './prepare.ts';
+
+/** Boot, print the SSH command (host key pinned through a known_hosts file), wait for SIGINT/SIGTERM or the guest's end. */
+export async function runShell(options: Options, cache: string): Promise<number> {
+  const prepared = await prepareRun(options, cache);
+  const run = await createRunDir(path.resolve(options.results ?? path.join(repoRoot, 'results')));
+  const context = scenarioContext('shell', prepared, options.qemu, run.runId, path.join(run.dir, 'shell'));
+  const guest = await LiveGuest.boot(context);
+  try {
+    const knownHosts = path.join(context.artifactDir, 'known_hosts');
+    const hostLine = `ssh-ed25519 ${prepared.image.keys.hostKeyBlob.toString('base64')}`;
+    await writeFile(knownHosts, `[127.0.0.1]:${guest.machine.sshPort} ${hostLine}\n`);
+    process.stdout.write(
+      [
+        `guest up (${prepared.kernel.release}, ${prepared.accel.accel}); serial log: ${guest.machine.serial.file}`,
+        `ssh -i ${prepared.image.keys.clientKeyFile} -p ${guest.machine.sshPort} -o UserKnownHostsFile=${knownHosts} root@127.0.0.1`,
+        'next kernel and initramfs are in /mnt/next; Ctrl-C ends the guest',
+        '',
+      ].join('\n'),
+    );
+    const stop = new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await Promise.race([stop, guest.machine.failure]);
+    return ExitCode.pass;
+  } finally {
+    await guest.close();
+  }
+}
