@@ -7,13 +7,13 @@ import { kernelOptionSummary } from '../../images/kernel/resolve.ts';
 import { renderJunit } from '../results/junit.ts';
 import { createRunDir } from '../results/run-dir.ts';
 import { countPoints, renderSummaryTable, type ScenarioResult } from '../results/summary.ts';
-import { parseTap, scenarioVerdict } from '../results/tap-results.ts';
+import { parseTap, scenarioVerdict, type TapSummary } from '../results/tap-results.ts';
 import { listScenarios, selectScenarios, type ScenarioEntry } from '../scenario/catalog.ts';
 import { writeContext } from '../scenario/context.ts';
 import type { PhaseRecord } from '../scenario/timeline.ts';
 import { repoRoot } from '../util/paths.ts';
 import { prepareRun, scenarioContext, type Prepared } from './prepare.ts';
-import { runScenarioProcess } from './scenario-process.ts';
+import { runScenarioProcess, type ScenarioProcessResult } from './scenario-process.ts';
 
 /** Run the selected scenarios; returns the exit code (0 pass, 1 a scenario failed, 125 could not test). */
 export async function runScenarios(options: Options, cache: string): Promise<number> {
@@ -82,10 +82,7 @@ async function runOne(
   }, cancel);
   const tap = parseTap(outcome.tap);
   const record = outcome.record ?? {};
-  const recordedError = typeof record.error === 'string' ? record.error : undefined;
-  const error = outcome.timedOut
-    ? `TIMEOUT: scenario exceeded its deadline and was stopped`
-    : recordedError ?? (outcome.exitCode !== 0 && tap.points.every((point) => point.status !== 'fail') ? `scenario process exited ${outcome.exitCode}; see ${path.join(artifactDir, 'stderr.log')}` : undefined);
+  const error = scenarioError(outcome, tap, record, artifactDir);
   const verdict = outcome.timedOut ? 'fail' : scenarioVerdict(tap, outcome.exitCode);
   return {
     tap: outcome.tap,
@@ -105,4 +102,12 @@ async function runOne(
       artifactDir,
     },
   };
+}
+
+/** Why a scenario ended badly outside its test points: its deadline, its own recorded error, or a crash. */
+function scenarioError(outcome: ScenarioProcessResult, tap: TapSummary, record: Record<string, unknown>, artifactDir: string): string | undefined {
+  if (outcome.timedOut) return 'TIMEOUT: scenario exceeded its deadline and was stopped';
+  if (typeof record.error === 'string') return record.error;
+  const crashed = outcome.exitCode !== 0 && tap.points.every((point) => point.status !== 'fail');
+  return crashed ? `scenario process exited ${outcome.exitCode}; see ${path.join(artifactDir, 'stderr.log')}` : undefined;
 }

@@ -46,11 +46,10 @@ export class ScenarioSession {
   async kexec(guest: LiveGuest, options?: KexecOptions): Promise<KexecTiming & { dmesg: string }> {
     await this.saveDmesg(guest);
     const label = guest.generations.length > 1 ? `-${guest.generations.length}` : '';
+    const started = Date.now();
     const timing = await this.timeline.phase(`kexec${label}`, () => guest.kexec(options));
-    this.timeline.phases.push(
-      { name: `kexec-load${label}`, startedAt: new Date().toISOString(), durationMs: timing.loadMs, outcome: 'ok' },
-      { name: `kexec-to-ssh${label}`, startedAt: new Date().toISOString(), durationMs: timing.kexecToSshMs, outcome: 'ok' },
-    );
+    this.timeline.record(`kexec-load${label}`, new Date(started), timing.loadMs);
+    this.timeline.record(`kexec-to-ssh${label}`, new Date(Date.now() - timing.kexecToSshMs), timing.kexecToSshMs);
     return { ...timing, dmesg: await this.saveDmesg(guest) };
   }
 

@@ -11,6 +11,11 @@ export interface PhaseRecord {
 export class Timeline {
   readonly phases: PhaseRecord[] = [];
 
+  /** Record a phase measured elsewhere (a part of a larger phase). */
+  record(name: string, startedAt: Date, durationMs: number): void {
+    this.phases.push({ name, startedAt: startedAt.toISOString(), durationMs, outcome: 'ok' });
+  }
+
   /** Time one phase; the record is kept whether it succeeds or throws. */
   async phase<T>(name: string, work: () => Promise<T>): Promise<T> {
     const startedAt = new Date().toISOString();

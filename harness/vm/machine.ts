@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import pRetry from 'p-retry';
-import { GuestError, InfrastructureError, MissingToolError } from '../errors.ts';
+import { GuestError, InfrastructureError, MissingToolError, TimeoutError } from '../errors.ts';
 import { withDeadline } from '../util/deadline.ts';
 import type { AcceleratorChoice } from './accel.ts';
 import { freeLoopbackPort } from './free-port.ts';
@@ -134,15 +134,14 @@ export class QemuMachine implements AsyncDisposable {
     return withDeadline(what, milliseconds, (signal) => Promise.race([work(signal), this.failure]));
   }
 
-  /** Wait for a serial console line at or after an offset. */
+  /** Wait for a serial console line at or after an offset; a timeout carries the serial tail. */
   async waitForSerial(what: string, pattern: RegExp, from: number, milliseconds: number): Promise<RegExpExecArray> {
-    return this.watch(what, milliseconds, (signal) => this.serial.waitFor(pattern, from, signal)).catch((error: unknown) => {
-      if (error instanceof GuestError) throw error;
-      const message = error instanceof Error ? error.message : String(error);
-      throw Object.assign(error instanceof Error ? error : new Error(message), {
-        message: `${message}; serial tail:\n${this.serial.tail()}`,
-      });
-    });
+    try {
+      return await this.watch(what, milliseconds, (signal) => this.serial.waitFor(pattern, from, signal));
+    } catch (error) {
+      if (error instanceof TimeoutError) throw new TimeoutError(`${error.message}; serial tail:\n${this.serial.tail()}`);
+      throw error;
+    }
   }
 
   /** Run a QMP command. */
