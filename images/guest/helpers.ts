@@ -9,13 +9,13 @@ const sourceDir = path.join(repoRoot, 'images', 'guest');
 
 /** Each helper and the C files it is built from. */
 export const guestHelpers = [
-  { name: 'luo-agent', sources: ['luo-agent.c', 'pattern.c'] },
-  { name: 'vfio-edu', sources: ['vfio-edu.c', 'pattern.c'] },
+  { name: 'luo-agent', sources: ['luo-agent.c', 'holder.c', 'pattern.c'] },
+  { name: 'vfio-edu', sources: ['vfio-edu.c', 'holder.c', 'pattern.c'] },
 ] as const;
 
 /** Every C source and header the helpers are built from (for the image's cache key). */
 export function helperSourceFiles(): string[] {
-  const files = new Set<string>(['pattern.h', 'json.h']);
+  const files = new Set<string>(['pattern.h', 'json.h', 'holder.h']);
   for (const helper of guestHelpers) for (const source of helper.sources) files.add(source);
   return [...files].map((file) => path.join(sourceDir, file));
 }

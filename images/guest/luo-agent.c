@@ -17,7 +17,7 @@
  * 2 bad usage.
  *
  * Build: gcc -static -O2 -Wall -Wextra -Werror -isystem HDR/include \
- *            -o luo-agent luo-agent.c pattern.c
+ *            -o luo-agent luo-agent.c holder.c pattern.c
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -37,6 +37,7 @@
 
 #include <linux/liveupdate.h>
 
+#include "holder.h"
 #include "json.h"
 #include "pattern.h"
 
@@ -165,6 +166,15 @@ static void report_error(const char *op, const char *session,
 	json_str("message", strerror(err));
 	json_end();
 	errno = err;
+}
+
+/* An errno by name ("ENOENT"), or null for 0. */
+static void emit_errno(const char *key, int err)
+{
+	if (err)
+		json_str(key, errno_name(err));
+	else
+		json_null(key);
 }
 
 static void emit_seals(const char *key, unsigned int seals)
@@ -425,55 +435,19 @@ static bool verify_memfd(const char *session, const struct memfd_spec *memfd,
 /* ---- keeping sessions alive until kexec ---- */
 
 /*
- * A session lives as long as its fd: closing it unpreserves everything. So
- * fork a holder that keeps the session fds and blocks forever, and let the
- * parent return once the holder is in place, so `ssh guest luo-agent ...`
- * completes. The holder closes /dev/liveupdate: the device admits one opener
+ * Hand the session fds to a holder (holder.h) and report it. /dev/liveupdate
+ * is closed first, in us and so in the holder: the device admits one opener
  * at a time (EBUSY for the next), and session fds work without it.
  */
 static int hold_sessions(int luo, const struct session_spec *sessions,
 			 size_t nr_sessions, const char *log)
 {
-	int ready[2];
 	pid_t pid;
-	char c;
 
-	if (pipe2(ready, O_CLOEXEC) < 0) {
-		report_error("pipe2", NULL, NULL);
-		return 1;
-	}
-	pid = fork();
-	if (pid < 0) {
-		report_error("fork", NULL, NULL);
-		return 1;
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-		int out = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-
-		close(ready[0]);
-		close(luo);
-		setsid();	/* no SIGHUP when the ssh session goes */
-		if (out < 0)
-			out = null;
-		dup2(null, STDIN_FILENO);
-		dup2(out, STDOUT_FILENO);
-		dup2(out, STDERR_FILENO);
-		json_begin("holding");
-		json_i64("pid", getpid());
-		json_end();
-		if (write(ready[1], "R", 1) != 1)
-			_exit(1);
-		close(ready[1]);
-		for (;;)
-			pause();
-	}
-
-	close(ready[1]);
 	close(luo);
-	if (read(ready[0], &c, 1) != 1) {
-		/* The holder died before taking over: the sessions are gone. */
-		errno = ECHILD;
+	pid = hold_until_kexec(log);
+	if (pid < 0) {
+		/* ECHILD: the holder died before taking over; the sessions are gone. */
 		report_error("holder", NULL, NULL);
 		return 1;
 	}
@@ -525,22 +499,13 @@ static int cmd_probe(void)
 
 	json_begin("probe");
 	json_bool("dev_liveupdate", dev_exists);
-	if (open_err)
-		json_str("open_errno", errno_name(open_err));
-	else
-		json_null("open_errno");
-	if (session_err)
-		json_str("session_errno", errno_name(session_err));
-	else
-		json_null("session_errno");
+	emit_errno("open_errno", open_err);
+	emit_errno("session_errno", session_err);
 	if (session < 0)
 		json_null("memfd_preserve");
 	else
 		json_bool("memfd_preserve", !preserve_err);
-	if (preserve_err)
-		json_str("memfd_errno", errno_name(preserve_err));
-	else
-		json_null("memfd_errno");
+	emit_errno("memfd_errno", preserve_err);
 	json_end();
 	return 0;
 }
@@ -729,14 +694,11 @@ static int cmd_retrieve(const char *name)
 	 * finishes it.
 	 */
 	session = luo_retrieve_session(luo, name);
-	err = errno;
+	err = session < 0 ? errno : 0;
 	json_begin("retrieve");
 	json_str("session", name);
 	json_bool("ok", session >= 0);
-	if (session < 0)
-		json_str("errno", errno_name(err));
-	else
-		json_null("errno");
+	emit_errno("errno", err);
 	json_end();
 	return 0;
 }

@@ -36,6 +36,7 @@
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
+#include "holder.h"
 #include "json.h"
 #include "pattern.h"
 
@@ -164,6 +165,14 @@ static uint64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Start an output line about the device: {"event":EVENT,"bdf":...,"path":... */
+static void edu_event_begin(const struct edu *e, const char *event)
+{
+	json_begin(event);
+	json_str("bdf", e->bdf);
+	json_str("path", path_names[e->path]);
 }
 
 /* ---- Opening the device: cdev + iommufd, or group + type1 container ---- */
@@ -422,9 +431,7 @@ static void edu_enable(struct edu *e)
 	reg_write(e, EDU_ALIVE, 0x5a5aa5a5);
 	alive = reg_read(e, EDU_ALIVE);
 
-	json_begin("device");
-	json_str("bdf", e->bdf);
-	json_str("path", path_names[e->path]);
+	edu_event_begin(e, "device");
 	json_hex("id", id);
 	json_bool("alive", alive == ~0x5a5aa5a5u);
 	json_hex("command_before", before);
@@ -541,9 +548,7 @@ static bool dma_one(struct edu *e, uint8_t *buf, const struct options *o,
 		r.bad_bytes++;
 	}
 
-	json_begin("dma");
-	json_str("bdf", e->bdf);
-	json_str("path", path_names[e->path]);
+	edu_event_begin(e, "dma");
 	json_hex("iova", o->iova);
 	json_u64("size", size);
 	json_u64("offset", offset);
@@ -595,9 +600,7 @@ static int cmd_dma(struct edu *e, const struct options *o)
 		}
 	}
 
-	json_begin("dma-summary");
-	json_str("bdf", e->bdf);
-	json_str("path", path_names[e->path]);
+	edu_event_begin(e, "dma-summary");
 	json_u64("transfers", transfers);
 	json_u64("skipped", skipped);
 	json_u64("bytes_checked", checked);
@@ -621,9 +624,7 @@ static void report_msi_state(struct edu *e, struct config_view v, const char *so
 	} else {
 		data = config_u16(v, cap + PCI_MSI_DATA_32);
 	}
-	json_begin("msi-state");
-	json_str("bdf", e->bdf);
-	json_str("path", path_names[e->path]);
+	edu_event_begin(e, "msi-state");
 	json_str("phase", phase);
 	json_str("source", source);
 	json_bool("enabled", control & PCI_MSI_FLAGS_ENABLE);
@@ -735,9 +736,7 @@ static int cmd_msi(struct edu *e, const struct options *o)
 	spurious += wait_events(efd, o->quiet_ms, false);
 	ok = counts_ok && status_ok && !spurious;
 
-	json_begin("msi");
-	json_str("bdf", e->bdf);
-	json_str("path", path_names[e->path]);
+	edu_event_begin(e, "msi");
 	json_u64("raised", o->count);
 	json_u64("received", received);
 	json_array_begin("per_raise");
@@ -752,9 +751,7 @@ static int cmd_msi(struct edu *e, const struct options *o)
 	/* IRQs must be off before a kexec; leave the device as we found it. */
 	set_msi_trigger(e, -1);
 	close(efd);
-	json_begin("msi-disarmed");
-	json_str("bdf", e->bdf);
-	json_str("path", path_names[e->path]);
+	edu_event_begin(e, "msi-disarmed");
 	json_bool("enabled", config_u16(device, cap + PCI_MSI_FLAGS) & PCI_MSI_FLAGS_ENABLE);
 	json_end();
 	return ok ? 0 : 1;
@@ -793,14 +790,13 @@ static int cmd_config(struct edu *e)
 /*
  * Offer the cdev fd to a LUO session. The answer is the capability probe:
  * ENOENT means no file handler for VFIO in this kernel. On success the
- * session must outlive us until kexec, so a detached child holds it.
+ * session must outlive us until kexec, so a holder (holder.h) keeps it.
  */
 static int cmd_preserve(struct edu *e, const struct options *o)
 {
 	struct liveupdate_ioctl_create_session create = { .size = sizeof(create) };
 	struct liveupdate_session_preserve_fd preserve = { .size = sizeof(preserve) };
-	int luo, ready[2], err = 0, out;
-	char byte = 0;
+	int luo, err = 0;
 	pid_t pid;
 
 	luo = open("/dev/liveupdate", O_RDWR | O_CLOEXEC);
@@ -817,9 +813,7 @@ static int cmd_preserve(struct edu *e, const struct options *o)
 	if (ioctl(create.fd, LIVEUPDATE_SESSION_PRESERVE_FD, &preserve))
 		err = errno;
 
-	json_begin("preserve");
-	json_str("bdf", e->bdf);
-	json_str("path", path_names[e->path]);
+	edu_event_begin(e, "preserve");
 	json_str("session", o->session);
 	json_u64_str("token", o->token);
 	json_bool("supported", !err);
@@ -833,32 +827,10 @@ static int cmd_preserve(struct edu *e, const struct options *o)
 	if (err)
 		return 0;	/* a report, not a failure; exit closes the session */
 
-	if (pipe2(ready, O_CLOEXEC))
-		die("pipe2", "readiness pipe");
-	pid = fork();
+	/* The holder keeps the session, device and iommufd until kexec. */
+	pid = hold_until_kexec(o->log);
 	if (pid < 0)
-		die("fork", "session holder");
-	if (pid == 0) {
-		close(ready[0]);
-		setsid();
-		out = open(o->log ? o->log : "/dev/null",
-			   O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		if (out < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
-			_exit(1);
-		close(out);
-		close(0);
-		if (open("/dev/null", O_RDONLY) != 0)
-			_exit(1);
-		if (write(ready[1], "r", 1) != 1)
-			_exit(1);
-		close(ready[1]);
-		/* Hold the session, device and iommufd until kexec replaces us. */
-		for (;;)
-			pause();
-	}
-	close(ready[1]);
-	if (read(ready[0], &byte, 1) != 1)
-		fail("preserve", "holder process %d died before it was ready", (int)pid);
+		die("holder", "could not start the holder of session %s", o->session);
 	json_begin("ready");
 	json_str("bdf", e->bdf);
 	json_str("session", o->session);
