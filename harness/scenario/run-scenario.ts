@@ -32,7 +32,10 @@ export class ScenarioSession {
       if (!(error instanceof GuestError || error instanceof TimeoutError)) throw error;
       const firstLine = error.message.split('\n')[0] ?? '';
       this.facts.flakyBoot = { firstAttempt: firstLine, serialLog: 'serial-failed-boot.log' };
-      await rename(path.join(this.context.artifactDir, 'serial.log'), path.join(this.context.artifactDir, 'serial-failed-boot.log'));
+      // The retry's QEMU writes the same files: keep the failed attempt's evidence beside them.
+      for (const [from, to] of [['serial.log', 'serial-failed-boot.log'], ['qemu-trace.log', 'qemu-trace-failed-boot.log']] as const) {
+        await rename(path.join(this.context.artifactDir, from), path.join(this.context.artifactDir, to)).catch(() => undefined);
+      }
       guest = await this.timeline.phase('boot-to-ssh-retry', () => LiveGuest.boot(this.context, options));
     }
     this.guests.push(guest);
@@ -61,22 +64,23 @@ export class ScenarioSession {
     return file;
   }
 
-  /** A luo-agent for a guest whose every run is saved as agent/gen<N>-<step>.json. */
+  /** A luo-agent for a guest whose every run is saved as agent/gen<N>-<step>.jsonl. */
   luoAgent(guest: LiveGuest): LuoAgent {
-    return new LuoAgent(guest, async (step, run) => {
-      const name = `agent/gen${guest.generation.index}-${step}`;
-      await this.save(`${name}.jsonl`, run.stdout);
-      if (run.stderr.trim()) await this.save(`${name}.stderr`, run.stderr);
-    });
+    return new LuoAgent(guest, this.recorder(guest, 'agent'));
   }
 
   /** A vfio-edu for a guest whose every run is saved as vfio-edu/gen<N>-<step>.jsonl. */
   vfioEdu(guest: LiveGuest): VfioEdu {
-    return new VfioEdu(guest, async (step, run) => {
-      const name = `vfio-edu/gen${guest.generation.index}-${step}`;
+    return new VfioEdu(guest, this.recorder(guest, 'vfio-edu'));
+  }
+
+  /** Saves a guest helper's output (and stderr, if any) under folder/gen<N>-<step>. */
+  private recorder(guest: LiveGuest, folder: string) {
+    return async (step: string, run: { stdout: string; stderr: string }) => {
+      const name = `${folder}/gen${guest.generation.index}-${step}`;
       await this.save(`${name}.jsonl`, run.stdout);
       if (run.stderr.trim()) await this.save(`${name}.stderr`, run.stderr);
-    });
+    };
   }
 
   /** Save the current generation's kernel log as dmesg-gen<N>.log and return it. */

@@ -5,6 +5,7 @@ import path from 'node:path';
 import t from 'tap';
 import { GuestError, TimeoutError } from '../../harness/errors.ts';
 import { LiveGuest } from '../../harness/guest/live-guest.ts';
+import { ScenarioSession } from '../../harness/scenario/run-scenario.ts';
 import { processAlive, testContext } from '../support/test-context.ts';
 import { runCli } from '../support/run-cli.ts';
 import { waitForFile } from '../support/wait-for-file.ts';
@@ -119,4 +120,15 @@ t.test('a KVM that exists but cannot run a guest is caught by the test boot', as
   } else {
     t.equal(probe.ok, facts.devKvmExists && facts.cpuHasVirtualisation && facts.devKvmReadWrite, `test boot agrees with the host facts: ${probe.detail}`);
   }
+});
+
+t.test('a failed first boot is retried once and recorded; failing twice is still a failure', async (t) => {
+  const context = await testContext('boot-retry');
+  const session = new ScenarioSession(context);
+  const error = await session.boot({ extraCommandLine: ['rdinit=/bin/cat'], deadlineMs: 15_000 }).catch((caught: unknown) => caught);
+  t.type(error, TimeoutError, 'the retry failing too is reported');
+  t.match(session.facts.flakyBoot, { firstAttempt: /guest boot to SSH ready did not happen within 15 s/ }, 'the first failure is recorded');
+  t.same(session.timeline.phases.map((phase) => [phase.name, phase.outcome]), [['boot-to-ssh', 'failed'], ['boot-to-ssh-retry', 'failed']]);
+  t.match(await readFile(path.join(context.artifactDir, 'serial-failed-boot.log'), 'utf8'), /Run \/bin\/cat as init process/, 'first attempt serial log kept');
+  await session.finish(error);
 });
