@@ -39,12 +39,12 @@ lint: $(DEPS)
 	npx eslint .
 
 unit: $(DEPS)
-	npx tap test/unit
+	npx tap --include='test/unit/**/*.test.ts'
 
 # Boots the cached (or freshly built) kernel and image under QEMU for real.
 integration: $(DEPS)
 	$(HARNESS) setup
-	npx tap test/integration
+	npx tap --jobs=1 --include='test/integration/**/*.test.ts'
 
 # npm ci only when package-lock.json changed since the last install.
 $(DEPS): package.json package-lock.json
