@@ -2,9 +2,10 @@
 import { mkdir, mkdtemp, rm, writeFile, link, copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { execa, type ResultPromise } from 'execa';
 import pRetry from 'p-retry';
-import { GuestError, InfrastructureError, MissingToolError, TimeoutError } from '../errors.ts';
+import { GuestError, HarnessError, InfrastructureError, MissingToolError, TimeoutError } from '../errors.ts';
 import { withDeadline } from '../util/deadline.ts';
 import type { AcceleratorChoice } from './accel.ts';
 import { freeLoopbackPort } from './free-port.ts';
@@ -25,6 +26,9 @@ export interface MachineOptions {
   /** Files the guest may kexec into, shared read-only at /mnt/next. */
   readonly shareFiles?: Readonly<Record<string, string>>;
 }
+
+/** How long a failed guest operation waits for QEMU's own death report before reporting the operation's error. */
+const deathReportGraceMs = 3000;
 
 /** Serial console lines that mean the kernel died. */
 const panicPattern = /Kernel panic - not syncing[^\n]*|BUG: kernel NULL pointer[^\n]*|Oops: [^\n]*/;
@@ -131,7 +135,15 @@ export class QemuMachine implements AsyncDisposable {
 
   /** Wait for something in the guest, failing early if the guest dies, within a deadline. */
   async watch<T>(what: string, milliseconds: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    return withDeadline(what, milliseconds, (signal) => Promise.race([work(signal), this.failure]));
+    try {
+      return await withDeadline(what, milliseconds, (signal) => Promise.race([work(signal), this.failure]));
+    } catch (error) {
+      if (error instanceof HarnessError) throw error;
+      // A dropped SSH connection usually means QEMU or the guest died; that report says more, so give it a moment.
+      const death = await Promise.race([this.failure.catch((failure: unknown) => failure), delay(deathReportGraceMs)]);
+      if (death instanceof Error) throw death;
+      throw new GuestError(`${what} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
   }
 
   /** Wait for a serial console line at or after an offset; a timeout carries the serial tail. */
