@@ -8,8 +8,11 @@ import { prepareRun, scenarioContext } from '../run/prepare.ts';
 import { newRunId } from '../results/run-dir.ts';
 import { repoRoot } from '../util/paths.ts';
 
-/** Targets: the hand-measured floors on the 2-core development machine under TCG, with headroom. */
-export const targets = { bootToSshMs: 20_000, commandMedianMs: 1_000, kexecToSshMs: 25_000, qemuRssMiB: 1_024 } as const;
+/**
+ * Targets on the 2-core development machine under TCG: about twice what the harness measured there
+ * (boot to SSH 2.4 s, SSH command 14 ms, kexec to SSH 2.4 s, QEMU peak RSS 398 MiB with a 2 GiB guest).
+ */
+export const targets = { bootToSshMs: 5_000, commandMedianMs: 250, kexecToSshMs: 5_000, qemuRssMiB: 800 } as const;
 
 interface Measurement {
   readonly name: keyof typeof targets;
