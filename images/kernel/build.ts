@@ -62,6 +62,7 @@ export async function buildKernel(source: KernelSource, cache: string, increment
   }
   await mkdir(out, { recursive: true });
   await writeFile(log, `# ${source.identity}\n`);
+  progress(`building kernel ${source.identity} in ${out} (full log: ${log})`);
   const started = performance.now();
   const make = (stage: string, args: string[]) => runLogged(stage, 'make', ['-C', source.tree, `O=${out}`, ...args], log, started);
   const configured = await fileExists(path.join(out, '.config'));
