@@ -4,6 +4,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { hashFiles, hashParts } from '../../harness/util/hash.ts';
 import { progress } from '../../harness/util/log.ts';
+import { pruneOldEntries } from '../../harness/util/prune.ts';
 import { repoRoot } from '../../harness/util/paths.ts';
 import { buildGuestHelpers, guestHelpers, helperSourceFiles } from './helpers.ts';
 import {
@@ -15,6 +16,9 @@ import {
   guestPrograms,
 } from './host-binaries.ts';
 import { generateGuestKeys, readGuestKeys, type GuestKeys } from './ssh-keys.ts';
+
+/** Images kept in the cache: a few, so switching between branches does not rebuild every time. */
+const keptImages = 4;
 
 /** Bump when the image layout changes. */
 const recipeVersion = 'image-1';
@@ -88,6 +92,7 @@ export async function buildGuestImage(inputs: ImageInputs, cache: string): Promi
   await execa('sh', ['-c', `find . -print0 | cpio --null -o -H newc -R 0:0 --quiet | gzip -1 > ${JSON.stringify(initramfs)}`], { cwd: root });
   await rm(root, { recursive: true, force: true });
   await writeFile(stamp, `${new Date().toISOString()}\n`);
+  await pruneOldEntries(path.join(cache, 'guest'), keptImages);
   return { initramfs, keys, folder, key };
 }
 

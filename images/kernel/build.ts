@@ -6,12 +6,16 @@ import { execa } from 'execa';
 import { BadInputError, InfrastructureError } from '../../harness/errors.ts';
 import { hashFiles, hashParts } from '../../harness/util/hash.ts';
 import { progress } from '../../harness/util/log.ts';
+import { keepOnly } from '../../harness/util/prune.ts';
 import { repoRoot } from '../../harness/util/paths.ts';
 import { missingOptions, parseKernelConfig } from './kernel-config.ts';
 import type { KernelSource } from './debian-source.ts';
 
 /** Bump when the build recipe changes, so old cache entries are not reused. */
 const recipeVersion = 'recipe-1';
+
+/** What stays of a non-incremental build. */
+const keptArtifacts = ['arch/x86/boot/bzImage', '.config', 'include/config/kernel.release', 'hdr', 'vmlinux', 'System.map'];
 
 export const configFragments = [
   path.join(repoRoot, 'images', 'kernel', 'luo.config'),
@@ -89,6 +93,9 @@ export async function buildKernel(source: KernelSource, cache: string, increment
   await make('install uAPI headers', ['headers_install', `INSTALL_HDR_PATH=${path.join(out, 'hdr')}`]);
   const release = (await readFile(path.join(out, 'include', 'config', 'kernel.release'), 'utf8')).trim();
   const buildMs = Math.round(performance.now() - started);
+  // A packaged source is never rebuilt incrementally: drop the objects (about 550 MB), keep what is used or
+  // needed to read an oops (vmlinux, System.map).
+  if (!incremental) await keepOnly(out, keptArtifacts);
   await writeFile(stamp, `${release}\n`);
   progress(`kernel ${release} ready in ${formatDuration(buildMs)} (${buildDir})`);
   return result(buildMs, release);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { InfrastructureError } from '../../harness/errors.ts';
 import { progress } from '../../harness/util/log.ts';
+import { pruneOldEntries } from '../../harness/util/prune.ts';
 
 export const defaultKernelPackage = 'linux-source-7.3';
 export const defaultKernelSuite = 'trixie-backports';
@@ -129,6 +130,8 @@ export async function debianKernelSource(cache: string, pkg = defaultKernelPacka
   await rm(path.join(tree, 'pkg'), { recursive: true, force: true });
   await rm(path.join(tree, deb), { force: true });
   await writeFile(complete, version);
+  // An unpacked source is about 1.8 GB: only the newest version is kept.
+  await pruneOldEntries(path.join(cache, 'src'), 1, '.luo-harness-complete');
   return { tree: path.join(tree, pkg), identity: `${pkg}=${version}` };
 }
 
