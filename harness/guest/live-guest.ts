@@ -41,8 +41,6 @@ export interface BootOptions {
 export interface KexecOptions extends CommandLineOptions {
   /** Deadline from `kexec -e` to SSH in the new kernel. */
   readonly deadlineMs?: number;
-  /** Kexec into NEXT_KERNEL (if given) instead of the running kernel. Default true. */
-  readonly intoNextKernel?: boolean;
   /** Use kexec_file_load (`-s`, needed for KHO). Default true; false is the negative case. */
   readonly fileLoad?: boolean;
 }
@@ -128,11 +126,10 @@ export class LiveGuest {
 
   /** Load the next kernel and kexec into it; returns once the new kernel answers SSH with a new boot_id. */
   async kexec(options: KexecOptions = {}): Promise<KexecTiming> {
-    const kernelFile = options.intoNextKernel === false ? sharedFiles.kernel : sharedFiles.nextKernel;
     const loadFlag = options.fileLoad === false ? '-l' : '-s -l';
     const loadStart = performance.now();
     await this.check(
-      `kexec ${loadFlag} /mnt/next/${kernelFile} --initrd=/mnt/next/${sharedFiles.initramfs} --command-line='${guestCommandLine(options)}'`,
+      `kexec ${loadFlag} /mnt/next/${sharedFiles.nextKernel} --initrd=/mnt/next/${sharedFiles.initramfs} --command-line='${guestCommandLine(options)}'`,
       deadlines.kexecLoad,
     );
     const loadMs = Math.round(performance.now() - loadStart);

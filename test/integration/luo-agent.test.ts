@@ -1,4 +1,5 @@
 // luo-agent for real: a corrupted expectation is reported precisely (the checks can fail), and a probe sees LUO.
+import { createHash } from 'node:crypto';
 import t from 'tap';
 import { LiveGuest } from '../../harness/guest/live-guest.ts';
 import { LuoAgent } from '../../harness/guest/luo-agent.ts';
@@ -7,6 +8,12 @@ import { testContext } from '../support/test-context.ts';
 t.test('verify with the wrong seed reports where and how the data differs', async (t) => {
   const guest = await LiveGuest.boot(await testContext('luo-corrupt'));
   t.teardown(() => guest.close());
+  // putFile is how a developer's extra tool would get in: bytes must arrive intact.
+  const payload = Buffer.from(Array.from({ length: 70_000 }, (_, index) => (index * 7) & 0xff));
+  await guest.putFile('/tmp/payload', payload, 0o600);
+  const sum = (await guest.check('sha256sum /tmp/payload; stat -c %a /tmp/payload')).stdout.split(/\s+/);
+  t.equal(sum[0], createHash('sha256').update(payload).digest('hex'), 'a file copied in arrives byte for byte');
+  t.equal(sum[2], '600', 'with its mode');
   const agent = new LuoAgent(guest, async () => undefined);
   const probe = await agent.probe();
   t.ok(probe.devLiveupdate && probe.memfdPreserve, 'the kernel under test preserves memfds');
