@@ -41,9 +41,10 @@ lint: $(DEPS)
 unit: $(DEPS)
 	npx tap --include='test/unit/**/*.test.ts'
 
-# Boots the cached (or freshly built) kernel and image under QEMU for real.
+# Boots the cached (or freshly built) kernel and image under QEMU for real. The kernel and image are
+# prepared first, outside tap's per-file timeout: a cold kernel build takes 8 to 10 minutes.
 integration: $(DEPS)
-	$(HARNESS) setup
+	$(HARNESS) images
 	npx tap --jobs=1 --include='test/integration/**/*.test.ts'
 
 # npm ci only when package-lock.json changed since the last install.
