@@ -6,7 +6,7 @@ export S KERNEL KERNEL_SRC CONFIG NEXT_KERNEL ACCEL RESULTS QEMU
 HARNESS = node --import tsx harness/cli.ts
 DEPS = node_modules/.luo-harness-installed
 
-.PHONY: scenario test list doctor images setup shell bench typecheck lint unit integration help
+.PHONY: scenario test list doctor images setup shell report bench typecheck lint unit integration help
 
 scenario: $(DEPS)
 	$(HARNESS) run
@@ -28,6 +28,10 @@ setup: $(DEPS)
 # Boot the guest and leave it running for SSH until Ctrl-C.
 shell: $(DEPS)
 	$(HARNESS) shell
+
+# The summary table of the newest run again.
+report: $(DEPS)
+	@$(HARNESS) report
 
 bench: $(DEPS)
 	$(HARNESS) bench
@@ -54,4 +58,4 @@ $(DEPS): package.json package-lock.json
 
 help:
 	@echo 'make scenario [S=a,b] [KERNEL=bzImage [CONFIG=.config] | KERNEL_SRC=tree] [NEXT_KERNEL=bzImage] [ACCEL=kvm|tcg] [RESULTS=dir] [QEMU=path]'
-	@echo 'make test | list | doctor | images | shell | bench'
+	@echo 'make test | list | doctor | images | shell | report | bench'

@@ -1,4 +1,4 @@
-// The one entry point: run, list, doctor, images, setup, shell, bench. Exactly one top-level catch maps errors to exit codes.
+// The one entry point: run, list, doctor, images, setup, shell, report, bench. Exactly one top-level catch maps errors to exit codes.
 import { parseOptions, type Options } from './config/options.ts';
 import { ExitCode, HarnessError } from './errors.ts';
 import { listScenarios } from './scenario/catalog.ts';
@@ -6,6 +6,7 @@ import { doctorReport } from './setup/doctor.ts';
 import { ensureHostPackages } from './setup/host-packages.ts';
 import { prepareRun } from './run/prepare.ts';
 import { runScenarios } from './run/run-scenarios.ts';
+import { printReport } from './run/report.ts';
 import { runShell } from './run/shell.ts';
 import { cacheRoot } from './util/paths.ts';
 
@@ -31,6 +32,8 @@ async function main(options: Options): Promise<number> {
       const { runBenchmark } = await import('./bench/benchmark.ts');
       return runBenchmark(options, cache);
     }
+    case 'report':
+      return printReport(options);
     case 'shell':
       return runShell(options, cache);
     case 'run':

@@ -2,7 +2,7 @@
 import { BadInputError } from '../errors.ts';
 import type { Accelerator } from '../vm/accel.ts';
 
-export const commands = ['run', 'list', 'doctor', 'images', 'setup', 'shell', 'bench'] as const;
+export const commands = ['run', 'list', 'doctor', 'images', 'setup', 'shell', 'report', 'bench'] as const;
 export type Command = (typeof commands)[number];
 
 export interface Options {

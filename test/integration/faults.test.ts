@@ -27,6 +27,10 @@ t.test('bad input: one line, exit 2, before any build', async (t) => {
   t.equal(missing.exitCode, 2);
   t.match(missing.stderr, /KERNEL=\/nonexistent\/bzImage is not a readable file/);
 
+  const noRun = await runCli(['report']);
+  t.equal(noRun.exitCode, 2);
+  t.match(noRun.stderr, /no run in .*latest \(summary.json missing\); run make scenario first/);
+
   const malformed = await runCli(['run'], { ACCEL: 'warp' });
   t.equal(malformed.exitCode, 2);
   t.match(malformed.stderr, /ACCEL=warp is not one of kvm, tcg, auto/);

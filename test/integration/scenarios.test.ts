@@ -44,6 +44,10 @@ t.test('make scenario (every scenario, as a developer runs it)', async (t) => {
     await t.resolves(access(path.join(dir('vfio-edu'), 'config', file)), `vfio-edu/config/${file} kept`);
   }
   t.match(await readFile(path.join(dir('vfio-edu'), 'config', 'writes-kexec-window.txt'), 'utf8'), /0000:00:04.0 \(edu\): \d+ writes/, 'write audit lists the edu device');
+  const report = await runCli(['report'], { RESULTS: run.resultsDir });
+  t.equal(report.exitCode, 0, 'make report: exit 0 for a passing run');
+  t.match(report.stdout, /^vfio-edu\s+PASS\s+\d+\s+0\s+0\s+4/m, 'make report shows the same table');
+
   const pci = summary.scenarios.find((scenario) => scenario.name === 'pci-config');
   t.ok((pci?.counts.pass ?? 0) >= 9, 'pci-config checks every device');
 });
