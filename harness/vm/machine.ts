@@ -1,4 +1,5 @@
 // One class owns one QEMU process: launch, QMP, serial, failure detection, and shutdown on every path.
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile, link, copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -36,6 +37,7 @@ const panicPattern = /Kernel panic - not syncing[^\n]*|BUG: kernel NULL pointer[
 /** A running QEMU guest. Use `await using machine = await QemuMachine.launch(...)` or call shutdown(). */
 export class QemuMachine implements AsyncDisposable {
   readonly serial: SerialConsole;
+  /** QMP events (SHUTDOWN, RESET, GUEST_PANICKED...), saved as qmp-events.json at shutdown. */
   readonly events: QmpEvent[] = [];
   /** Rejects (and stays rejected) once the guest panics or QEMU exits unexpectedly. */
   readonly failure: Promise<never>;
@@ -48,7 +50,6 @@ export class QemuMachine implements AsyncDisposable {
   private constructor(
     readonly options: MachineOptions,
     readonly sshPort: number,
-    readonly commandLine: readonly string[],
     private readonly tempDir: string,
     readonly traceLog: string,
   ) {
@@ -82,7 +83,7 @@ export class QemuMachine implements AsyncDisposable {
     });
     const commandLine = [options.qemu, ...args];
     await writeFile(path.join(options.artifactDir, 'qemu-cmdline.txt'), `${commandLine.map(shellQuote).join(' ')}\n`);
-    const machine = new QemuMachine(options, sshPort, commandLine, tempDir, traceLog);
+    const machine = new QemuMachine(options, sshPort, tempDir, traceLog);
     liveMachines.add(machine);
     try {
       await machine.start(args, path.join(tempDir, 'qmp.sock'));
@@ -108,7 +109,9 @@ export class QemuMachine implements AsyncDisposable {
     void child.then((result) => {
       if (this.stopping) return;
       const cause = result.failed && result.code === 'ENOENT' ? 'not found' : `exited with ${result.exitCode ?? result.signal ?? 'unknown status'}`;
-      this.failWith(new GuestError(`QEMU ${cause} while the guest was running; serial tail:\n${this.serial.tail()}`));
+      // QEMU's own complaint (bad option, hardware error such as an edu DMA out of range) is in qemu.log.
+      const qemuSaid = readFileSync(path.join(this.options.artifactDir, 'qemu.log'), 'utf8').trim().split('\n').slice(-3).join(' | ');
+      this.failWith(new GuestError(`QEMU ${cause} while the guest was running${qemuSaid ? ` (QEMU: ${qemuSaid})` : ''}; serial tail:\n${this.serial.tail()}`));
     });
     if (child.pid === undefined) {
       throw new MissingToolError(`cannot start QEMU (${this.options.qemu}); install qemu-system-x86 or set QEMU=<path>`);
@@ -188,6 +191,7 @@ export class QemuMachine implements AsyncDisposable {
       }
     }
     this.qmp?.close();
+    await writeFile(path.join(this.options.artifactDir, 'qmp-events.json'), `${JSON.stringify(this.events, null, 2)}\n`);
     await this.serial.stop();
     await rm(this.tempDir, { recursive: true, force: true });
     liveMachines.delete(this);

@@ -3,8 +3,9 @@ import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { GuestError, TimeoutError } from '../../harness/errors.ts';
+import { GuestError, InfrastructureError, TimeoutError } from '../../harness/errors.ts';
 import { LiveGuest } from '../../harness/guest/live-guest.ts';
+import { defaultTopology } from '../../harness/vm/topology.ts';
 import { ScenarioSession } from '../../harness/scenario/run-scenario.ts';
 import { processAlive, testContext } from '../support/test-context.ts';
 import { runCli } from '../support/run-cli.ts';
@@ -135,4 +136,13 @@ t.test('a failed first boot is retried once and recorded; failing twice is still
   t.same(session.timeline.phases.map((phase) => [phase.name, phase.outcome]), [['boot-to-ssh', 'failed'], ['boot-to-ssh-retry', 'failed']]);
   t.match(await readFile(path.join(context.artifactDir, 'serial-failed-boot.log'), 'utf8'), /Run \/bin\/cat as init process/, 'first attempt serial log kept');
   await session.finish(error);
+});
+
+t.test('QEMU refusing its command line is an infrastructure error carrying what QEMU said', async (t) => {
+  const context = await testContext('qemu-refuses');
+  // Slot 3 is the NIC's: QEMU refuses to put an edu device there.
+  const error = await LiveGuest.boot(context, { topology: { ...defaultTopology, eduDevices: [{ slot: 3 }] } }).catch((caught: unknown) => caught);
+  t.type(error, InfrastructureError);
+  t.match((error as Error).message, /QEMU exited with 1 .*\(QEMU: .*slot 3 function 0 not available/);
+  t.equal((error as InfrastructureError).exitCode, 125, 'could not test');
 });
