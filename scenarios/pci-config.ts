@@ -2,20 +2,14 @@
 // to the devices no driver claims is reported.
 import t from 'tap';
 import { deviceIdentity, identityChanges } from '../harness/checks/device-identity.ts';
-import { auditWrites, diffSnapshots, saveDiff, takeSnapshot } from '../harness/scenario/config-evidence.ts';
+import { kexecWithConfigEvidence } from '../harness/scenario/config-evidence.ts';
 import { runScenario } from '../harness/scenario/run-scenario.ts';
-import { fileSize } from '../harness/util/file-size.ts';
 
 export const description = 'config-space identity (IDs, class, BDF, BAR sizes) of every PCI device stable across kexec; config writes to unclaimed devices reported';
 
 await runScenario(t, async (session) => {
   const guest = await session.boot();
-  const before = await takeSnapshot(session, guest, 'gen0-before-kexec');
-  const timing = await session.kexec(guest);
-  const window = { start: timing.traceOffsetAtExec, end: await fileSize(guest.machine.traceLog) };
-  const after = await takeSnapshot(session, guest, 'gen1-after-kexec');
-  await saveDiff(session, 'kexec', diffSnapshots(before, after));
-  const audit = await auditWrites(session, guest.machine.traceLog, window, before);
+  const { before, after, audit } = await kexecWithConfigEvidence(session, guest);
 
   t.same(after.map((device) => device.bdf), before.map((device) => device.bdf), `the same ${before.length} devices at the same BDFs`);
   for (const old of before) {

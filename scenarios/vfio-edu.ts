@@ -6,9 +6,8 @@ import type { DeviceSnapshot } from '../harness/guest/config-snapshot.ts';
 import type { LiveGuest } from '../harness/guest/live-guest.ts';
 import { bindToVfio } from '../harness/guest/pci.ts';
 import type { VfioEdu } from '../harness/guest/vfio-edu.ts';
-import { auditWrites, diffSnapshots, saveDiff, takeSnapshot } from '../harness/scenario/config-evidence.ts';
+import { kexecWithConfigEvidence } from '../harness/scenario/config-evidence.ts';
 import { runScenario } from '../harness/scenario/run-scenario.ts';
-import { fileSize } from '../harness/util/file-size.ts';
 import { defaultTopology, slotBdf } from '../harness/vm/topology.ts';
 
 export const description = 'edu through VFIO across kexec: DMA above 4 GiB, MSI re-armed with exact counts, config diff and write audit; preservation checks todo when the kernel lacks it';
@@ -71,14 +70,8 @@ await runScenario(t, async (session) => {
   const todo = preserve.supported ? false : `kernel lacks VFIO preservation (PRESERVE_FD of the VFIO cdev: ${preserve.errno ?? 'refused'})`;
   t.comment(preserve.supported ? `${offered} preserved in LUO session vfio-edu` : `${offered}: ${String(todo)}`);
 
-  const before = await takeSnapshot(session, guest, 'gen0-before-kexec');
-  const timing = await session.kexec(guest);
-  // Window: from `kexec -e` until the new kernel's userspace answers (before the harness touches any device).
-  const window = { start: timing.traceOffsetAtExec, end: await fileSize(guest.machine.traceLog) };
-  const after = await takeSnapshot(session, guest, 'gen1-after-kexec');
-  const diffs = diffSnapshots(before, after);
-  await saveDiff(session, 'kexec', diffs);
-  const audit = await auditWrites(session, guest.machine.traceLog, window, before);
+  // The write window runs from `kexec -e` until the new kernel's userspace answers, before any device is touched.
+  const { before, after, diffs, audit } = await kexecWithConfigEvidence(session, guest);
   session.facts.configDiff = diffs.filter((diff) => diff.entries.length > 0 || diff.presence !== 'both');
   session.facts.configWritesInWindow = audit.inWindow.map((device) => ({ bdf: device.bdf, qemuDevice: device.qemuDevice, ...device.counts }));
 

@@ -39,7 +39,7 @@ export async function runBenchmark(options: Options, cache: string): Promise<num
     }
     commandTimes.sort((a, b) => a - b);
     const timing = await guest.kexec();
-    const status = await readFile(`/proc/${await qemuPid(artifactDir)}/status`, 'utf8').catch(() => '');
+    const status = await readFile(`/proc/${guest.machine.pid ?? 0}/status`, 'utf8').catch(() => '');
     const rssKiB = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
     const measurements: Measurement[] = [
       { name: 'bootToSshMs', value: Math.round(bootToSshMs), target: targets.bootToSshMs },
@@ -58,8 +58,4 @@ export async function runBenchmark(options: Options, cache: string): Promise<num
   } finally {
     await guest.close();
   }
-}
-
-async function qemuPid(artifactDir: string): Promise<number> {
-  return Number((await readFile(path.join(artifactDir, 'qemu.pid'), 'utf8')).trim());
 }

@@ -1,6 +1,7 @@
 // Typed calls of the guest helper luo-agent over SSH; every run's output is kept as an artifact.
 import { formatMemfdSpec, type MemfdSpec } from '../checks/pattern.ts';
 import { GuestError } from '../errors.ts';
+import { runGuestHelper, type HelperRecorder, type HelperRun } from './guest-helper.ts';
 import type { LiveGuest } from './live-guest.ts';
 import {
   describeLuoErrors,
@@ -14,13 +15,7 @@ import {
   type LuoVerifiedEvent,
 } from './luo-agent-output.ts';
 
-export interface AgentRun {
-  readonly command: string;
-  readonly exitCode: number | null;
-  readonly events: LuoAgentEvent[];
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type AgentRun = HelperRun<LuoAgentEvent>;
 
 export interface VerifyResult extends AgentRun {
   readonly verified: LuoVerifiedEvent[];
@@ -29,9 +24,6 @@ export interface VerifyResult extends AgentRun {
   readonly holder?: LuoReadyEvent;
 }
 
-/** Called with every run, to save its output. */
-export type AgentRecorder = (step: string, run: AgentRun) => Promise<void>;
-
 /** Seconds a luo-agent call may take: 256 MiB fill or verify under TCG takes a few seconds. */
 const agentTimeoutMs = 300_000;
 
@@ -39,16 +31,12 @@ const agentTimeoutMs = 300_000;
 export class LuoAgent {
   constructor(
     private readonly guest: LiveGuest,
-    private readonly record: AgentRecorder,
+    private readonly record: HelperRecorder,
   ) {}
 
   /** Run luo-agent with arguments; parse its JSON lines (exit status is reported, not judged). */
-  async run(step: string, args: readonly string[]): Promise<AgentRun> {
-    const command = ['luo-agent', ...args.map(shellWord)].join(' ');
-    const result = await this.guest.run(command, agentTimeoutMs);
-    const run = { command, exitCode: result.exitCode, events: parseLuoAgentLines(result.stdout), stdout: result.stdout, stderr: result.stderr };
-    await this.record(step, run);
-    return run;
+  run(step: string, args: readonly string[]): Promise<AgentRun> {
+    return runGuestHelper(this.guest, this.record, step, 'luo-agent', args, parseLuoAgentLines, agentTimeoutMs);
   }
 
   /** What this kernel can do: /dev/liveupdate, memfd preservation. */
@@ -110,8 +98,4 @@ function expectSuccess<N extends 'ready'>(run: AgentRun, name: N): Extract<LuoAg
     throw new GuestError(`${run.command} exited ${run.exitCode}: ${errors.join('; ') || run.stderr.trim() || 'no error reported'}`);
   }
   return onlyLuoEventNamed(run.events, name);
-}
-
-function shellWord(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

@@ -1,6 +1,7 @@
 // Typed calls of the guest helper vfio-edu (QEMU edu device through VFIO) over SSH; output kept as artifacts.
 import { randomBytes } from 'node:crypto';
 import { GuestError } from '../errors.ts';
+import { runGuestHelper, type HelperRecorder, type HelperRun } from './guest-helper.ts';
 import type { LiveGuest } from './live-guest.ts';
 import {
   eventsNamed,
@@ -15,15 +16,7 @@ import {
   type VfioEduPreserveEvent,
 } from './vfio-edu-output.ts';
 
-export interface VfioEduRun {
-  readonly command: string;
-  readonly exitCode: number | null;
-  readonly events: VfioEduEvent[];
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-export type VfioEduRecorder = (step: string, run: VfioEduRun) => Promise<void>;
+export type VfioEduRun = HelperRun<VfioEduEvent>;
 
 /** "op: errno message" of each error event. */
 function errorsOf(run: VfioEduRun): string {
@@ -34,15 +27,12 @@ function errorsOf(run: VfioEduRun): string {
 export class VfioEdu {
   constructor(
     private readonly guest: LiveGuest,
-    private readonly record: VfioEduRecorder,
+    private readonly record: HelperRecorder,
   ) {}
 
   private async run(step: string, args: readonly string[]): Promise<VfioEduRun> {
-    const command = ['vfio-edu', ...args].join(' ');
-    const result = await this.guest.run(command, 300_000);
-    const run = { command, exitCode: result.exitCode, events: parseVfioEduOutput(result.stdout), stdout: result.stdout, stderr: result.stderr };
-    await this.record(step, run);
-    if (run.exitCode === 2) throw new GuestError(`${command}: usage error: ${errorsOf(run)}`);
+    const run = await runGuestHelper(this.guest, this.record, step, 'vfio-edu', args, parseVfioEduOutput, 300_000);
+    if (run.exitCode === 2) throw new GuestError(`${run.command}: usage error: ${errorsOf(run)}`);
     return run;
   }
 

@@ -6,6 +6,7 @@ import { formatLspciDump } from '../checks/lspci-dump.ts';
 import { configWrites, parsePciTrace } from '../checks/qemu-trace.ts';
 import { snapshotConfigSpace, type DeviceSnapshot } from '../guest/config-snapshot.ts';
 import type { LiveGuest } from '../guest/live-guest.ts';
+import { fileSize } from '../util/file-size.ts';
 import type { ScenarioSession } from './run-scenario.ts';
 
 export interface DeviceDiff {
@@ -68,4 +69,26 @@ export async function auditWrites(
   await session.save('config/writes-rest-of-run.txt', formatConfigWriteAudit(outsideWindow));
   await session.save('config/writes.json', `${JSON.stringify({ window, inWindow, outsideWindow }, null, 2)}\n`);
   return { window, inWindow, outsideWindow };
+}
+
+export interface KexecConfigEvidence {
+  readonly before: DeviceSnapshot[];
+  readonly after: DeviceSnapshot[];
+  readonly diffs: DeviceDiff[];
+  readonly audit: WriteAudit;
+}
+
+/**
+ * Kexec with config-space evidence: snapshot, kexec, snapshot again as soon as SSH answers (before the harness
+ * touches a device), save the diff and audit the writes of the window from `kexec -e` to that moment.
+ */
+export async function kexecWithConfigEvidence(session: ScenarioSession, guest: LiveGuest): Promise<KexecConfigEvidence> {
+  const before = await takeSnapshot(session, guest, 'gen0-before-kexec');
+  const timing = await session.kexec(guest);
+  const window = { start: timing.traceOffsetAtExec, end: await fileSize(guest.machine.traceLog) };
+  const after = await takeSnapshot(session, guest, 'gen1-after-kexec');
+  const diffs = diffSnapshots(before, after);
+  await saveDiff(session, 'kexec', diffs);
+  const audit = await auditWrites(session, guest.machine.traceLog, window, before);
+  return { before, after, diffs, audit };
 }

@@ -3,6 +3,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Test } from 'tap';
 import { GuestError, HarnessError, TimeoutError } from '../errors.ts';
+import type { HelperRecorder } from '../guest/guest-helper.ts';
 import { LuoAgent } from '../guest/luo-agent.ts';
 import { VfioEdu } from '../guest/vfio-edu.ts';
 import { LiveGuest, type BootOptions, type KexecOptions, type KexecTiming } from '../guest/live-guest.ts';
@@ -75,8 +76,8 @@ export class ScenarioSession {
   }
 
   /** Saves a guest helper's output (and stderr, if any) under folder/gen<N>-<step>. */
-  private recorder(guest: LiveGuest, folder: string) {
-    return async (step: string, run: { stdout: string; stderr: string }) => {
+  private recorder(guest: LiveGuest, folder: string): HelperRecorder {
+    return async (step, run) => {
       const name = `${folder}/gen${guest.generation.index}-${step}`;
       await this.save(`${name}.jsonl`, run.stdout);
       if (run.stderr.trim()) await this.save(`${name}.stderr`, run.stderr);

@@ -23,8 +23,3 @@ export async function withDeadline<T>(
     controller.abort();
   }
 }
-
-/** Milliseconds since a start time from performance.now(). */
-export function elapsedSince(start: number): number {
-  return Math.round(performance.now() - start);
-}

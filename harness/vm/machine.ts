@@ -8,6 +8,7 @@ import { execa, type ResultPromise } from 'execa';
 import pRetry from 'p-retry';
 import { GuestError, HarnessError, InfrastructureError, MissingToolError, TimeoutError } from '../errors.ts';
 import { withDeadline } from '../util/deadline.ts';
+import { shellWord } from '../util/shell-word.ts';
 import type { AcceleratorChoice } from './accel.ts';
 import { freeLoopbackPort } from './free-port.ts';
 import { QmpClient, type QmpEvent } from './qmp.ts';
@@ -82,7 +83,7 @@ export class QemuMachine implements AsyncDisposable {
       share,
     });
     const commandLine = [options.qemu, ...args];
-    await writeFile(path.join(options.artifactDir, 'qemu-cmdline.txt'), `${commandLine.map(shellQuote).join(' ')}\n`);
+    await writeFile(path.join(options.artifactDir, 'qemu-cmdline.txt'), `${commandLine.map(shellWord).join(' ')}\n`);
     const machine = new QemuMachine(options, sshPort, tempDir, traceLog);
     liveMachines.add(machine);
     try {
@@ -134,6 +135,11 @@ export class QemuMachine implements AsyncDisposable {
     void this.serial.waitFor(panicPattern).then((match) => {
       if (!this.stopping) this.failWith(new GuestError(`guest kernel failed: ${match[0]}; serial tail:\n${this.serial.tail()}`));
     });
+  }
+
+  /** QEMU's process id (undefined before it started). */
+  get pid(): number | undefined {
+    return this.process?.pid;
   }
 
   /** Wait for something in the guest, failing early if the guest dies, within a deadline. */
@@ -214,8 +220,4 @@ async function linkOrCopy(from: string, to: string): Promise<void> {
   } catch {
     await copyFile(from, to);
   }
-}
-
-function shellQuote(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
