@@ -1,6 +1,5 @@
 // luo-chain: three kexecs in one QEMU; each generation verifies the last one's data, changes it, preserves it again.
 import t from 'tap';
-import { parseLiveUpdateLog } from '../harness/checks/live-update-log.ts';
 import type { MemfdSpec } from '../harness/checks/pattern.ts';
 import { assertMemfdsIntact, bootForMemfdPreservation } from '../harness/scenario/memfd-checks.ts';
 import { runScenario } from '../harness/scenario/run-scenario.ts';
@@ -31,7 +30,7 @@ await runScenario(t, async (session) => {
   await agent.prepare([chainSpec(0)]);
   const bytesPerGeneration: Record<string, number> = {};
   for (let generation = 1; generation <= generations; generation++) {
-    const log = parseLiveUpdateLog((await session.kexec(guest)).dmesg);
+    const { log } = await guest.kexec();
     t.equal(log.liveupdateNumber, generation, `generation ${generation}: liveupdate number ${generation} (got ${log.liveupdateNumber ?? 'none'})`);
     t.equal(log.execFrom?.count, generation, `generation ${generation}: KHO exec count ${generation} (got ${log.execFrom?.count ?? 'none'})`);
     const previous = chainSpec(generation - 1);

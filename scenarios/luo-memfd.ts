@@ -1,6 +1,5 @@
 // luo-memfd: several sessions of memfds (up to 256 MiB, three patterns, sealed and not) survive a kexec byte for byte.
 import t from 'tap';
-import { parseLiveUpdateLog } from '../harness/checks/live-update-log.ts';
 import { formatSize, type MemfdSpec } from '../harness/checks/pattern.ts';
 import { assertMemfdsIntact, bootForMemfdPreservation } from '../harness/scenario/memfd-checks.ts';
 import { runScenario } from '../harness/scenario/run-scenario.ts';
@@ -31,7 +30,7 @@ await runScenario(t, async (session) => {
     await agent.prepare(plain);
     await agent.prepare(sealed, { seal: true });
   });
-  const log = parseLiveUpdateLog((await session.kexec(guest)).dmesg);
+  const { log } = await guest.kexec();
   t.equal(log.liveupdateNumber, 1, 'new kernel retrieved live update data (liveupdate number 1)');
 
   const [plainResult, sealedResult] = await session.timeline.phase('verify', async () => [

@@ -2,14 +2,13 @@
 // to the devices no driver claims is reported.
 import t from 'tap';
 import { deviceIdentity, identityChanges } from '../harness/checks/device-identity.ts';
-import { kexecWithConfigEvidence } from '../harness/scenario/config-evidence.ts';
 import { runScenario } from '../harness/scenario/run-scenario.ts';
 
 export const description = 'config-space identity (IDs, class, BDF, BAR sizes) of every PCI device stable across kexec; config writes to unclaimed devices reported';
 
 await runScenario(t, async (session) => {
   const guest = await session.boot();
-  const { before, after, audit } = await kexecWithConfigEvidence(session, guest);
+  const { before, after, audit } = (await guest.kexecWithConfigEvidence()).config;
 
   t.same(after.map((device) => device.bdf), before.map((device) => device.bdf), `the same ${before.length} devices at the same BDFs`);
   for (const old of before) {

@@ -1,13 +1,25 @@
-// A booted guest: its QEMU machine, the SSH connection of the current kernel, and kexec across generations.
+// A booted guest: its QEMU machine, the SSH connection of the current kernel, kexec across generations, and the
+// operations scenarios use (PCI, LUO, VFIO), each kept as evidence in the guest's artifact folder.
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { parseLiveUpdateLog } from '../checks/live-update-log.ts';
+import { configWrites, parsePciTrace } from '../checks/qemu-trace.ts';
 import { GuestError } from '../errors.ts';
-import type { ScenarioContext } from '../scenario/context.ts';
-import { fileSize } from '../util/file-size.ts';
 import { QemuMachine } from '../vm/machine.ts';
-import { defaultTopology, type Topology } from '../vm/topology.ts';
-import { guestCommandLine, type CommandLineOptions } from './kernel-command-line.ts';
+import { defaultTopology, slotBdf, type Topology } from '../vm/topology.ts';
+import type { TraceMark } from '../vm/trace-log.ts';
+import type { HelperRecorder } from './guest-helper.ts';
+import type { GuestSpec } from './guest-spec.ts';
+import { kexecConfigEvidence } from './kexec-evidence.ts';
+import type { KexecOptions, KexecReport, KexecWithConfigReport } from './kexec-report.ts';
+import { guestCommandLine } from './kernel-command-line.ts';
+import { LuoAgent } from './luo-agent.ts';
+import { GuestPci } from './pci.ts';
 import type { CommandResult, GuestConnection } from './ssh.ts';
+import { VfioEdu } from './vfio-edu.ts';
 import { waitForSsh } from './wait-for-ssh.ts';
+
+export type { KexecOptions, KexecReport, KexecWithConfigReport } from './kexec-report.ts';
 
 /** Deadlines per phase. TCG is slow; these bound a hang, they are not performance targets. */
 export const deadlines = {
@@ -20,71 +32,67 @@ export const deadlines = {
 const readyPattern = /luo-harness: ssh ready boot_id=([0-9a-f-]+)/;
 
 /** Names of the files shared with the guest at /mnt/next. */
-export const sharedFiles = { kernel: 'bzImage', initramfs: 'initramfs.cpio.gz', nextKernel: 'next-bzImage' } as const;
+const sharedFiles = { kernel: 'bzImage', initramfs: 'initramfs.cpio.gz', nextKernel: 'next-bzImage' } as const;
 
 export interface Generation {
   readonly index: number;
   readonly bootId: string;
   /** Serial log offset where this generation's kernel started. */
   readonly serialOffset: number;
-  /** QEMU trace log size when this generation was entered (bounds the kexec window). */
-  readonly traceOffset: number;
 }
+
+/** Where timed steps are recorded (a scenario's timeline); structural, so the guest knows no scenario. */
+export interface PhaseRecorder {
+  phase<T>(name: string, work: () => Promise<T>): Promise<T>;
+  record(name: string, startedAt: Date, durationMs: number): void;
+}
+
+const untimed: PhaseRecorder = { phase: (_name, work) => work(), record: () => undefined };
 
 export interface BootOptions {
   readonly topology?: Topology;
   /** Words appended to the first kernel's command line. */
   readonly extraCommandLine?: readonly string[];
   readonly deadlineMs?: number;
-}
-
-export interface KexecOptions extends CommandLineOptions {
-  /** Deadline from `kexec -e` to SSH in the new kernel. */
-  readonly deadlineMs?: number;
-  /** Use kexec_file_load (`-s`, needed for KHO). Default true; false is the negative case. */
-  readonly fileLoad?: boolean;
-}
-
-export interface KexecTiming {
-  readonly loadMs: number;
-  readonly kexecToSshMs: number;
-  /** Trace log offset at `kexec -e`. */
-  readonly traceOffsetAtExec: number;
+  /** Records each kexec's phases (load, kexec to SSH). */
+  readonly phases?: PhaseRecorder;
 }
 
 /** A running guest and the kernel generations it went through. */
 export class LiveGuest {
   readonly generations: Generation[] = [];
+  /** PCI devices, driver binding and config-space snapshots. */
+  readonly pci = new GuestPci(this);
+  /** The LUO guest helper: sessions, preserved memfds. */
+  readonly luo = new LuoAgent(this, this.recorder('agent'));
+  /** The VFIO guest helper for edu devices: DMA, MSI, config, preservation. */
+  readonly vfio = new VfioEdu(this, this.recorder('vfio-edu'));
 
   private constructor(
-    readonly context: ScenarioContext,
+    readonly spec: GuestSpec,
     readonly machine: QemuMachine,
     private connection: GuestConnection,
+    private readonly phases: PhaseRecorder,
   ) {}
 
-  /** Boot a guest with the scenario's kernel and image, and wait for SSH. */
-  static async boot(context: ScenarioContext, options: BootOptions = {}): Promise<LiveGuest> {
+  /** Boot a guest from its spec and wait for SSH. */
+  static async boot(spec: GuestSpec, options: BootOptions = {}): Promise<LiveGuest> {
     const deadline = options.deadlineMs ?? deadlines.bootToSsh;
-    const shareFiles: Record<string, string> = {
-      [sharedFiles.kernel]: context.kernel.bzImage,
-      [sharedFiles.initramfs]: context.image.initramfs,
-      [sharedFiles.nextKernel]: context.nextKernel.bzImage,
-    };
     const machine = await QemuMachine.launch({
-      qemu: context.qemu,
-      accel: context.accel,
+      qemu: spec.qemu,
+      accel: spec.accel,
       topology: options.topology ?? defaultTopology,
-      kernel: context.kernel.bzImage,
-      initrd: context.image.initramfs,
+      kernel: spec.kernel,
+      initrd: spec.initramfs,
       append: guestCommandLine({ extra: options.extraCommandLine }),
-      artifactDir: context.artifactDir,
-      shareFiles,
+      artifactDir: spec.artifactDir,
+      shareFiles: { [sharedFiles.kernel]: spec.kernel, [sharedFiles.initramfs]: spec.initramfs, [sharedFiles.nextKernel]: spec.nextKernel },
     });
     try {
       const ready = await machine.waitForSerial('guest boot to SSH ready', readyPattern, 0, deadline);
-      const connection = await machine.watch('SSH login', deadline, (signal) => waitForSsh(sshTarget(context, machine), signal));
-      const guest = new LiveGuest(context, machine, connection);
-      guest.generations.push({ index: 0, bootId: ready[1] ?? '', serialOffset: 0, traceOffset: 0 });
+      const connection = await machine.watch('SSH login', deadline, (signal) => waitForSsh(sshTarget(spec, machine), signal));
+      const guest = new LiveGuest(spec, machine, connection, options.phases ?? untimed);
+      guest.generations.push({ index: 0, bootId: ready[1] ?? '', serialOffset: 0 });
       return guest;
     } catch (error) {
       await machine.shutdown();
@@ -97,6 +105,11 @@ export class LiveGuest {
     const current = this.generations.at(-1);
     if (!current) throw new Error('guest has not booted');
     return current;
+  }
+
+  /** BDFs of the topology's edu devices, in slot order. */
+  get eduDevices(): string[] {
+    return this.machine.options.topology.eduDevices.map((edu) => slotBdf(edu.slot));
   }
 
   /** Run a command in the guest, failing fast if the guest dies meanwhile. */
@@ -119,13 +132,77 @@ export class LiveGuest {
     return (await this.check('cat /proc/sys/kernel/random/boot_id')).stdout.trim();
   }
 
-  /** The running kernel's log. */
-  async dmesg(): Promise<string> {
-    return (await this.check('dmesg')).stdout;
+  /** The running kernel's release (uname -r). */
+  async kernelRelease(): Promise<string> {
+    return (await this.check('uname -r')).stdout.trim();
   }
 
-  /** Load the next kernel and kexec into it; returns once the new kernel answers SSH with a new boot_id. */
-  async kexec(options: KexecOptions = {}): Promise<KexecTiming> {
+  /** The running kernel's command line. */
+  async commandLine(): Promise<string> {
+    return (await this.check('cat /proc/cmdline')).stdout.trim();
+  }
+
+  /** Whether /dev/liveupdate exists as a character device. */
+  async hasLiveUpdateDevice(): Promise<boolean> {
+    return (await this.run('test -c /dev/liveupdate')).exitCode === 0;
+  }
+
+  /** The IOMMUs the running kernel registered (/sys/class/iommu). */
+  async iommus(): Promise<string[]> {
+    return (await this.check('ls /sys/class/iommu')).stdout.split(/\s+/).filter(Boolean);
+  }
+
+  /** The running kernel's log, kept as dmesg-gen<N>.log. */
+  async dmesg(): Promise<string> {
+    const log = (await this.check('dmesg')).stdout;
+    await this.save(`dmesg-gen${this.generation.index}.log`, log);
+    return log;
+  }
+
+  /** Save a file in the guest's artifact folder. */
+  async save(name: string, contents: string | Buffer): Promise<string> {
+    const file = path.join(this.spec.artifactDir, name);
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, contents);
+    return file;
+  }
+
+  /**
+   * Live-update kexec into the next kernel; returns once the new kernel answers SSH with a new boot_id, with what a
+   * scenario judges: the new kernel's live-update log and QEMU's record of config writes from `kexec -e` until then.
+   */
+  async kexec(options: KexecOptions = {}): Promise<KexecReport> {
+    return (await this.kexecReporting(options, () => Promise.resolve(undefined))).report;
+  }
+
+  /** kexec() with every device's config space snapshotted before and after, diffed, and the window's writes audited. */
+  async kexecWithConfigEvidence(options: KexecOptions = {}): Promise<KexecWithConfigReport> {
+    const before = await this.pci.snapshot(`gen${this.generation.index}-before-kexec`);
+    const { report, evidence } = await this.kexecReporting(options, (window, label) => kexecConfigEvidence(this, before, window, label));
+    return { ...report, config: evidence };
+  }
+
+  /** kexec and report; `evidence` runs first once the new kernel answers, before anything else touches it. */
+  private async kexecReporting<T>(
+    options: KexecOptions,
+    evidence: (window: { start: TraceMark; end: TraceMark }, label: string) => Promise<T>,
+  ): Promise<{ report: KexecReport; evidence: T }> {
+    const from = this.generation;
+    await this.dmesg();
+    const label = from.index > 0 ? `-${from.index + 1}` : '';
+    const started = new Date();
+    const { loadMs, kexecToSshMs, window } = await this.phases.phase(`kexec${label}`, () => this.kexecInto(options));
+    this.phases.record(`kexec-load${label}`, started, loadMs);
+    this.phases.record(`kexec-to-ssh${label}`, new Date(Date.now() - kexecToSshMs), kexecToSshMs);
+    const taken = await evidence(window, label);
+    const slice = await this.machine.trace.since(window.start, window.end);
+    const log = parseLiveUpdateLog(await this.dmesg());
+    const report = { from, to: this.generation, loadMs, kexecToSshMs, log, configWrites: configWrites(parsePciTrace(slice.content, slice.offset)) };
+    return { report, evidence: taken };
+  }
+
+  /** Load, `kexec -e`, wait for the new kernel's SSH; the trace window runs from `kexec -e` to that answer. */
+  private async kexecInto(options: KexecOptions): Promise<{ loadMs: number; kexecToSshMs: number; window: { start: TraceMark; end: TraceMark } }> {
     const loadFlag = options.fileLoad === false ? '-l' : '-s -l';
     const loadStart = performance.now();
     await this.check(
@@ -135,7 +212,7 @@ export class LiveGuest {
     const loadMs = Math.round(performance.now() - loadStart);
     const previous = this.generation;
     const serialOffset = this.machine.serial.offset;
-    const traceOffsetAtExec = await fileSize(this.machine.traceLog);
+    const start = await this.machine.trace.mark();
     const execStart = performance.now();
     this.connection.fireAndForget('kexec -e');
     const deadline = options.deadlineMs ?? deadlines.kexecToSsh;
@@ -145,13 +222,12 @@ export class LiveGuest {
       throw new GuestError(`after kexec the guest reports the same boot_id ${bootId}: the kernel did not change`);
     }
     this.connection.destroy();
-    this.connection = await this.machine.watch('SSH login after kexec', deadline, (signal) =>
-      waitForSsh(sshTarget(this.context, this.machine), signal),
-    );
+    this.connection = await this.machine.watch('SSH login after kexec', deadline, (signal) => waitForSsh(sshTarget(this.spec, this.machine), signal));
+    const end = await this.machine.trace.mark();
     const kexecToSshMs = Math.round(performance.now() - execStart);
     const newBootStart = this.machine.serial.search(/Linux version /, serialOffset)?.index ?? serialOffset;
-    this.generations.push({ index: previous.index + 1, bootId, serialOffset: newBootStart, traceOffset: traceOffsetAtExec });
-    return { loadMs, kexecToSshMs, traceOffsetAtExec };
+    this.generations.push({ index: previous.index + 1, bootId, serialOffset: newBootStart });
+    return { loadMs, kexecToSshMs, window: { start, end } };
   }
 
   /** Serial log text of one generation. */
@@ -167,16 +243,16 @@ export class LiveGuest {
     await this.machine.shutdown();
   }
 
-  /** Path of an artifact file of this scenario. */
-  artifact(name: string): string {
-    return path.join(this.context.artifactDir, name);
+  /** Saves a guest helper's output (and stderr, if any) under folder/gen<N>-<step>. */
+  private recorder(folder: string): HelperRecorder {
+    return async (step, run) => {
+      const name = `${folder}/gen${this.generation.index}-${step}`;
+      await this.save(`${name}.jsonl`, run.stdout);
+      if (run.stderr.trim()) await this.save(`${name}.stderr`, run.stderr);
+    };
   }
 }
 
-function sshTarget(context: ScenarioContext, machine: QemuMachine) {
-  return {
-    port: machine.sshPort,
-    clientKeyFile: context.image.clientKeyFile,
-    hostKeyBlob: Buffer.from(context.image.hostKey, 'base64'),
-  };
+function sshTarget(spec: GuestSpec, machine: QemuMachine) {
+  return { port: machine.sshPort, clientKeyFile: spec.keys.clientKeyFile, hostKeyBlob: Buffer.from(spec.keys.hostKeyBase64, 'base64') };
 }

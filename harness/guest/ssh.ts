@@ -53,11 +53,6 @@ export class GuestConnection {
     return new GuestConnection(client);
   }
 
-  /** True once the transport has closed (for example across a kexec). */
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
   /** Run a command; resolves with exit code and output whatever the exit code. */
   async run(command: string, input?: string | Buffer): Promise<CommandResult> {
     return new Promise((resolve, reject) => {

@@ -1,4 +1,5 @@
 // JUnit XML for CI dashboards: one testsuite per scenario, one testcase per test point.
+import type { ErrorRecord } from '../errors.ts';
 import type { TapSummary } from './tap-results.ts';
 
 export interface JunitSuite {
@@ -6,7 +7,7 @@ export interface JunitSuite {
   readonly durationMs: number;
   readonly tap: TapSummary;
   /** Error that ended the scenario outside any test point (crash, timeout). */
-  readonly error?: string;
+  readonly error?: ErrorRecord;
 }
 
 function escapeXml(text: string): string {
@@ -33,7 +34,7 @@ export function renderJunit(suites: readonly JunitSuite[]): string {
       return `    <testcase classname="${escapeXml(suite.name)}" name="${name}">${inner}</testcase>`;
     });
     if (suite.error) {
-      cases.push(`    <testcase classname="${escapeXml(suite.name)}" name="scenario"><error message="${escapeXml(suite.error.split('\n')[0] ?? '')}">${escapeXml(suite.error)}</error></testcase>`);
+      cases.push(`    <testcase classname="${escapeXml(suite.name)}" name="scenario"><error message="${escapeXml(`${suite.error.code}: ${suite.error.message}`)}">${escapeXml(suite.error.detail ?? '')}</error></testcase>`);
     }
     const failures = suite.tap.points.filter((point) => point.status === 'fail').length;
     const skipped = suite.tap.points.filter((point) => point.status === 'skip' || point.status === 'todo').length;

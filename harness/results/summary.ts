@@ -1,4 +1,5 @@
 // summary.json and the short table at the end of a run.
+import type { ErrorRecord } from '../errors.ts';
 import type { PhaseRecord } from '../scenario/timeline.ts';
 import type { TapSummary, TestPoint } from './tap-results.ts';
 
@@ -13,8 +14,8 @@ export interface ScenarioResult {
   readonly counts: Record<TestPoint['status'], number>;
   readonly points: readonly TestPoint[];
   readonly facts: Record<string, unknown>;
-  readonly error?: string;
-  readonly errorCode?: string;
+  /** Why the scenario ended outside its test points (its own error, deadline, crash). */
+  readonly error?: ErrorRecord;
   readonly artifactDir: string;
 }
 
@@ -46,7 +47,7 @@ export function renderSummaryTable(results: readonly ScenarioResult[], resultsDi
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
   const format = (row: string[]) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
   const lines = [format(header), ...rows.map(format)];
-  const errors = results.filter((result) => result.error).map((result) => `${result.name}: ${result.error?.split('\n')[0] ?? ''}`);
+  const errors = results.filter((result) => result.error).map((result) => `${result.name}: ${result.error?.code ?? ''}: ${result.error?.message ?? ''}`);
   const flaky = results
     .filter((result) => result.facts.flakyBoot)
     .map((result) => `${result.name}*: first boot failed and was retried (flaky); see serial-failed-boot.log`);

@@ -8,6 +8,7 @@ import { ensureHostPackages } from '../setup/host-packages.ts';
 import { chooseAccelerator, gatherKvmFacts, type AcceleratorChoice } from '../vm/accel.ts';
 import { confirmAccelerator } from '../vm/kvm-probe.ts';
 import { progress } from '../util/log.ts';
+import type { GuestSpec } from '../guest/guest-spec.ts';
 import type { KernelInfo, ScenarioContext } from '../scenario/context.ts';
 
 export interface Prepared {
@@ -37,20 +38,26 @@ function kernelInfo(kernel: KernelUnderTest): KernelInfo {
   return { bzImage: kernel.bzImage, release: kernel.release, identity: kernel.identity, options: Object.fromEntries(kernel.config) };
 }
 
+/** The guest the prepared kernels and image make, keeping its evidence in `artifactDir`. */
+export function guestSpec(prepared: Prepared, qemu: string, artifactDir: string): GuestSpec {
+  return {
+    qemu,
+    accel: prepared.accel,
+    kernel: prepared.kernel.bzImage,
+    nextKernel: prepared.nextKernel.bzImage,
+    initramfs: prepared.image.initramfs,
+    keys: { clientKeyFile: prepared.image.keys.clientKeyFile, hostKeyBase64: prepared.image.keys.hostKeyBlob.toString('base64') },
+    artifactDir,
+  };
+}
+
 /** The context one scenario process runs with. */
 export function scenarioContext(scenario: string, prepared: Prepared, qemu: string, runId: string, artifactDir: string): ScenarioContext {
   return {
     runId,
     scenario,
-    artifactDir,
-    qemu,
-    accel: prepared.accel,
     kernel: kernelInfo(prepared.kernel),
     nextKernel: kernelInfo(prepared.nextKernel),
-    image: {
-      initramfs: prepared.image.initramfs,
-      clientKeyFile: prepared.image.keys.clientKeyFile,
-      hostKey: prepared.image.keys.hostKeyBlob.toString('base64'),
-    },
+    guest: guestSpec(prepared, qemu, artifactDir),
   };
 }

@@ -17,5 +17,5 @@ export async function printReport(options: Options): Promise<number> {
   }
   process.stdout.write(`kernel ${summary.kernel.release}, ${summary.accel.accel} (${summary.accel.reason})\n`);
   process.stdout.write(`${renderSummaryTable(summary.scenarios, await realpath(latest))}\n`);
-  return summary.scenarios.some((scenario) => scenario.verdict === 'fail') ? ExitCode.scenarioFailed : ExitCode.pass;
+  return summary.scenarios.some((scenario) => scenario.verdict === 'fail') ? ExitCode.checkFailed : ExitCode.pass;
 }

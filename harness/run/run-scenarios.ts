@@ -2,7 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Options } from '../config/options.ts';
-import { ExitCode } from '../errors.ts';
+import { couldNotTestCodes, ExitCode, type ErrorRecord } from '../errors.ts';
 import { kernelOptionSummary } from '../../images/kernel/resolve.ts';
 import { renderJunit } from '../results/junit.ts';
 import { createRunDir } from '../results/run-dir.ts';
@@ -10,12 +10,11 @@ import { countPoints, renderSummaryTable, type ScenarioResult } from '../results
 import { parseTap, scenarioVerdict, type TapSummary } from '../results/tap-results.ts';
 import { listScenarios, selectScenarios, type ScenarioEntry } from '../scenario/catalog.ts';
 import { writeContext } from '../scenario/context.ts';
-import type { PhaseRecord } from '../scenario/timeline.ts';
 import { repoRoot } from '../util/paths.ts';
 import { prepareRun, scenarioContext, type Prepared } from './prepare.ts';
-import { runScenarioProcess, type ScenarioProcessResult } from './scenario-process.ts';
+import { runScenarioProcess, type ScenarioProcessResult, type ScenarioRecord } from './scenario-process.ts';
 
-/** Run the selected scenarios; returns the exit code (0 pass, 1 a scenario failed, 125 could not test). */
+/** Run the selected scenarios; returns the exit code (pass, a check failed, could not test, interrupted). */
 export async function runScenarios(options: Options, cache: string): Promise<number> {
   const selected = selectScenarios(await listScenarios(), options.scenarios);
   const prepared = await prepareRun(options, cache);
@@ -56,11 +55,11 @@ export async function runScenarios(options: Options, cache: string): Promise<num
   };
   await writeFile(path.join(run.dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   process.stdout.write(`\n${renderSummaryTable(results, run.dir)}\n`);
-  if (cancel.signal.aborted) return 130;
+  if (cancel.signal.aborted) return ExitCode.interrupted;
   const failed = results.filter((result) => result.verdict === 'fail');
   if (failed.length === 0) return ExitCode.pass;
   // Every failure was the harness's own infrastructure: the kernel was not judged.
-  return failed.every((result) => result.errorCode === 'INFRA' || result.errorCode === 'MISSING_TOOL') ? ExitCode.couldNotTest : ExitCode.scenarioFailed;
+  return failed.every((result) => result.error && couldNotTestCodes.has(result.error.code)) ? ExitCode.couldNotTest : ExitCode.checkFailed;
 }
 
 async function runOne(
@@ -81,7 +80,7 @@ async function runOne(
     if (/^(not ok|ok) \d+/.test(line) || /^1\.\.0/.test(line)) process.stdout.write(`  ${scenario.name}: ${line}\n`);
   }, cancel);
   const tap = parseTap(outcome.tap);
-  const record = outcome.record ?? {};
+  const record: ScenarioRecord = outcome.record ?? {};
   const error = scenarioError(outcome, tap, record, artifactDir);
   const verdict = outcome.timedOut ? 'fail' : scenarioVerdict(tap, outcome.exitCode);
   return {
@@ -93,21 +92,20 @@ async function runOne(
       exitCode: outcome.exitCode,
       kernel: prepared.kernel.release,
       accel: prepared.accel.accel,
-      phases: (record.phases as PhaseRecord[] | undefined) ?? [],
+      phases: record.phases ?? [],
       counts: countPoints(tap),
       points: tap.points,
-      facts: { ...((record.facts as Record<string, unknown> | undefined) ?? {}), ...(outcome.reapedQemu ? { reapedQemu: true } : {}) },
+      facts: { ...(record.facts ?? {}), ...(outcome.reapedQemu ? { reapedQemu: true } : {}) },
       error,
-      errorCode: error ? /^([A-Z_]+):/.exec(error)?.[1] : undefined,
       artifactDir,
     },
   };
 }
 
 /** Why a scenario ended badly outside its test points: its deadline, its own recorded error, or a crash. */
-function scenarioError(outcome: ScenarioProcessResult, tap: TapSummary, record: Record<string, unknown>, artifactDir: string): string | undefined {
-  if (outcome.timedOut) return 'TIMEOUT: scenario exceeded its deadline and was stopped';
-  if (typeof record.error === 'string') return record.error;
+function scenarioError(outcome: ScenarioProcessResult, tap: TapSummary, record: ScenarioRecord, artifactDir: string): ErrorRecord | undefined {
+  if (outcome.timedOut) return { code: 'TIMEOUT', message: 'scenario exceeded its deadline and was stopped' };
+  if (record.error) return record.error;
   const crashed = outcome.exitCode !== 0 && tap.points.every((point) => point.status !== 'fail');
-  return crashed ? `scenario process exited ${outcome.exitCode}; see ${path.join(artifactDir, 'stderr.log')}` : undefined;
+  return crashed ? { code: 'CRASH', message: `scenario process exited ${outcome.exitCode}; see ${path.join(artifactDir, 'stderr.log')}` } : undefined;
 }

@@ -3,9 +3,18 @@ import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
+import type { ErrorRecord } from '../errors.ts';
 import { contextVariable } from '../scenario/context.ts';
+import type { PhaseRecord } from '../scenario/timeline.ts';
 import { repoRoot } from '../util/paths.ts';
 import { reapQemu } from './reap-qemu.ts';
+
+/** What a scenario process writes to scenario.json (the parts the run reads back). */
+export interface ScenarioRecord {
+  readonly phases?: PhaseRecord[];
+  readonly facts?: Record<string, unknown>;
+  readonly error?: ErrorRecord;
+}
 
 export interface ScenarioProcessResult {
   readonly exitCode: number | null;
@@ -14,7 +23,7 @@ export interface ScenarioProcessResult {
   readonly timedOut: boolean;
   readonly reapedQemu: boolean;
   /** scenario.json written by the scenario, if it got that far. */
-  readonly record: Record<string, unknown> | undefined;
+  readonly record: ScenarioRecord | undefined;
 }
 
 /** Whole-scenario deadline: the phases have their own, this bounds anything they miss. */
@@ -54,7 +63,7 @@ export async function runScenarioProcess(
   await new Promise((resolve) => tapFile.end(resolve));
   const reapedQemu = await reapQemu(artifactDir);
   const record = await readFile(path.join(artifactDir, 'scenario.json'), 'utf8')
-    .then((text) => JSON.parse(text) as Record<string, unknown>)
+    .then((text) => JSON.parse(text) as ScenarioRecord)
     .catch(() => undefined);
   return {
     exitCode: result.exitCode ?? null,

@@ -6,16 +6,16 @@ import { ExitCode } from '../errors.ts';
 import { LiveGuest } from '../guest/live-guest.ts';
 import { createRunDir } from '../results/run-dir.ts';
 import { repoRoot } from '../util/paths.ts';
-import { prepareRun, scenarioContext } from './prepare.ts';
+import { guestSpec, prepareRun } from './prepare.ts';
 
 /** Boot, print the SSH command (host key pinned through a known_hosts file), wait for SIGINT/SIGTERM or the guest's end. */
 export async function runShell(options: Options, cache: string): Promise<number> {
   const prepared = await prepareRun(options, cache);
   const run = await createRunDir(path.resolve(options.results ?? path.join(repoRoot, 'results')));
-  const context = scenarioContext('shell', prepared, options.qemu, run.runId, path.join(run.dir, 'shell'));
-  const guest = await LiveGuest.boot(context);
+  const spec = guestSpec(prepared, options.qemu, path.join(run.dir, 'shell'));
+  const guest = await LiveGuest.boot(spec);
   try {
-    const knownHosts = path.join(context.artifactDir, 'known_hosts');
+    const knownHosts = path.join(spec.artifactDir, 'known_hosts');
     const hostLine = `ssh-ed25519 ${prepared.image.keys.hostKeyBlob.toString('base64')}`;
     await writeFile(knownHosts, `[127.0.0.1]:${guest.machine.sshPort} ${hostLine}\n`);
     process.stdout.write(

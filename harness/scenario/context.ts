@@ -1,7 +1,7 @@
-// What the CLI hands a scenario process: resolved kernel, image, accelerator, artifact folder.
+// What the CLI hands a scenario process: the kernels under test and the spec of the guest to boot.
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import type { AcceleratorChoice } from '../vm/accel.ts';
+import type { GuestSpec } from '../guest/guest-spec.ts';
 
 export interface KernelInfo {
   readonly bzImage: string;
@@ -14,18 +14,11 @@ export interface KernelInfo {
 export interface ScenarioContext {
   readonly runId: string;
   readonly scenario: string;
-  readonly artifactDir: string;
-  readonly qemu: string;
-  readonly accel: AcceleratorChoice;
   readonly kernel: KernelInfo;
   /** The kernel to kexec into; the same as `kernel` unless NEXT_KERNEL was given. */
   readonly nextKernel: KernelInfo;
-  readonly image: {
-    readonly initramfs: string;
-    readonly clientKeyFile: string;
-    /** base64 of the pinned host key blob */
-    readonly hostKey: string;
-  };
+  /** The guest every boot of this scenario starts from; its artifact folder is the scenario's. */
+  readonly guest: GuestSpec;
 }
 
 /** Environment variable naming the context file (a file: a kernel config is too big for the environment). */
@@ -41,7 +34,7 @@ export function contextFromEnvironment(env: NodeJS.ProcessEnv = process.env): Sc
   const file = env[contextVariable];
   if (!file) return undefined;
   const value = JSON.parse(readFileSync(file, 'utf8')) as Partial<ScenarioContext>;
-  for (const field of ['runId', 'scenario', 'artifactDir', 'qemu', 'accel', 'kernel', 'nextKernel', 'image'] as const) {
+  for (const field of ['runId', 'scenario', 'kernel', 'nextKernel', 'guest'] as const) {
     if (value[field] === undefined) throw new Error(`${contextVariable} lacks "${field}"`);
   }
   return value as ScenarioContext;

@@ -39,7 +39,7 @@ export function assertMemfdsIntact(t: Test, specs: readonly MemfdSpec[], result:
 /** Boot and probe; when the kernel cannot preserve memfds, record a skip (lacks it) or failure (broken) and return undefined. */
 export async function bootForMemfdPreservation(t: Test, session: ScenarioSession, check: string): Promise<{ guest: LiveGuest; agent: LuoAgent } | undefined> {
   const guest = await session.boot();
-  const agent = session.luoAgent(guest);
+  const agent = guest.luo;
   const capabilities = liveUpdateCapabilities(await agent.probe(), session.context.kernel.options);
   session.facts.capabilities = capabilities;
   return gate(t, capabilities.memfd, check) ? { guest, agent } : undefined;

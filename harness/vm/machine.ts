@@ -15,6 +15,7 @@ import { QmpClient, type QmpEvent } from './qmp.ts';
 import { SerialConsole } from './serial-console.ts';
 import { qemuArguments, type Topology } from './topology.ts';
 import { liveMachines } from './registry.ts';
+import { TraceLog } from './trace-log.ts';
 
 export interface MachineOptions {
   readonly qemu: string;
@@ -48,12 +49,15 @@ export class QemuMachine implements AsyncDisposable {
   private stopping = false;
   private stopped: Promise<void> | undefined;
 
+  /** QEMU's trace of config writes and BAR mappings; mark() and since() bound a window such as a kexec. */
+  readonly trace: TraceLog;
   private constructor(
     readonly options: MachineOptions,
     readonly sshPort: number,
     private readonly tempDir: string,
-    readonly traceLog: string,
+    traceFile: string,
   ) {
+    this.trace = new TraceLog(traceFile);
     this.serial = new SerialConsole(path.join(options.artifactDir, 'serial.log'));
     this.failure = new Promise<never>((_, reject) => (this.failWith = reject));
     // Nobody may be awaiting failure yet; keep Node from reporting it as unhandled.
@@ -165,16 +169,16 @@ export class QemuMachine implements AsyncDisposable {
     }
   }
 
-  /** Run a QMP command. */
-  async qmpCommand(command: string, args?: Record<string, unknown>): Promise<unknown> {
-    if (!this.qmp) throw new InfrastructureError('QMP is not connected');
-    return this.qmp.execute(command, args);
-  }
-
   /** Polite shutdown (QMP quit), then SIGTERM, then SIGKILL; always removes temp files. Idempotent. */
   shutdown(): Promise<void> {
     this.stopped ??= this.stop();
     return this.stopped;
+  }
+
+  /** End every wait on this machine at once with `reason` (a signal, say), then shut it down. */
+  abort(reason: Error): Promise<void> {
+    this.failWith(reason);
+    return this.shutdown();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -1,19 +1,13 @@
-// Every live machine, so a signal to the harness can shut them all down.
+// Every live machine, so that a signal to a scenario process can end them all and every wait on them.
 
-/** Anything that can be shut down. */
-export interface ShutdownTarget {
-  shutdown(): Promise<void>;
+/** Anything that can be aborted: its waits end with the reason, then it shuts down. */
+export interface AbortTarget {
+  abort(reason: Error): Promise<void>;
 }
 
-export const liveMachines = new Set<ShutdownTarget>();
+export const liveMachines = new Set<AbortTarget>();
 
-/** On SIGINT/SIGTERM, shut every live machine down, then exit with the conventional code. */
-export function shutdownMachinesOnSignals(): void {
-  const handle = (signal: NodeJS.Signals, code: number) => {
-    process.once(signal, () => {
-      void Promise.allSettled([...liveMachines].map((machine) => machine.shutdown())).then(() => process.exit(code));
-    });
-  };
-  handle('SIGINT', 130);
-  handle('SIGTERM', 143);
+/** Abort every live machine with one reason; resolves once all are down. */
+export async function abortLiveMachines(reason: Error): Promise<void> {
+  await Promise.allSettled([...liveMachines].map((machine) => machine.abort(reason)));
 }

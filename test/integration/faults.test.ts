@@ -3,11 +3,11 @@ import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { GuestError, InfrastructureError, TimeoutError } from '../../harness/errors.ts';
+import { ExitCode, GuestError, InfrastructureError, TimeoutError } from '../../harness/errors.ts';
 import { LiveGuest } from '../../harness/guest/live-guest.ts';
 import { defaultTopology } from '../../harness/vm/topology.ts';
 import { ScenarioSession } from '../../harness/scenario/run-scenario.ts';
-import { processAlive, testContext } from '../support/test-context.ts';
+import { processAlive, testGuestSpec, testScenarioContext } from '../support/test-context.ts';
 import { runCli } from '../support/run-cli.ts';
 import { waitForFile } from '../support/wait-for-file.ts';
 import { execa } from 'execa';
@@ -38,13 +38,13 @@ t.test('bad input: one line, exit 2, before any build', async (t) => {
 });
 
 t.test('a kernel without the LUO options is refused by name (exit 2)', async (t) => {
-  const context = await testContext('no-luo');
+  const spec = await testGuestSpec('no-luo');
   const dir = await mkdtemp(path.join(tmpdir(), 'luo-harness-noluo-'));
-  const config = (await readFile(path.join(path.dirname(context.kernel.bzImage), '..', '..', '..', '.config'), 'utf8'))
+  const config = (await readFile(path.join(path.dirname(spec.kernel), '..', '..', '..', '.config'), 'utf8'))
     .replace(/^CONFIG_LIVEUPDATE=y$/m, '# CONFIG_LIVEUPDATE is not set')
     .replace(/^CONFIG_LIVEUPDATE_MEMFD=y$/m, '# CONFIG_LIVEUPDATE_MEMFD is not set');
   await writeFile(path.join(dir, '.config'), config);
-  const run = await runCli(['run'], { S: 'boot', KERNEL: context.kernel.bzImage, CONFIG: path.join(dir, '.config') });
+  const run = await runCli(['run'], { S: 'boot', KERNEL: spec.kernel, CONFIG: path.join(dir, '.config') });
   t.equal(run.exitCode, 2);
   t.match(run.stderr, /lacks CONFIG_LIVEUPDATE, CONFIG_LIVEUPDATE_MEMFD/);
 });
@@ -56,30 +56,30 @@ t.test('QEMU missing: could not test (125)', async (t) => {
 });
 
 t.test('a guest panic is detected, reported with the serial tail, and QEMU is gone', async (t) => {
-  const context = await testContext('panic');
-  const guest = await LiveGuest.boot(context);
-  const pid = await qemuPid(context.artifactDir);
+  const spec = await testGuestSpec('panic');
+  const guest = await LiveGuest.boot(spec);
+  const pid = await qemuPid(spec.artifactDir);
   const started = performance.now();
   await t.rejects(guest.check('echo c > /proc/sysrq-trigger; sleep 60', 120_000), GuestError, 'the command fails as a guest error');
   t.ok(performance.now() - started < 60_000, 'detected before the command could finish');
   await guest.close();
   t.notOk(processAlive(pid), 'QEMU ended');
-  t.match(await readFile(path.join(context.artifactDir, 'serial.log'), 'utf8'), /Kernel panic - not syncing/, 'serial log kept');
+  t.match(await readFile(path.join(spec.artifactDir, 'serial.log'), 'utf8'), /Kernel panic - not syncing/, 'serial log kept');
 });
 
 t.test('a guest that never reaches SSH fails at its deadline with the serial tail', async (t) => {
-  const context = await testContext('no-ssh');
+  const spec = await testGuestSpec('no-ssh');
   // The kernel runs /bin/cat as init: it boots fine but never starts sshd.
-  const error = await LiveGuest.boot(context, { extraCommandLine: ['rdinit=/bin/cat'], deadlineMs: 20_000 }).catch((caught: unknown) => caught);
+  const error = await LiveGuest.boot(spec, { extraCommandLine: ['rdinit=/bin/cat'], deadlineMs: 20_000 }).catch((caught: unknown) => caught);
   t.type(error, TimeoutError);
   t.match((error as Error).message, /guest boot to SSH ready did not happen within 20 s; serial tail:/);
-  t.notOk(processAlive(await qemuPid(context.artifactDir)), 'QEMU ended');
+  t.notOk(processAlive(await qemuPid(spec.artifactDir)), 'QEMU ended');
 });
 
 t.test('a kexec that never comes back fails at its deadline, not a hang', async (t) => {
-  const context = await testContext('kexec-hang');
-  const guest = await LiveGuest.boot(context);
-  const pid = await qemuPid(context.artifactDir);
+  const spec = await testGuestSpec('kexec-hang');
+  const guest = await LiveGuest.boot(spec);
+  const pid = await qemuPid(spec.artifactDir);
   const error = await guest.kexec({ extra: ['rdinit=/bin/cat'], deadlineMs: 20_000 }).catch((caught: unknown) => caught);
   t.type(error, TimeoutError);
   t.match((error as Error).message, /kexec into the next kernel to SSH ready did not happen within 20 s/);
@@ -100,10 +100,28 @@ t.test('SIGTERM to the harness mid-run leaves no QEMU behind', async (t) => {
   t.notOk(processAlive(pid), 'QEMU ended with the harness');
 });
 
+t.test('SIGINT in the middle of a scenario: evidence written, QEMU gone, exit code "interrupted"', async (t) => {
+  const results = await mkdtemp(path.join(tmpdir(), 'luo-harness-sigint-'));
+  const child = execa('node', ['--import', 'tsx', 'harness/cli.ts', 'run'], { env: { S: 'kexec', RESULTS: results }, reject: false });
+  const scenarioDir = path.join(results, 'latest', 'kexec');
+  // Booted and answering: the scenario body is under way.
+  await waitForFile(path.join(scenarioDir, 'serial.log'), 180_000, /luo-harness: ssh ready/);
+  const pid = await qemuPid(scenarioDir);
+  child.kill('SIGINT');
+  const result = await child;
+  t.equal(result.exitCode, ExitCode.interrupted, 'the run exits with the table\'s "interrupted" code');
+  t.notOk(processAlive(pid), 'QEMU ended');
+  const record = JSON.parse(await readFile(path.join(scenarioDir, 'scenario.json'), 'utf8')) as { error?: { code: string; message: string } };
+  t.equal(record.error?.code, 'INTERRUPTED', `scenario.json records the interruption (${record.error?.message ?? 'no error'})`);
+  t.match(await readFile(path.join(scenarioDir, 'serial-gen0.log'), 'utf8'), /Linux version/, 'the serial log of the booted kernel is kept');
+  const summary = JSON.parse(await readFile(path.join(results, 'latest', 'summary.json'), 'utf8')) as { interrupted: boolean };
+  t.equal(summary.interrupted, true, 'summary.json says the run was interrupted');
+});
+
 t.test('QEMU dying under the guest is reported at once, not waited out', async (t) => {
-  const context = await testContext('qemu-dies');
-  const guest = await LiveGuest.boot(context);
-  const pid = await qemuPid(context.artifactDir);
+  const spec = await testGuestSpec('qemu-dies');
+  const guest = await LiveGuest.boot(spec);
+  const pid = await qemuPid(spec.artifactDir);
   const started = performance.now();
   const pending = guest.check('sleep 100', 120_000);
   process.kill(pid, 'SIGKILL');
@@ -114,34 +132,39 @@ t.test('QEMU dying under the guest is reported at once, not waited out', async (
   await guest.close();
 });
 
-t.test('a KVM that exists but cannot run a guest is caught by the test boot', async (t) => {
+t.test('KVM is used only when a test boot of the kernel under it works', async (t) => {
   const facts = await gatherKvmFacts();
-  const context = await testContext('kvm-probe');
-  const probe = await kvmBootsKernel(context.qemu, context.kernel.bzImage, 20_000);
-  if (facts.devKvmExists && !facts.cpuHasVirtualisation) {
-    t.equal(probe.ok, false, `KVM test boot fails here: ${probe.detail}`);
-    const confirmed = await confirmAccelerator({ accel: 'kvm', reason: 'pretend the flags said yes' }, false, context.qemu, context.kernel.bzImage);
-    t.equal(confirmed.accel, 'tcg', `falls back to TCG: ${confirmed.reason}`);
-  } else {
-    t.equal(probe.ok, facts.devKvmExists && facts.cpuHasVirtualisation && facts.devKvmReadWrite, `test boot agrees with the host facts: ${probe.detail}`);
+  if (!facts.devKvmExists) {
+    t.pass('no /dev/kvm on this host', { skip: 'the KVM test boot needs /dev/kvm to be exercised' });
+    return;
   }
+  const spec = await testGuestSpec('kvm-probe');
+  const probe = await kvmBootsKernel(spec.qemu, spec.kernel, 20_000);
+  const confirmed = await confirmAccelerator({ accel: 'kvm', reason: 'pretend the CPU flags said yes' }, false, spec.qemu, spec.kernel);
+  if (probe.ok) {
+    t.equal(confirmed.accel, 'kvm', `the test boot worked, so KVM is kept: ${probe.detail}`);
+  } else {
+    t.equal(confirmed.accel, 'tcg', `the test boot failed (${probe.detail}), so the run falls back to TCG: ${confirmed.reason}`);
+    t.match(confirmed.reason, /KVM/, 'the reason names KVM');
+  }
+  if (!facts.cpuHasVirtualisation || !facts.devKvmReadWrite) t.notOk(probe.ok, 'no KVM boot without vmx/svm and a writable /dev/kvm');
 });
 
 t.test('a failed first boot is retried once and recorded; failing twice is still a failure', async (t) => {
-  const context = await testContext('boot-retry');
+  const context = await testScenarioContext('boot-retry');
   const session = new ScenarioSession(context);
   const error = await session.boot({ extraCommandLine: ['rdinit=/bin/cat'], deadlineMs: 15_000 }).catch((caught: unknown) => caught);
   t.type(error, TimeoutError, 'the retry failing too is reported');
   t.match(session.facts.flakyBoot, { firstAttempt: /guest boot to SSH ready did not happen within 15 s/ }, 'the first failure is recorded');
   t.same(session.timeline.phases.map((phase) => [phase.name, phase.outcome]), [['boot-to-ssh', 'failed'], ['boot-to-ssh-retry', 'failed']]);
-  t.match(await readFile(path.join(context.artifactDir, 'serial-failed-boot.log'), 'utf8'), /Run \/bin\/cat as init process/, 'first attempt serial log kept');
+  t.match(await readFile(path.join(context.guest.artifactDir, 'serial-failed-boot.log'), 'utf8'), /Run \/bin\/cat as init process/, 'first attempt serial log kept');
   await session.finish(error);
 });
 
 t.test('QEMU refusing its command line is an infrastructure error carrying what QEMU said', async (t) => {
-  const context = await testContext('qemu-refuses');
+  const spec = await testGuestSpec('qemu-refuses');
   // Slot 3 is the NIC's: QEMU refuses to put an edu device there.
-  const error = await LiveGuest.boot(context, { topology: { ...defaultTopology, eduDevices: [{ slot: 3 }] } }).catch((caught: unknown) => caught);
+  const error = await LiveGuest.boot(spec, { topology: { ...defaultTopology, eduDevices: [{ slot: 3 }] } }).catch((caught: unknown) => caught);
   t.type(error, InfrastructureError);
   t.match((error as Error).message, /QEMU exited with 1 .*\(QEMU: .*slot 3 function 0 not available/);
   t.equal((error as InfrastructureError).exitCode, 125, 'could not test');

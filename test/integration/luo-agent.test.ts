@@ -3,10 +3,10 @@ import { createHash } from 'node:crypto';
 import t from 'tap';
 import { LiveGuest } from '../../harness/guest/live-guest.ts';
 import { LuoAgent } from '../../harness/guest/luo-agent.ts';
-import { testContext } from '../support/test-context.ts';
+import { testGuestSpec } from '../support/test-context.ts';
 
 t.test('verify with the wrong seed reports where and how the data differs', async (t) => {
-  const guest = await LiveGuest.boot(await testContext('luo-corrupt'));
+  const guest = await LiveGuest.boot(await testGuestSpec('luo-corrupt'));
   t.teardown(() => guest.close());
   // putFile is how a developer's extra tool would get in: bytes must arrive intact.
   const payload = Buffer.from(Array.from({ length: 70_000 }, (_, index) => (index * 7) & 0xff));

@@ -3,6 +3,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
+import type { ScenarioResult } from '../../harness/results/summary.ts';
 import { repoRoot } from '../../harness/util/paths.ts';
 
 export interface CliRun {
@@ -25,6 +26,6 @@ export async function runCli(args: string[], variables: Record<string, string> =
 }
 
 /** The summary.json of the newest run in a results folder. */
-export async function latestSummary(resultsDir: string): Promise<{ scenarios: { name: string; verdict: string; counts: Record<string, number>; facts: Record<string, unknown>; phases: { name: string; durationMs: number }[] }[]; accel: { accel: string } }> {
+export async function latestSummary(resultsDir: string): Promise<{ scenarios: ScenarioResult[]; accel: { accel: string } }> {
   return JSON.parse(await readFile(path.join(resultsDir, 'latest', 'summary.json'), 'utf8')) as never;
 }

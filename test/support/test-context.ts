@@ -1,18 +1,25 @@
-// A scenario context for integration tests that drive the harness API directly.
+// A guest spec for integration tests that drive the harness API directly.
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseOptions } from '../../harness/config/options.ts';
-import { prepareRun, scenarioContext } from '../../harness/run/prepare.ts';
+import type { GuestSpec } from '../../harness/guest/guest-spec.ts';
+import { guestSpec, prepareRun, scenarioContext } from '../../harness/run/prepare.ts';
 import type { ScenarioContext } from '../../harness/scenario/context.ts';
 import { cacheRoot } from '../../harness/util/paths.ts';
 
-/** Prepare (cached) kernel and image as `make scenario` would, and a fresh artifact folder. */
-export async function testContext(name: string): Promise<ScenarioContext> {
+/** Prepare (cached) kernel and image as `make scenario` would; the guest keeps its evidence in a fresh folder. */
+export async function testGuestSpec(name: string): Promise<GuestSpec> {
   const options = parseOptions([], process.env);
   const prepared = await prepareRun(options, cacheRoot());
-  const artifactDir = await mkdtemp(path.join(tmpdir(), `luo-harness-${name}-`));
-  return scenarioContext(name, prepared, options.qemu, 'test', artifactDir);
+  return guestSpec(prepared, options.qemu, await mkdtemp(path.join(tmpdir(), `luo-harness-${name}-`)));
+}
+
+/** A whole scenario context, for tests of the scenario frame. */
+export async function testScenarioContext(name: string): Promise<ScenarioContext> {
+  const options = parseOptions([], process.env);
+  const prepared = await prepareRun(options, cacheRoot());
+  return scenarioContext(name, prepared, options.qemu, 'test', await mkdtemp(path.join(tmpdir(), `luo-harness-${name}-`)));
 }
 
 /** True while a process with this pid exists. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import t from 'tap';
 import { deviceIdentity, identityChanges } from '../../harness/checks/device-identity.ts';
 import { parseSnapshotListing } from '../../harness/guest/config-snapshot.ts';
-import { diffSnapshots } from '../../harness/scenario/config-evidence.ts';
+import { diffSnapshots } from '../../harness/guest/kexec-evidence.ts';
 import { repoRoot } from '../../harness/util/paths.ts';
 
 const fixture = (name: string) => readFileSync(path.join(repoRoot, 'test', 'fixtures', 'kexec-run', name), 'utf8');

@@ -19,7 +19,7 @@ const base: ScenarioResult = {
 };
 
 t.test('one row per scenario with verdict, counts and phase times, then the results path', async (t) => {
-  const table = renderSummaryTable([base, { ...base, name: 'vfio-edu', verdict: 'fail', error: 'GUEST: guest panicked\nserial tail', counts: { pass: 1, fail: 2, skip: 0, todo: 4 } }], '/r');
+  const table = renderSummaryTable([base, { ...base, name: 'vfio-edu', verdict: 'fail', error: { code: 'GUEST', message: 'guest panicked', detail: 'serial tail' }, counts: { pass: 1, fail: 2, skip: 0, todo: 4 } }], '/r');
   const lines = table.split('\n');
   t.match(lines[0], /^scenario\s+result\s+pass\s+fail\s+skip\s+todo\s+boot-ssh\s+kexec-ssh\s+total$/);
   t.match(lines[1], /^kexec\s+PASS\s+5\s+0\s+0\s+0\s+2\.2s\s+2\.1s\s+5\.9s$/);

@@ -36,7 +36,7 @@ t.test('verdicts', async (t) => {
 });
 
 t.test('JUnit escapes and counts', async (t) => {
-  const xml = renderJunit([{ name: 'boot', durationMs: 1500, tap: parseTap(tapText), error: 'GUEST: panic <here>\u0007' }]);
+  const xml = renderJunit([{ name: 'boot', durationMs: 1500, tap: parseTap(tapText), error: { code: 'GUEST', message: 'panic <here>\u0007', detail: 'serial tail' } }]);
   t.match(xml, /<testsuite name="boot" tests="5" failures="1" errors="1" skipped="2" time="1.500">/);
   t.match(xml, /panic &lt;here&gt;/);
   t.notOk(xml.includes('\u0007'), 'control characters stripped from the XML');

@@ -1,0 +1,30 @@
+// What a scenario asks of a kexec and what it learns from one.
+import type { LiveUpdateLog } from '../checks/live-update-log.ts';
+import type { PciConfigWrite } from '../checks/qemu-trace.ts';
+import type { KexecConfigEvidence } from './kexec-evidence.ts';
+import type { CommandLineOptions } from './kernel-command-line.ts';
+import type { Generation } from './live-guest.ts';
+
+export interface KexecOptions extends CommandLineOptions {
+  /** Deadline from `kexec -e` to SSH in the new kernel. */
+  readonly deadlineMs?: number;
+  /** Use kexec_file_load (`-s`, needed for KHO). Default true; false is the negative case. */
+  readonly fileLoad?: boolean;
+}
+
+export interface KexecReport {
+  readonly from: Generation;
+  readonly to: Generation;
+  readonly loadMs: number;
+  /** From `kexec -e` until the new kernel answered SSH (the blackout). */
+  readonly kexecToSshMs: number;
+  /** What the new kernel logged about the live update it came out of. */
+  readonly log: LiveUpdateLog;
+  /** QEMU's record of every config write from `kexec -e` until the new kernel answered SSH. */
+  readonly configWrites: readonly PciConfigWrite[];
+}
+
+/** A kexec with every device's config space snapshotted before and after, diffed, and the window's writes audited. */
+export interface KexecWithConfigReport extends KexecReport {
+  readonly config: KexecConfigEvidence;
+}
