@@ -1,7 +1,8 @@
 // vfio-edu: edu devices handed to userspace through VFIO, across a live-update kexec: DMA through the IOMMU,
 // MSI armed again from scratch, config space diffed, and QEMU's record of every config write in the kexec window.
 import t from 'tap';
-import { commandBits, readRegister } from '../harness/checks/config-space.ts';
+import { commandBits } from '../harness/checks/register-bits.ts';
+import { readRegister } from '../harness/checks/register.ts';
 import type { DeviceSnapshot } from '../harness/guest/config-snapshot.ts';
 import type { LiveGuest } from '../harness/guest/live-guest.ts';
 import { bindToVfio } from '../harness/guest/pci.ts';

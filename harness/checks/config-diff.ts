@@ -1,8 +1,10 @@
 // Named difference between two config space dumps of one device, as JSON-ready entries and as a text table.
 
 import { BadInputError } from '../errors.ts';
-import { decodeConfigSpace, hex, readRegister, registerBits } from './config-space.ts';
-import type { ConfigRegister, RegisterWidth } from './config-space.ts';
+import { decodeConfigSpace } from './decode-config-space.ts';
+import { hex } from './hex.ts';
+import { registerBits } from './register-bits.ts';
+import { readRegister, type ConfigRegister, type RegisterWidth } from './register.ts';
 
 /** One register (or unnamed byte) whose value differs between the two dumps. */
 export interface ConfigDiffEntry {
