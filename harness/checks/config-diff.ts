@@ -1,8 +1,10 @@
 // Named difference between two config space dumps of one device, as JSON-ready entries and as a text table.
 
-import { BadInputError } from '../errors.ts';
-import { decodeConfigSpace, hex, readRegister, registerBits } from './config-space.ts';
-import type { ConfigRegister, RegisterWidth } from './config-space.ts';
+import { GuestError } from '../errors.ts';
+import { decodeConfigSpace } from './decode-config-space.ts';
+import { hex } from './hex.ts';
+import { registerBits } from './register-bits.ts';
+import { readRegister, type ConfigRegister, type RegisterWidth } from './register.ts';
 
 /** One register (or unnamed byte) whose value differs between the two dumps. */
 export interface ConfigDiffEntry {
@@ -32,7 +34,7 @@ export function configSpaceDiff(before: Uint8Array, after: Uint8Array): ConfigDi
     ['after', after],
   ] as const) {
     if (bytes.length < 64)
-      throw new BadInputError(`configSpaceDiff: "${side}" has ${bytes.length} bytes; need 64 or more`);
+      throw new GuestError(`configSpaceDiff: "${side}" has ${bytes.length} bytes; need 64 or more`);
   }
   const layouts = [decodeConfigSpace(before), decodeConfigSpace(after)];
   const length = Math.max(before.length, after.length);

@@ -1,7 +1,9 @@
 // Per-device audit of the config writes QEMU saw: register names, old/new values, BAR sizing explained.
 
-import { barInfo, bdfOf, decodeConfigSpace, hex, readRegister } from './config-space.ts';
-import type { ConfigRegister, RegisterWidth } from './config-space.ts';
+import { barLayout } from './bars.ts';
+import { decodeConfigSpace } from './decode-config-space.ts';
+import { hex } from './hex.ts';
+import { readRegister, type ConfigRegister, type RegisterWidth } from './register.ts';
 import type { PciConfigWrite } from './qemu-trace.ts';
 
 /** A config write as the audit needs it: a parsed trace event, or any object with these fields. */
@@ -34,8 +36,6 @@ export interface DeviceWriteAudit {
   counts: { writes: number; changed: number; unchanged: number; unknown: number; barSizing: number };
 }
 
-/** Snapshots by BDF ("0000:00:04.0" or "00:04.0"), taken before the writes. */
-export type SnapshotsByBdf = ReadonlyMap<string, Uint8Array> | Readonly<Record<string, Uint8Array>>;
 
 const SIZING_NOTE = 'BAR sizing: all ones written to read the size back (normal during enumeration)';
 const RESTORE_NOTE = 'BAR sizing: address written back after sizing';
@@ -47,28 +47,20 @@ const INTX_DISABLE = 0x400;
 const ROM_SIZING_MASK = 0xfffff800;
 
 /**
- * Explain each config write per device, in the order given. Every device that has a snapshot or a write is
+ * Explain each config write per device, in the order given. Snapshots (taken before the writes) and writes are
+ * keyed by "dddd:bb:dd.f", as sysfs and parsePciTrace give them. Every device that has a snapshot or a write is
  * listed (a snapshot with no writes shows as zero writes), sorted by BDF.
  */
-export function auditConfigWrites(writes: readonly ConfigWriteInput[], snapshots: SnapshotsByBdf): DeviceWriteAudit[] {
-  const snapshotByBdf = normaliseSnapshots(snapshots);
+export function auditConfigWrites(
+  writes: readonly ConfigWriteInput[],
+  snapshots: ReadonlyMap<string, Uint8Array>,
+): DeviceWriteAudit[] {
   const byDevice = new Map<string, ConfigWriteInput[]>();
-  for (const bdf of snapshotByBdf.keys()) byDevice.set(bdf, []);
-  for (const write of writes) {
-    const bdf = bdfOf(write.bdf);
-    byDevice.set(bdf, [...(byDevice.get(bdf) ?? []), write]);
-  }
+  for (const bdf of snapshots.keys()) byDevice.set(bdf, []);
+  for (const write of writes) byDevice.set(write.bdf, [...(byDevice.get(write.bdf) ?? []), write]);
   return [...byDevice.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([bdf, deviceWrites]) => auditDevice(bdf, deviceWrites, snapshotByBdf.get(bdf)));
-}
-
-function normaliseSnapshots(snapshots: SnapshotsByBdf): Map<string, Uint8Array> {
-  const entries: [string, Uint8Array][] =
-    snapshots instanceof Map
-      ? [...(snapshots as ReadonlyMap<string, Uint8Array>).entries()]
-      : Object.entries(snapshots as Readonly<Record<string, Uint8Array>>);
-  return new Map(entries.map(([bdf, bytes]) => [bdfOf(bdf), bytes]));
+    .map(([bdf, deviceWrites]) => auditDevice(bdf, deviceWrites, snapshots.get(bdf)));
 }
 
 function auditDevice(
@@ -115,7 +107,7 @@ const HEADER_WITHOUT_SNAPSHOT: readonly ConfigRegister[] = decodeConfigSpace(new
  * QEMU's trace gives offset and value but not the access size. Take the larger of what the value needs and
  * the register starting at that offset, bounded by the offset's alignment (accesses never cross a dword).
  */
-export function inferWidth(offset: number, value: number, layout: readonly ConfigRegister[]): RegisterWidth {
+function inferWidth(offset: number, value: number, layout: readonly ConfigRegister[]): RegisterWidth {
   const needed = value > 0xffff ? 4 : value > 0xff ? 2 : 1;
   const registerWidth = layout.find((r) => r.offset === offset)?.width ?? 1;
   const alignment = offset % 4 === 0 ? 4 : offset % 2 === 0 ? 2 : 1;
@@ -125,7 +117,7 @@ export function inferWidth(offset: number, value: number, layout: readonly Confi
 /** Name the upper dword of each 64-bit BAR after the BAR it belongs to. */
 function upperHalfNames(snapshot: Uint8Array): Map<number, string> {
   const names = new Map<number, string>();
-  for (const bar of barInfo(snapshot)) {
+  for (const bar of barLayout(snapshot)) {
     if (bar.is64Bit) names.set(bar.offset + 4, `BAR${bar.index + 1} (upper half of 64-bit BAR${bar.index})`);
   }
   return names;

@@ -1,5 +1,6 @@
 // What identifies a PCI device and must not change across a kexec: IDs, class, BAR sizes.
-import { parseSysfsResource, readRegister } from './config-space.ts';
+import { readRegister } from './register.ts';
+import { resourceSizes } from './sysfs-resource.ts';
 import type { DeviceSnapshot } from '../guest/config-snapshot.ts';
 
 export interface DeviceIdentity {
@@ -16,14 +17,13 @@ export interface DeviceIdentity {
 /** The identity of one snapshot. */
 export function deviceIdentity(snapshot: DeviceSnapshot): DeviceIdentity {
   const revisionAndClass = readRegister(snapshot.bytes, 0x08, 4);
-  const resources = parseSysfsResource(snapshot.resource);
   return {
     bdf: snapshot.bdf,
     vendor: readRegister(snapshot.bytes, 0x00, 2),
     device: readRegister(snapshot.bytes, 0x02, 2),
     classCode: revisionAndClass === undefined ? undefined : revisionAndClass >>> 8,
     headerType: readRegister(snapshot.bytes, 0x0e, 1),
-    barSizes: resources.slice(0, 6).map((resource) => resource.size),
+    barSizes: resourceSizes(snapshot.resource).slice(0, 6),
   };
 }
 

@@ -1,7 +1,8 @@
-// Read and write the `lspci -xxxx` text dump, the format `lspci -F <file>` reads back.
+// Write config space snapshots as an `lspci -xxxx` text dump, the format `lspci -F <file>` reads back.
 
-import { BadInputError } from '../errors.ts';
-import { bdfOf, hex, readRegister } from './config-space.ts';
+import { GuestError } from '../errors.ts';
+import { hex } from './hex.ts';
+import { readRegister } from './register.ts';
 
 /** One device of a dump: canonical "dddd:bb:dd.f" address and its config space bytes. */
 export interface DumpedDevice {
@@ -11,9 +12,6 @@ export interface DumpedDevice {
 
 const MAX_CONFIG_BYTES = 4096;
 const BYTES_PER_LINE = 16;
-// What pciutils' dump reader accepts as a device line: "bb:dd.f ", "dddd:bb:dd.f " or "ddddd:bb:dd.f ".
-const DEVICE_LINE = /^((?:[0-9a-fA-F]{4,5}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]) /;
-const DATA_LINE = /^([0-9a-fA-F]{2,8}): (.*)$/;
 
 /** Format devices as an `lspci -D -xxxx` style dump (domain shown; 16 bytes a line; blank line after each). */
 export function formatLspciDump(devices: readonly DumpedDevice[]): string {
@@ -21,13 +19,11 @@ export function formatLspciDump(devices: readonly DumpedDevice[]): string {
 }
 
 function formatDevice({ bdf, bytes }: DumpedDevice): string {
-  const address = bdfOf(bdf);
+  // lspci -F refuses a dump with an empty or oversized device; say which device instead.
   if (bytes.length === 0 || bytes.length > MAX_CONFIG_BYTES) {
-    throw new BadInputError(
-      `formatLspciDump: ${address} has ${bytes.length} config bytes; expected 1 to ${MAX_CONFIG_BYTES}`,
-    );
+    throw new GuestError(`formatLspciDump: ${bdf} has ${bytes.length} config bytes; expected 1 to ${MAX_CONFIG_BYTES}`);
   }
-  const lines = [`${address} ${describe(bytes)}`];
+  const lines = [`${bdf} ${describe(bytes)}`];
   for (let offset = 0; offset < bytes.length; offset += BYTES_PER_LINE) {
     const row = Array.from(bytes.subarray(offset, offset + BYTES_PER_LINE), (byte) => hex(byte, 2));
     lines.push(`${hex(offset, 2)}: ${row.join(' ')}`);
@@ -46,58 +42,4 @@ function describe(bytes: Uint8Array): string {
   }
   const rev = revision === 0 ? '' : ` (rev ${hex(revision, 2)})`;
   return `Class ${hex(classCode, 4)}: Device ${hex(vendor, 4)}:${hex(device, 4)}${rev}`;
-}
-
-/** Parse an `lspci -x`/`-xxx`/`-xxxx` dump (with or without domains) into devices in file order. */
-export function parseLspciDump(text: string): DumpedDevice[] {
-  const devices: { bdf: string; data: number[] }[] = [];
-  let current: { bdf: string; data: number[] } | undefined;
-  text.split('\n').forEach((rawLine, index) => {
-    const line = rawLine.replace(/\r$/, '');
-    const where = `lspci dump line ${index + 1}`;
-    const device = DEVICE_LINE.exec(line);
-    if (device) {
-      current = { bdf: bdfOf(device[1] ?? ''), data: [] };
-      devices.push(current);
-      return;
-    }
-    if (line === '') {
-      current = undefined;
-      return;
-    }
-    const data = DATA_LINE.exec(line);
-    if (!current || !data) return; // lspci -vvv text between devices: not ours to read
-    const { data: config } = current;
-    const offset = parseInt(data[1] ?? '', 16);
-    const bytes = (data[2] ?? '').trim().split(' ');
-    if (!bytes.every((b) => /^[0-9a-fA-F]{2}$/.test(b))) {
-      throw new BadInputError(`${where}: expected hex bytes after "${data[1]}: ", got ${JSON.stringify(data[2])}`);
-    }
-    if (offset + bytes.length > MAX_CONFIG_BYTES) {
-      throw new BadInputError(`${where}: offset 0x${hex(offset)} runs past ${MAX_CONFIG_BYTES} bytes of config space`);
-    }
-    bytes.forEach((b, i) => (config[offset + i] = parseInt(b, 16)));
-  });
-  return devices.map(({ bdf, data }) => {
-    const missing = Array.from(data.keys()).find((i) => data[i] === undefined);
-    if (missing !== undefined)
-      throw new BadInputError(`lspci dump: ${bdf} has a gap at config offset 0x${hex(missing)}`);
-    return { bdf, bytes: Uint8Array.from(data) };
-  });
-}
-
-/** Parse a plain hex dump of bytes ("34 12 e8 11 ..." or "3412e811..."; whitespace and newlines ignored). */
-export function parseHexConfig(text: string): Uint8Array {
-  const digits = text.replace(/\s+/g, '');
-  if (!/^(?:[0-9a-fA-F]{2})*$/.test(digits)) {
-    const bad = /[^0-9a-fA-F]/.exec(digits);
-    const why = bad ? `non-hex character ${JSON.stringify(bad[0])}` : 'an odd number of hex digits';
-    throw new BadInputError(`parseHexConfig: expected hex byte pairs, found ${why}`);
-  }
-  if (digits.length / 2 > MAX_CONFIG_BYTES) {
-    throw new BadInputError(
-      `parseHexConfig: ${digits.length / 2} bytes is more than ${MAX_CONFIG_BYTES} of config space`,
-    );
-  }
-  return Uint8Array.from(digits.match(/../g) ?? [], (pair) => parseInt(pair, 16));
 }

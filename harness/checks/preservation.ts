@@ -1,6 +1,7 @@
 // Verdict helpers for a device that was preserved across a kexec: what of its config space must be kept.
 import type { DeviceSnapshot } from '../guest/config-snapshot.ts';
-import { commandBits, readRegister } from './config-space.ts';
+import { readRegister } from './register.ts';
+import { commandBits } from './register-bits.ts';
 
 const barOffsets = [0x10, 0x14, 0x18, 0x1c, 0x20, 0x24];
 

@@ -1,6 +1,6 @@
 // Config space of every PCI device in the guest, read from sysfs in one SSH round trip.
 import { GuestError } from '../errors.ts';
-import { parseHexConfig } from '../checks/lspci-dump.ts';
+import { parseHexConfig } from '../checks/hex.ts';
 import type { LiveGuest } from './live-guest.ts';
 
 export interface DeviceSnapshot {

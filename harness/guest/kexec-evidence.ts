@@ -1,7 +1,7 @@
 // Config-space evidence of a kexec: snapshots before and after, named diffs, and QEMU's record of the writes.
 import { configSpaceDiff, formatConfigDiff, type ConfigDiffEntry } from '../checks/config-diff.ts';
 import { auditConfigWrites, formatConfigWriteAudit, type DeviceWriteAudit } from '../checks/config-write-audit.ts';
-import { configWrites, parsePciTrace } from '../checks/qemu-trace.ts';
+import { parsePciTrace, splitByWindow } from '../checks/qemu-trace.ts';
 import type { TraceMark } from '../vm/trace-log.ts';
 import type { DeviceSnapshot } from './config-snapshot.ts';
 import type { LiveGuest } from './live-guest.ts';
@@ -43,14 +43,10 @@ export async function kexecConfigEvidence(
   const diffs = diffSnapshots(before, after);
   await guest.save(`config/diff-kexec${label}.txt`, diffs.map(formatDeviceDiff).join('\n'));
   const whole = await guest.machine.trace.since({ offset: 0 });
-  const writes = configWrites(parsePciTrace(whole.content, whole.offset));
-  const inside = (offset: number) => offset >= window.start.offset && offset < window.end.offset;
+  const span = { start: window.start.offset, end: window.end.offset };
+  const { inside, outside } = splitByWindow(parsePciTrace(whole.content, whole.offset), span);
   const snapshots = new Map(before.map((snapshot) => [snapshot.bdf, snapshot.bytes]));
-  const audit: WriteAudit = {
-    window: { start: window.start.offset, end: window.end.offset },
-    inWindow: auditConfigWrites(writes.filter((write) => inside(write.fileOffset)), snapshots),
-    outsideWindow: auditConfigWrites(writes.filter((write) => !inside(write.fileOffset)), new Map()),
-  };
+  const audit: WriteAudit = { window: span, inWindow: auditConfigWrites(inside, snapshots), outsideWindow: auditConfigWrites(outside, new Map()) };
   await guest.save(`config/writes-kexec-window${label}.txt`, formatConfigWriteAudit(audit.inWindow));
   await guest.save(`config/writes-rest-of-run${label}.txt`, formatConfigWriteAudit(audit.outsideWindow));
   await guest.save(`config/writes${label}.json`, `${JSON.stringify(audit, null, 2)}\n`);

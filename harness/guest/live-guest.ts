@@ -3,7 +3,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseLiveUpdateLog } from '../checks/live-update-log.ts';
-import { configWrites, parsePciTrace } from '../checks/qemu-trace.ts';
+import { parsePciTrace } from '../checks/qemu-trace.ts';
 import { GuestError } from '../errors.ts';
 import { QemuMachine } from '../vm/machine.ts';
 import { defaultTopology, slotBdf, type Topology } from '../vm/topology.ts';
@@ -197,7 +197,7 @@ export class LiveGuest {
     const taken = await evidence(window, label);
     const slice = await this.machine.trace.since(window.start, window.end);
     const log = parseLiveUpdateLog(await this.dmesg());
-    const report = { from, to: this.generation, loadMs, kexecToSshMs, log, configWrites: configWrites(parsePciTrace(slice.content, slice.offset)) };
+    const report = { from, to: this.generation, loadMs, kexecToSshMs, log, configWrites: parsePciTrace(slice.content, slice.offset) };
     return { report, evidence: taken };
   }
 

@@ -35,12 +35,6 @@ void t.test('the text table names registers, hex values and flipped bits', (t) =
   t.end();
 });
 
-void t.test('entries survive JSON (for summary.json) unchanged', (t) => {
-  const entries = configSpaceDiff(snapshot(EDU, 'vfio'), snapshot(EDU, 'user'));
-  t.same(JSON.parse(JSON.stringify(entries)), entries);
-  t.end();
-});
-
 void t.test('binding to vfio-pci changed no config byte of any device', (t) => {
   for (const bdf of devicesIn('boot')) t.same(configSpaceDiff(snapshot(bdf, 'boot'), snapshot(bdf, 'vfio')), [], bdf);
   t.end();
@@ -98,7 +92,7 @@ void t.test('dumps of different lengths: extra named or non-zero bytes are shown
 
 void t.test('a dump too short to hold the header is refused, naming the side', (t) => {
   t.throws(() => configSpaceDiff(snapshot(EDU), snapshot(EDU).slice(0, 32)), {
-    name: 'BadInputError',
+    name: 'GuestError',
     message: /"after" has 32 bytes/,
   });
   t.end();
