@@ -1,7 +1,7 @@
 # luo-harness: `make scenario` sets up what it needs and runs the scenarios; `make test` runs the test suite.
-# Make variables (S, KERNEL, KERNEL_SRC, CONFIG, NEXT_KERNEL, ACCEL, RESULTS, QEMU) reach the harness
+# Make variables (S, KERNEL, KERNEL_SRC, CONFIG, PATCHES, NEXT_KERNEL, ACCEL, RESULTS, QEMU) reach the harness
 # through the environment; see `make help`.
-export S KERNEL KERNEL_SRC CONFIG NEXT_KERNEL ACCEL RESULTS QEMU
+export S KERNEL KERNEL_SRC CONFIG PATCHES NEXT_KERNEL ACCEL RESULTS QEMU
 
 HARNESS = node --import tsx harness/cli.ts
 DEPS = node_modules/.luo-harness-installed
@@ -57,5 +57,5 @@ $(DEPS): package.json package-lock.json
 	touch $@
 
 help:
-	@echo 'make scenario [S=a,b] [KERNEL=bzImage [CONFIG=.config] | KERNEL_SRC=tree] [NEXT_KERNEL=bzImage] [ACCEL=kvm|tcg] [RESULTS=dir] [QEMU=path]'
+	@echo 'make scenario [S=a,b] [KERNEL=bzImage [CONFIG=.config] | KERNEL_SRC=tree | PATCHES=dir-or-mbox] [NEXT_KERNEL=bzImage] [ACCEL=kvm|tcg] [RESULTS=dir] [QEMU=path]'
 	@echo 'make test | list | doctor | images | shell | report | bench'

@@ -12,6 +12,8 @@ export interface Options {
   readonly kernel?: string;
   readonly kernelSrc?: string;
   readonly kernelConfig?: string;
+  /** A patch series applied to the default source before the build. */
+  readonly patches?: string;
   readonly nextKernel?: string;
   readonly accel?: Accelerator;
   readonly results?: string;
@@ -24,6 +26,7 @@ export const optionTable = [
   { key: 'kernel', flag: '--kernel', variable: 'KERNEL', help: 'prebuilt bzImage to test' },
   { key: 'kernelSrc', flag: '--kernel-src', variable: 'KERNEL_SRC', help: 'kernel tree to build with the LUO config' },
   { key: 'kernelConfig', flag: '--config', variable: 'CONFIG', help: 'config of a prebuilt KERNEL' },
+  { key: 'patches', flag: '--patches', variable: 'PATCHES', help: 'folder of .patch files or an mbox, applied to the default source' },
   { key: 'nextKernel', flag: '--next-kernel', variable: 'NEXT_KERNEL', help: 'bzImage to kexec into (default: the same kernel)' },
   { key: 'accel', flag: '--accel', variable: 'ACCEL', help: 'kvm, tcg or auto (default auto)' },
   { key: 'results', flag: '--results', variable: 'RESULTS', help: 'results folder (default results/)' },
@@ -75,6 +78,9 @@ function validate(command: Command, raw: ReadonlyMap<Key, string>): Options {
   if (raw.has('kernel') && raw.has('kernelSrc')) {
     throw new BadInputError('KERNEL and KERNEL_SRC both given; pass one: a prebuilt bzImage or a tree to build');
   }
+  if (raw.has('patches') && (raw.has('kernel') || raw.has('kernelSrc'))) {
+    throw new BadInputError('PATCHES applies a series to the default source; with KERNEL or KERNEL_SRC apply it to your tree yourself, or drop PATCHES');
+  }
   if (raw.has('kernelConfig') && !raw.has('kernel')) {
     throw new BadInputError('CONFIG describes a prebuilt KERNEL; pass KERNEL=<bzImage> with it, or drop CONFIG');
   }
@@ -84,6 +90,7 @@ function validate(command: Command, raw: ReadonlyMap<Key, string>): Options {
     kernel: raw.get('kernel'),
     kernelSrc: raw.get('kernelSrc'),
     kernelConfig: raw.get('kernelConfig'),
+    patches: raw.get('patches'),
     nextKernel: raw.get('nextKernel'),
     accel: accelRaw === 'auto' ? undefined : (accelRaw as Accelerator | undefined),
     results: raw.get('results'),

@@ -41,7 +41,8 @@ export async function runScenarioProcess(
   const tapFile = createWriteStream(path.join(artifactDir, 'tap.txt'));
   const child = execa('node', ['--import', 'tsx', file], {
     cwd: repoRoot,
-    env: { [contextVariable]: contextFile, TAP: '1' },
+    // TAP_TIMEOUT=0: tap's own 30 s default would cut a scenario short; the harness's deadlines bound it instead.
+    env: { [contextVariable]: contextFile, TAP: '1', TAP_TIMEOUT: '0' },
     stdin: 'ignore',
     stderr: { file: path.join(artifactDir, 'stderr.log') },
     reject: false,

@@ -1,12 +1,12 @@
 // Configure and build a kernel out of tree with the LUO fragments, showing progress, keeping the full log.
-import { access, mkdir, readFile, writeFile, appendFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rm, symlink, writeFile, appendFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { BadInputError, InfrastructureError } from '../../harness/errors.ts';
 import { hashFiles, hashParts } from '../../harness/util/hash.ts';
 import { progress } from '../../harness/util/log.ts';
-import { keepOnly, pruneOldEntries } from '../../harness/util/prune.ts';
+import { pruneOldEntries } from '../../harness/util/prune.ts';
 import { repoRoot } from '../../harness/util/paths.ts';
 import { missingOptions, parseKernelConfig } from './kernel-config.ts';
 import type { KernelSource } from './debian-source.ts';
@@ -14,11 +14,14 @@ import type { KernelSource } from './debian-source.ts';
 /** Bump when the build recipe changes, so old cache entries are not reused. */
 const recipeVersion = 'recipe-2';
 
-/** Kernels kept in the cache (a developer's trees keep their objects for incremental builds: large). */
+/** Kernels kept in the cache (every build keeps its objects: a patched build starts from them). */
 const keptKernels = 4;
 
-/** What stays of a non-incremental build. */
-const keptArtifacts = ['arch/x86/boot/bzImage', '.config', 'include/config/kernel.release', 'hdr', 'vmlinux', 'System.map'];
+/**
+ * A packaged or patched source is built in a folder directly inside its tree, so kbuild records every path
+ * relative to the tree ("..") and a copy of tree and objects rebuilds only what a patch changed.
+ */
+export const treeBuildPrefix = 'luo-build-';
 
 export const configFragments = [
   path.join(repoRoot, 'images', 'kernel', 'luo.config'),
@@ -40,20 +43,38 @@ export interface BuiltKernel {
 /** Cache key of a build: the source identity (or tree path, for incremental builds) and the config fragments. */
 export async function kernelCacheKey(source: KernelSource, incremental: boolean): Promise<string> {
   const sourcePart = incremental ? source.tree : source.identity;
-  return hashParts([recipeVersion, sourcePart, await hashFiles(configFragments)]).slice(0, 16);
+  return hashParts([recipeVersion, sourcePart, await configKey()]).slice(0, 16);
+}
+
+/** What names a build folder inside a tree: the recipe and the fragments, the same for a tree and its patched copy. */
+async function configKey(): Promise<string> {
+  return hashParts([recipeVersion, await hashFiles(configFragments)]).slice(0, 12);
+}
+
+/** The build folder of a packaged or patched source tree. */
+export async function treeBuildDir(tree: string): Promise<string> {
+  return path.join(tree, `${treeBuildPrefix}${await configKey()}`);
+}
+
+export interface BuildPlan {
+  /** A developer's tree: built out of tree in the cache, by path, make deciding what is stale. */
+  readonly incremental: boolean;
+  /** A tree whose build folder (same config) seeds this one: only what differs recompiles. */
+  readonly seedFrom?: string;
 }
 
 /** Build (or reuse) a kernel from a source tree into the cache. */
-export async function buildKernel(source: KernelSource, cache: string, incremental: boolean): Promise<BuiltKernel> {
+export async function buildKernel(source: KernelSource, cache: string, plan: BuildPlan): Promise<BuiltKernel> {
+  const { incremental } = plan;
   const key = await kernelCacheKey(source, incremental);
   const buildDir = path.join(cache, 'kernel', key);
-  const out = path.join(buildDir, 'build');
+  const out = incremental ? path.join(buildDir, 'build') : await treeBuildDir(source.tree);
   const log = path.join(buildDir, 'build.log');
   const stamp = path.join(buildDir, 'complete');
   const result = (buildMs: number, release: string): BuiltKernel => ({
-    bzImage: path.join(out, 'arch', 'x86', 'boot', 'bzImage'),
-    config: path.join(out, '.config'),
-    headers: path.join(out, 'hdr', 'include'),
+    bzImage: path.join(buildDir, 'build', 'arch', 'x86', 'boot', 'bzImage'),
+    config: path.join(buildDir, 'build', '.config'),
+    headers: path.join(buildDir, 'build', 'hdr', 'include'),
     release,
     buildDir,
     log,
@@ -67,14 +88,24 @@ export async function buildKernel(source: KernelSource, cache: string, increment
       // not built yet
     }
   }
-  await mkdir(out, { recursive: true });
+  await mkdir(buildDir, { recursive: true });
   await writeFile(log, `# ${source.identity}\n`);
+  if (!incremental) {
+    if (plan.seedFrom && !(await fileExists(out))) {
+      progress(`copying the objects of ${plan.seedFrom} so only what the patches change recompiles`);
+      await execa('cp', ['-a', await treeBuildDir(plan.seedFrom), out]);
+    }
+    await rm(path.join(buildDir, 'build'), { force: true });
+    await symlink(out, path.join(buildDir, 'build'));
+  }
+  await mkdir(out, { recursive: true });
   progress(`building kernel ${source.identity} in ${out} (full log: ${log})`);
   const started = performance.now();
   const make = (stage: string, args: string[]) => runLogged(stage, 'make', ['-C', source.tree, `O=${out}`, ...args], log, started);
   const configured = await fileExists(path.join(out, '.config'));
   if (!configured || !incremental) {
-    // Everything off, then only what the fragments ask for: about 1800 build steps instead of 2650.
+    // Everything off, then only what the fragments ask for: about 1800 build steps instead of 2650. Redone on a
+    // seeded copy too: kbuild then recompiles only what depends on options the patches add.
     await make('configure', ['tinyconfig']);
     await runLogged(
       'configure',
@@ -96,9 +127,6 @@ export async function buildKernel(source: KernelSource, cache: string, increment
   await make('install uAPI headers', ['headers_install', `INSTALL_HDR_PATH=${path.join(out, 'hdr')}`]);
   const release = (await readFile(path.join(out, 'include', 'config', 'kernel.release'), 'utf8')).trim();
   const buildMs = Math.round(performance.now() - started);
-  // A packaged source is never rebuilt incrementally: drop the objects (about 300 MB), keep what is used or
-  // needed to read an oops (vmlinux, System.map).
-  if (!incremental) await keepOnly(out, keptArtifacts);
   await writeFile(stamp, `${release}\n`);
   await pruneOldEntries(path.join(cache, 'kernel'), keptKernels);
   progress(`kernel ${release} ready in ${formatDuration(buildMs)} (${buildDir})`);

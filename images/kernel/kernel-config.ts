@@ -13,6 +13,9 @@ export const requiredOptions = [
   'INTEL_IOMMU',
 ] as const;
 
+/** Device-preservation features a tree may carry (patch series, not upstream 7.3): asked for, reported, never required. */
+export const preservationOptions = ['PCI_LIVEUPDATE', 'VFIO_PCI_LIVEUPDATE', 'IOMMU_LIVEUPDATE'] as const;
+
 export type KernelConfig = ReadonlyMap<string, string>;
 
 /** Parse `.config` text (plain or the gzip of /proc/config.gz) into NAME -> value, without the CONFIG_ prefix. */

@@ -4,10 +4,12 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { BadInputError, InfrastructureError } from '../../harness/errors.ts';
 import { progress } from '../../harness/util/log.ts';
-import { buildKernel } from './build.ts';
-import { debianKernelSource } from './debian-source.ts';
+import { buildKernel, type BuildPlan } from './build.ts';
+import { debianKernelSource, type KernelSource } from './debian-source.ts';
 import { bzImageRelease } from './kernel-release.ts';
-import { findConfigBeside, missingOptions, readKernelConfig, requiredOptions, type KernelConfig } from './kernel-config.ts';
+import { findConfigBeside, missingOptions, preservationOptions, readKernelConfig, requiredOptions, type KernelConfig } from './kernel-config.ts';
+import { readPatchSeries } from './patch-series.ts';
+import { patchedKernelSource } from './patched-source.ts';
 import { treeKernelSource } from './tree-source.ts';
 
 export interface KernelUnderTest {
@@ -18,20 +20,31 @@ export interface KernelUnderTest {
   /** uAPI include directory the guest helpers are built against. */
   readonly headers: string;
   readonly headersIdentity: string;
-  readonly origin: 'debian' | 'tree' | 'prebuilt';
+  readonly origin: 'debian' | 'patched' | 'tree' | 'prebuilt';
+  /** The series applied to the default source (PATCHES=), in order. */
+  readonly patches?: { readonly given: string; readonly subjects: readonly string[]; readonly sha256: string };
   /** Build wall time in ms (0 when cached or prebuilt). */
   readonly buildMs: number;
 }
 
 /** Resolve and, where needed, build the kernel; checks the LUO options before anything boots. */
 export async function resolveKernel(
-  choice: { kernel?: string; kernelSrc?: string; kernelConfig?: string },
+  choice: { kernel?: string; kernelSrc?: string; kernelConfig?: string; patches?: string },
   cache: string,
 ): Promise<KernelUnderTest> {
   if (choice.kernel) return prebuiltKernel(choice.kernel, choice.kernelConfig, cache);
-  const incremental = Boolean(choice.kernelSrc);
-  const source = choice.kernelSrc ? await treeKernelSource(choice.kernelSrc) : await debianKernelSource(cache);
-  const built = await buildKernel(source, cache, incremental);
+  if (choice.kernelSrc) return builtKernel(await treeKernelSource(choice.kernelSrc), cache, { incremental: true }, 'tree');
+  const debian = await debianKernelSource(cache);
+  if (!choice.patches) return builtKernel(debian, cache, { incremental: false }, 'debian');
+  const series = await readPatchSeries(choice.patches);
+  // The default build first: the patched one starts from its objects.
+  await buildKernel(debian, cache, { incremental: false });
+  const kernel = await builtKernel(await patchedKernelSource(debian, series, cache), cache, { incremental: false, seedFrom: debian.tree }, 'patched');
+  return { ...kernel, patches: { given: series.given, subjects: series.subjects, sha256: series.hash } };
+}
+
+async function builtKernel(source: KernelSource, cache: string, plan: BuildPlan, origin: KernelUnderTest['origin']): Promise<KernelUnderTest> {
+  const built = await buildKernel(source, cache, plan);
   return {
     bzImage: built.bzImage,
     release: built.release,
@@ -39,7 +52,7 @@ export async function resolveKernel(
     config: await readKernelConfig(built.config),
     headers: built.headers,
     headersIdentity: `${built.identity}@${built.buildDir}`,
-    origin: incremental ? 'tree' : 'debian',
+    origin,
     buildMs: built.buildMs,
   };
 }
@@ -99,6 +112,6 @@ async function defaultHeaders(cache: string): Promise<{ dir: string; identity: s
 
 /** The options a summary shows about a kernel. */
 export function kernelOptionSummary(config: KernelConfig): Record<string, string> {
-  const shown = [...requiredOptions, 'KEXEC_HANDOVER_ENABLE_DEFAULT', 'VFIO_DEVICE_CDEV', 'IOMMUFD', 'LIVEUPDATE_TEST'];
+  const shown = [...requiredOptions, ...preservationOptions, 'KEXEC_HANDOVER_ENABLE_DEFAULT', 'VFIO_DEVICE_CDEV', 'IOMMUFD', 'LIVEUPDATE_TEST'];
   return Object.fromEntries(shown.map((name) => [name, config.get(name) ?? 'n']));
 }

@@ -1,0 +1,58 @@
+// A copy of a kernel source with a patch series applied as commits (b4 shazam, in effect), cached by content.
+import { access, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+import { HarnessError, InfrastructureError } from '../../harness/errors.ts';
+import { hashParts } from '../../harness/util/hash.ts';
+import { progress } from '../../harness/util/log.ts';
+import { pruneOldEntries } from '../../harness/util/prune.ts';
+import { treeBuildPrefix } from './build.ts';
+import type { KernelSource } from './debian-source.ts';
+import { applyPatchSeries, type PatchSeries } from './patch-series.ts';
+
+/** Patched trees kept (each is a hard-linked copy of the source plus what the patches changed). */
+const keptPatchedTrees = 3;
+
+const git = (tree: string, args: string[]) =>
+  execa('git', ['-C', tree, '-c', 'user.name=luo-harness', '-c', 'user.email=luo-harness@localhost', '-c', 'core.compression=1', ...args]);
+
+/**
+ * The base source with the series applied, as commits on top of one commit of the base. A series that does not
+ * apply leaves nothing behind (the next run with good patches starts clean) and is reported as bad input.
+ */
+export async function patchedKernelSource(base: KernelSource, series: PatchSeries, cache: string): Promise<KernelSource> {
+  const root = path.join(cache, 'patched', hashParts([base.identity, series.hash]).slice(0, 16));
+  const tree = path.join(root, path.basename(base.tree));
+  const identity = `${base.identity}+${series.subjects.length} patches (sha256 ${series.hash.slice(0, 12)})`;
+  const complete = path.join(root, 'complete');
+  if (await exists(complete)) return { tree, identity };
+  await rm(root, { recursive: true, force: true });
+  await mkdir(root, { recursive: true });
+  try {
+    progress(`applying ${series.subjects.length} patches from ${series.given} to a copy of ${base.identity}`);
+    // Hard links cost no space; git replaces a file it patches with a new one, so the base stays untouched.
+    await execa('cp', ['-al', base.tree, tree]);
+    for (const name of await readdir(tree)) {
+      if (name.startsWith(treeBuildPrefix)) await rm(path.join(tree, name), { recursive: true, force: true });
+    }
+    await git(tree, ['init', '--quiet']);
+    await writeFile(path.join(tree, '.git', 'info', 'exclude'), `/${treeBuildPrefix}*\n`);
+    await git(tree, ['add', '-A']);
+    await git(tree, ['commit', '--quiet', '-m', base.identity]);
+    await applyPatchSeries(tree, series, path.join(root, 'git-am.log'));
+  } catch (error) {
+    await rm(root, { recursive: true, force: true });
+    if (error instanceof HarnessError) throw error;
+    throw new InfrastructureError(`preparing the patched source failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  await writeFile(complete, `${identity}\n`);
+  await pruneOldEntries(path.join(cache, 'patched'), keptPatchedTrees);
+  return { tree, identity };
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
+}
