@@ -8,7 +8,7 @@ import type { PciConfigWrite } from './qemu-trace.ts';
 
 /** A config write as the audit needs it: a parsed trace event, or any object with these fields. */
 export type ConfigWriteInput = Pick<PciConfigWrite, 'bdf' | 'offset' | 'value'> &
-  Partial<Pick<PciConfigWrite, 'fileOffset' | 'qemuDevice'>>;
+  Partial<Pick<PciConfigWrite, 'fileOffset' | 'qemuDevice'>> & { readonly phase?: string };
 
 /** One write, explained. */
 export interface AuditedWrite {
@@ -25,6 +25,8 @@ export interface AuditedWrite {
   changed: boolean | 'unknown';
   /** Why this write is expected, for a person reading the audit ("BAR sizing: ..."). */
   note?: string;
+  /** Who made it, when the writes were attributed to the phases of a window (old kernel, new kernel, userspace). */
+  phase?: string;
 }
 
 /** All writes to one device. */
@@ -87,6 +89,7 @@ function auditDevice(
       changed: oldValue === 'unknown' ? 'unknown' : oldValue !== write.value,
     };
     if (write.fileOffset !== undefined) entry.fileOffset = write.fileOffset;
+    if (write.phase !== undefined) entry.phase = write.phase;
     return { entry, isBar: covered.some(isBarRegister) };
   });
   annotateBarSizing(audited);
@@ -198,7 +201,8 @@ export function formatConfigWriteAudit(audits: readonly DeviceWriteAudit[]): str
         const digits = w.width * 2;
         const old = w.oldValue === 'unknown' ? 'unknown' : `0x${hex(w.oldValue, digits)}`;
         const note = w.note ? `  # ${w.note}` : '';
-        return `  @0x${hex(w.offset, 3)} ${w.register}: ${old} -> 0x${hex(w.newValue, digits)}${note}`;
+        const phase = w.phase ? `[${w.phase}] ` : '';
+        return `  ${phase}@0x${hex(w.offset, 3)} ${w.register}: ${old} -> 0x${hex(w.newValue, digits)}${note}`;
       });
       return [head, ...lines].join('\n');
     })

@@ -1,9 +1,11 @@
-// Config-space evidence of a kexec: snapshots before and after, named diffs, and QEMU's record of the writes.
+// Config-space evidence of a kexec: snapshots before and after, named diffs, and QEMU's record of the writes, each
+// attributed to the phase of the window that made it.
 import { configSpaceDiff, formatConfigDiff, type ConfigDiffEntry } from '../checks/config-diff.ts';
 import { auditConfigWrites, formatConfigWriteAudit, type DeviceWriteAudit } from '../checks/config-write-audit.ts';
 import { parsePciTrace, splitByWindow } from '../checks/qemu-trace.ts';
 import type { TraceMark } from '../vm/trace-log.ts';
 import type { DeviceSnapshot } from './config-snapshot.ts';
+import type { KexecWindow } from './kexec-report.ts';
 import type { LiveGuest } from './live-guest.ts';
 
 export interface DeviceDiff {
@@ -13,9 +15,17 @@ export interface DeviceDiff {
   readonly entries: readonly ConfigDiffEntry[];
 }
 
+/** Who made a write in the window, by where it falls between the window's marks. */
+export const windowPhases = {
+  oldKernel: 'old kernel: freeze and shutdown',
+  newKernel: 'new kernel: boot and enumeration',
+  userspace: 'userspace before the end of the window',
+} as const;
+
 export interface WriteAudit {
-  /** Trace byte offsets bracketing the window. */
-  readonly window: { readonly start: number; readonly end: number };
+  /** Trace byte offsets bracketing the window and where each phase starts. */
+  readonly window: { readonly start: number; readonly newKernel: number; readonly userspace: number; readonly end: number };
+  /** Writes in the window, each with its phase. */
   readonly inWindow: DeviceWriteAudit[];
   /** Every other write of the machine's life so far. */
   readonly outsideWindow: DeviceWriteAudit[];
@@ -25,32 +35,42 @@ export interface KexecConfigEvidence {
   readonly before: DeviceSnapshot[];
   readonly after: DeviceSnapshot[];
   readonly diffs: DeviceDiff[];
+  /** The window from `kexec -e` until SSH answered in the new kernel. */
   readonly audit: WriteAudit;
 }
 
 /**
  * Snapshot the new kernel's devices, diff them against `before`, audit the window's writes; saves
- * config/diff-kexec<label>.txt, config/writes-kexec-window<label>.txt, config/writes-rest-of-run<label>.txt and
- * config/writes<label>.json beside the snapshots.
+ * config/diff-kexec<label>.txt and the audit (auditKexecWindow) beside the snapshots.
  */
-export async function kexecConfigEvidence(
-  guest: LiveGuest,
-  before: DeviceSnapshot[],
-  window: { start: TraceMark; end: TraceMark },
-  label: string,
-): Promise<KexecConfigEvidence> {
+export async function kexecConfigEvidence(guest: LiveGuest, before: DeviceSnapshot[], window: KexecWindow, label: string): Promise<KexecConfigEvidence> {
   const after = await guest.pci.snapshot(`gen${guest.generation.index}-after-kexec`);
   const diffs = diffSnapshots(before, after);
   await guest.save(`config/diff-kexec${label}.txt`, diffs.map(formatDeviceDiff).join('\n'));
-  const whole = await guest.machine.trace.since({ offset: 0 });
-  const span = { start: window.start.offset, end: window.end.offset };
-  const { inside, outside } = splitByWindow(parsePciTrace(whole.content, whole.offset), span);
-  const snapshots = new Map(before.map((snapshot) => [snapshot.bdf, snapshot.bytes]));
-  const audit: WriteAudit = { window: span, inWindow: auditConfigWrites(inside, snapshots), outsideWindow: auditConfigWrites(outside, new Map()) };
-  await guest.save(`config/writes-kexec-window${label}.txt`, formatConfigWriteAudit(audit.inWindow));
-  await guest.save(`config/writes-rest-of-run${label}.txt`, formatConfigWriteAudit(audit.outsideWindow));
-  await guest.save(`config/writes${label}.json`, `${JSON.stringify(audit, null, 2)}\n`);
+  const audit = await auditKexecWindow(guest, before, window, window.sshAnswered, `kexec-window${label}`);
   return { before, after, diffs, audit };
+}
+
+/**
+ * Audit the writes from `kexec -e` until `end` (SSH answering, or later: a preserved device's FINISH), each
+ * attributed to its phase; saves config/writes-<name>.txt, config/writes-rest-of-run-<name>.txt and .json.
+ */
+export async function auditKexecWindow(guest: LiveGuest, before: readonly DeviceSnapshot[], window: KexecWindow, end: TraceMark, name: string): Promise<WriteAudit> {
+  const whole = await guest.machine.trace.since({ offset: 0 });
+  const span = { start: window.exec.offset, newKernel: window.newKernel.offset, userspace: window.userspace.offset, end: end.offset };
+  const { inside, outside } = splitByWindow(parsePciTrace(whole.content, whole.offset), span);
+  const phase = (offset: number) =>
+    offset < span.newKernel ? windowPhases.oldKernel : offset < span.userspace ? windowPhases.newKernel : windowPhases.userspace;
+  const snapshots = new Map(before.map((snapshot) => [snapshot.bdf, snapshot.bytes]));
+  const audit: WriteAudit = {
+    window: span,
+    inWindow: auditConfigWrites(inside.map((write) => ({ ...write, phase: phase(write.fileOffset) })), snapshots),
+    outsideWindow: auditConfigWrites(outside, new Map()),
+  };
+  await guest.save(`config/writes-${name}.txt`, formatConfigWriteAudit(audit.inWindow));
+  await guest.save(`config/writes-rest-of-run-${name}.txt`, formatConfigWriteAudit(audit.outsideWindow));
+  await guest.save(`config/writes-${name}.json`, `${JSON.stringify(audit, null, 2)}\n`);
+  return audit;
 }
 
 /** Register-by-register diff of every device between two snapshots. */

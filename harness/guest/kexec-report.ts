@@ -3,6 +3,7 @@ import type { LiveUpdateLog } from '../checks/live-update-log.ts';
 import type { PciConfigWrite } from '../checks/qemu-trace.ts';
 import type { KexecConfigEvidence } from './kexec-evidence.ts';
 import type { CommandLineOptions } from './kernel-command-line.ts';
+import type { TraceMark } from '../vm/trace-log.ts';
 import type { Generation } from './live-guest.ts';
 
 export interface KexecOptions extends CommandLineOptions {
@@ -10,6 +11,18 @@ export interface KexecOptions extends CommandLineOptions {
   readonly deadlineMs?: number;
   /** Use kexec_file_load (`-s`, needed for KHO). Default true; false is the negative case. */
   readonly fileLoad?: boolean;
+}
+
+/** Moments of a kexec, as points in QEMU's trace: they split its config writes into who made them. */
+export interface KexecWindow {
+  /** `kexec -e` was sent: the old kernel freezes preserved devices and shuts down. */
+  readonly exec: TraceMark;
+  /** The new kernel's banner appeared on the serial console: it boots and enumerates. */
+  readonly newKernel: TraceMark;
+  /** The new kernel's userspace is up (the image's init reported SSH ready). */
+  readonly userspace: TraceMark;
+  /** The harness is logged in again. */
+  readonly sshAnswered: TraceMark;
 }
 
 export interface KexecReport {
@@ -20,6 +33,7 @@ export interface KexecReport {
   readonly kexecToSshMs: number;
   /** What the new kernel logged about the live update it came out of. */
   readonly log: LiveUpdateLog;
+  readonly window: KexecWindow;
   /** QEMU's record of every config write from `kexec -e` until the new kernel answered SSH. */
   readonly configWrites: readonly PciConfigWrite[];
 }

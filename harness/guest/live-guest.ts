@@ -6,12 +6,11 @@ import { parseLiveUpdateLog } from '../checks/live-update-log.ts';
 import { parsePciTrace } from '../checks/qemu-trace.ts';
 import { GuestError } from '../errors.ts';
 import { QemuMachine } from '../vm/machine.ts';
-import { defaultTopology, slotBdf, type Topology } from '../vm/topology.ts';
-import type { TraceMark } from '../vm/trace-log.ts';
+import { defaultTopology, eduBdf, rootPortBdf, type Topology } from '../vm/topology.ts';
 import type { HelperRecorder } from './guest-helper.ts';
 import type { GuestSpec } from './guest-spec.ts';
 import { kexecConfigEvidence } from './kexec-evidence.ts';
-import type { KexecOptions, KexecReport, KexecWithConfigReport } from './kexec-report.ts';
+import type { KexecOptions, KexecReport, KexecWindow, KexecWithConfigReport } from './kexec-report.ts';
 import { guestCommandLine } from './kernel-command-line.ts';
 import { LuoAgent } from './luo-agent.ts';
 import { GuestPci } from './pci.ts';
@@ -107,9 +106,17 @@ export class LiveGuest {
     return current;
   }
 
-  /** BDFs of the topology's edu devices, in slot order. */
+  /** BDFs of the topology's edu devices, in the topology's order (the first sits behind a root port). */
   get eduDevices(): string[] {
-    return this.machine.options.topology.eduDevices.map((edu) => slotBdf(edu.slot));
+    const { topology } = this.machine.options;
+    return topology.eduDevices.map((edu) => eduBdf(topology, edu));
+  }
+
+  /** BDF of the bridge upstream of an edu device, when it sits behind one. */
+  upstreamBridgeOf(bdf: string): string | undefined {
+    const { topology } = this.machine.options;
+    const edu = topology.eduDevices.find((device) => eduBdf(topology, device) === bdf);
+    return edu ? rootPortBdf(edu) : undefined;
   }
 
   /** Run a command in the guest, failing fast if the guest dies meanwhile. */
@@ -185,7 +192,7 @@ export class LiveGuest {
   /** kexec and report; `evidence` runs first once the new kernel answers, before anything else touches it. */
   private async kexecReporting<T>(
     options: KexecOptions,
-    evidence: (window: { start: TraceMark; end: TraceMark }, label: string) => Promise<T>,
+    evidence: (window: KexecWindow, label: string) => Promise<T>,
   ): Promise<{ report: KexecReport; evidence: T }> {
     const from = this.generation;
     await this.dmesg();
@@ -195,14 +202,17 @@ export class LiveGuest {
     this.phases.record(`kexec-load${label}`, started, loadMs);
     this.phases.record(`kexec-to-ssh${label}`, new Date(Date.now() - kexecToSshMs), kexecToSshMs);
     const taken = await evidence(window, label);
-    const slice = await this.machine.trace.since(window.start, window.end);
+    const slice = await this.machine.trace.since(window.exec, window.sshAnswered);
     const log = parseLiveUpdateLog(await this.dmesg());
-    const report = { from, to: this.generation, loadMs, kexecToSshMs, log, configWrites: parsePciTrace(slice.content, slice.offset) };
+    const report = { from, to: this.generation, loadMs, kexecToSshMs, log, window, configWrites: parsePciTrace(slice.content, slice.offset) };
     return { report, evidence: taken };
   }
 
-  /** Load, `kexec -e`, wait for the new kernel's SSH; the trace window runs from `kexec -e` to that answer. */
-  private async kexecInto(options: KexecOptions): Promise<{ loadMs: number; kexecToSshMs: number; window: { start: TraceMark; end: TraceMark } }> {
+  /**
+   * Load, `kexec -e`, wait for the new kernel's SSH. The trace is marked at `kexec -e`, when the new kernel's banner
+   * appears on the serial console, when its userspace is up, and when SSH answers: the phases of the window.
+   */
+  private async kexecInto(options: KexecOptions): Promise<{ loadMs: number; kexecToSshMs: number; window: KexecWindow }> {
     const loadFlag = options.fileLoad === false ? '-l' : '-s -l';
     const loadStart = performance.now();
     await this.check(
@@ -212,22 +222,24 @@ export class LiveGuest {
     const loadMs = Math.round(performance.now() - loadStart);
     const previous = this.generation;
     const serialOffset = this.machine.serial.offset;
-    const start = await this.machine.trace.mark();
+    const exec = await this.machine.trace.mark();
     const execStart = performance.now();
     this.connection.fireAndForget('kexec -e');
     const deadline = options.deadlineMs ?? deadlines.kexecToSsh;
+    const banner = await this.machine.waitForSerial('kexec into the next kernel to SSH ready', /Linux version /, serialOffset, deadline);
+    const newKernel = await this.machine.trace.mark();
     const ready = await this.machine.waitForSerial('kexec into the next kernel to SSH ready', readyPattern, serialOffset, deadline);
+    const userspace = await this.machine.trace.mark();
     const bootId = ready[1] ?? '';
     if (bootId === previous.bootId) {
       throw new GuestError(`after kexec the guest reports the same boot_id ${bootId}: the kernel did not change`);
     }
     this.connection.destroy();
     this.connection = await this.machine.watch('SSH login after kexec', deadline, (signal) => waitForSsh(sshTarget(this.spec, this.machine), signal));
-    const end = await this.machine.trace.mark();
+    const sshAnswered = await this.machine.trace.mark();
     const kexecToSshMs = Math.round(performance.now() - execStart);
-    const newBootStart = this.machine.serial.search(/Linux version /, serialOffset)?.index ?? serialOffset;
-    this.generations.push({ index: previous.index + 1, bootId, serialOffset: newBootStart });
-    return { loadMs, kexecToSshMs, window: { start, end } };
+    this.generations.push({ index: previous.index + 1, bootId, serialOffset: banner.index });
+    return { loadMs, kexecToSshMs, window: { exec, newKernel, userspace, sshAnswered } };
   }
 
   /** Serial log text of one generation. */

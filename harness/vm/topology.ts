@@ -2,8 +2,10 @@
 import type { Accelerator } from './accel.ts';
 
 export interface EduDevice {
-  /** PCI slot on the root bus: the device appears at 0000:00:<slot>.0. */
+  /** PCI slot on the root bus, or of the root port it sits behind (then always slot 0 below the port). */
   readonly slot: number;
+  /** Behind its own PCIe root port in this root-bus slot: the bridge a preserved device brings along. */
+  readonly rootPortSlot?: number;
 }
 
 export interface Topology {
@@ -13,17 +15,32 @@ export interface Topology {
   readonly nicSlot: number;
 }
 
-/** The topology every scenario uses unless it asks for another: two edu devices behind intel-iommu. */
+/**
+ * The topology every scenario uses unless it asks for another: two edu devices behind intel-iommu, the first behind
+ * a PCIe root port at 00:04.0 (the one scenarios preserve), the second on the root bus (the control).
+ */
 export const defaultTopology: Topology = {
   memoryMiB: 2048,
   cpus: 1,
-  eduDevices: [{ slot: 4 }, { slot: 5 }],
+  eduDevices: [{ slot: 0, rootPortSlot: 4 }, { slot: 5 }],
   nicSlot: 3,
 };
 
-/** Guest BDF of a root-bus slot. */
-export function slotBdf(slot: number): string {
-  return `0000:00:${slot.toString(16).padStart(2, '0')}.0`;
+const bdf = (bus: number, slot: number) => `0000:${bus.toString(16).padStart(2, '0')}:${slot.toString(16).padStart(2, '0')}.0`;
+
+/**
+ * Guest BDF of an edu device. Root ports get secondary buses in the order of their slots (firmware and Linux
+ * both number depth-first from bus 1), so the n-th root port of the topology leads to bus n.
+ */
+export function eduBdf(topology: Topology, edu: EduDevice): string {
+  if (edu.rootPortSlot === undefined) return bdf(0, edu.slot);
+  const ports = topology.eduDevices.flatMap((device) => (device.rootPortSlot === undefined ? [] : [device.rootPortSlot])).sort((a, b) => a - b);
+  return bdf(ports.indexOf(edu.rootPortSlot) + 1, edu.slot);
+}
+
+/** Guest BDF of the root port an edu device sits behind, if any. */
+export function rootPortBdf(edu: EduDevice): string | undefined {
+  return edu.rootPortSlot === undefined ? undefined : bdf(0, edu.rootPortSlot);
 }
 
 export interface LaunchFiles {
@@ -54,9 +71,14 @@ export function qemuArguments(topology: Topology, accel: Accelerator, files: Lau
     // intel-iommu must come before the devices it translates for.
     '-device', 'intel-iommu,intremap=on',
   ];
-  for (const edu of topology.eduDevices) {
+  for (const [index, edu] of topology.eduDevices.entries()) {
+    let bus = '';
+    if (edu.rootPortSlot !== undefined) {
+      args.push('-device', `pcie-root-port,id=rp${index},bus=pcie.0,chassis=${index + 1},addr=0x${edu.rootPortSlot.toString(16)}`);
+      bus = `bus=rp${index},`;
+    }
     // Without a full dma_mask, edu silently truncates DMA addresses to 28 bits.
-    args.push('-device', `edu,addr=0x${edu.slot.toString(16)},dma_mask=0xffffffffffffffff`);
+    args.push('-device', `edu,${bus}addr=0x${edu.slot.toString(16)},dma_mask=0xffffffffffffffff`);
   }
   args.push(
     '-netdev', `user,id=net0,hostfwd=tcp:127.0.0.1:${files.sshPort}-:22`,
