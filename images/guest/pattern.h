@@ -7,7 +7,7 @@
  * first bad byte is, and for "addr" where misplaced data came from: but only
  * when the found word really is the tag of an offset of the same buffer, as
  * a corrupted word decodes to nonsense that would send the reader astray.
- * The definition is mirrored in harness/checks/pattern.ts; the two must agree
+ * The definition is mirrored in test/support/pattern-oracle.ts; the two must agree
  * byte for byte (test/unit/pattern.test.ts checks it).
  *
  * No kernel dependency: this file is also built on the host for that test.
