@@ -16,10 +16,8 @@ async function exerciseDevice(guest: LiveGuest, bdf: string, when: string, msiMu
   for (const iova of dmaAddresses) {
     const dma = await guest.vfio.dma(bdf, iova);
     const summary = dma.summary;
-    const failed = dma.transfers.filter((transfer) => !transfer.ok);
-    const detail = failed[0]?.mismatch
-      ? `; first failure size ${failed[0].size} offset ${failed[0].offset}: byte ${failed[0].mismatch.firstBadOffset} expected 0x${failed[0].mismatch.expected.toString(16)} found 0x${failed[0].mismatch.found.toString(16)}`
-      : dma.errors ? `; ${dma.errors}` : '';
+    const failed = dma.transfers.find((transfer) => !transfer.ok);
+    const detail = failed ? `; first failure size ${failed.size} offset ${failed.offset}: ${failed.problems.join('; ')}` : dma.errors ? `; ${dma.errors}` : '';
     t.ok(
       summary !== undefined && summary.transfers > 0 && summary.failures === 0 && dma.run.exitCode === 0,
       `${when} ${bdf}: DMA at IOVA 0x${iova.toString(16)}: ${summary?.transfers ?? 0} transfers, ${summary?.bytesChecked ?? 0} bytes verified${detail}`,
@@ -32,10 +30,8 @@ async function exerciseDevice(guest: LiveGuest, bdf: string, when: string, msiMu
     t.equal(state?.enabled, false, `${when} ${bdf}: MSI disabled until armed (MSI control 0x${state?.control.toString(16) ?? '?'})`);
   }
   const result = msi.result;
-  t.ok(
-    result !== undefined && result.ok && result.received === msiRaises && result.perRaise.every((count) => count === 1) && result.spurious === 0,
-    `${when} ${bdf}: MSI ${result?.received ?? 0}/${msiRaises} events, per raise [${result?.perRaise.join(',') ?? ''}], ${result?.spurious ?? '?'} spurious${msi.errors ? `; ${msi.errors}` : ''}`,
-  );
+  const verdict = result?.ok ? `per raise [${result.perRaise.join(',')}], ${result.spurious} spurious` : result?.problems.join('; ') || msi.errors;
+  t.ok(result?.ok === true && msi.run.exitCode === 0, `${when} ${bdf}: MSI ${result?.received ?? 0}/${msiRaises} events, ${verdict}`);
 }
 
 async function bindAll(guest: LiveGuest, when: string): Promise<void> {

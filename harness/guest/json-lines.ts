@@ -10,6 +10,22 @@ export interface NamedEvent {
   event: string;
 }
 
+/** A helper's failed syscall, failed check or bad usage (op "usage"): one shape for every helper (images/guest/helper.h). */
+export interface HelperErrorEvent {
+  event: 'error';
+  op: string;
+  /** "EBUSY"; "EUNKNOWN" for a number without a name; null for a failed check or bad usage. */
+  errno: string | null;
+  message: string;
+}
+
+/** "op: message (ERRNO)" for each error event, for failure messages. */
+export function describeErrors(events: readonly NamedEvent[]): string[] {
+  return events
+    .filter((event): event is HelperErrorEvent => event.event === 'error')
+    .map((error) => `${error.op}: ${error.message}${error.errno === null ? '' : ` (${error.errno})`}`);
+}
+
 const u64Pattern = /^(0x[0-9a-f]{1,16}|[0-9]{1,20})$/;
 
 /** Reads typed fields out of one decoded JSON object; a helper's own field kinds go in a subclass. */
@@ -119,6 +135,8 @@ export function jsonLinesFormat<F extends JsonFields, E>(
   const decode = (object: Record<string, unknown>): E => {
     const fields = new fieldsClass(object);
     const name = fields.string('event');
+    // json.h's note that a line did not fit its buffer: the line's content is lost.
+    if (name === 'json_truncated') throw new FieldError(`${helper} had to drop a line longer than its JSON buffer`);
     const decoder = Object.hasOwn(decoders, name) ? decoders[name] : undefined;
     if (decoder === undefined) throw new FieldError(`unknown event ${JSON.stringify(name)}`);
     return decoder(fields);
@@ -167,12 +185,7 @@ export function pickEvents<E extends NamedEvent, N extends E['event']>(events: r
 }
 
 /** Exactly one event of a kind, or a GuestError saying how many `helper` printed and which errors came with them. */
-export function pickOnlyEvent<E extends NamedEvent, N extends E['event']>(
-  events: readonly E[],
-  name: N,
-  helper: string,
-  describeErrors: (events: readonly E[]) => string[],
-): Extract<E, { event: N }> {
+export function pickOnlyEvent<E extends NamedEvent, N extends E['event']>(events: readonly E[], name: N, helper: string): Extract<E, { event: N }> {
   const found = pickEvents(events, name);
   const [first] = found;
   if (found.length !== 1 || !first) {

@@ -1,31 +1,26 @@
 // Typed calls of the guest helper luo-agent over SSH; every run's output is kept as an artifact.
 import { formatMemfdSpec, type MemfdSpec } from '../checks/pattern.ts';
 import { GuestError } from '../errors.ts';
-import { runGuestHelper, type HelperRecorder, type HelperRun } from './guest-helper.ts';
+import { helperFailure, runGuestHelper, type HelperRecorder, type HelperRun } from './guest-helper.ts';
+import { describeErrors, pickEvents, pickOnlyEvent } from './json-lines.ts';
 import type { LiveGuest } from './live-guest.ts';
-import {
-  describeLuoErrors,
-  luoEventsNamed,
-  onlyLuoEventNamed,
-  parseLuoAgentLines,
-  type LuoAgentEvent,
-  type LuoProbeEvent,
-  type LuoReadyEvent,
-  type LuoRetrieveEvent,
-  type LuoVerifiedEvent,
-} from './luo-agent-output.ts';
+import { parseLuoAgentLines, type LuoAgentEvent, type LuoProbeEvent, type LuoReadyEvent, type LuoRetrieveEvent, type LuoVerifiedEvent } from './luo-agent-output.ts';
 
 export type AgentRun = HelperRun<LuoAgentEvent>;
 
+/** What verify or carry reported: luo-agent's verdict on each memfd it could check, and what went wrong otherwise. */
 export interface VerifyResult extends AgentRun {
   readonly verified: LuoVerifiedEvent[];
   readonly finished: string[];
-  /** Holder keeping the retrieved sessions open (verify --hold). */
+  /** Holder keeping sessions open: the retrieved ones (verify --hold) or the new one (carry). */
   readonly holder?: LuoReadyEvent;
+  /** The error events, described: a memfd not retrieved or checked, a FINISH refused, a carry not completed. */
+  readonly errors: string[];
 }
 
 /** Seconds a luo-agent call may take: 256 MiB fill or verify under TCG takes a few seconds. */
 const agentTimeoutMs = 300_000;
+const helper = 'luo-agent';
 
 /** luo-agent in one guest. */
 export class LuoAgent {
@@ -34,55 +29,50 @@ export class LuoAgent {
     private readonly record: HelperRecorder,
   ) {}
 
-  /** Run luo-agent with arguments; parse its JSON lines (exit status is reported, not judged). */
+  /** Run luo-agent with arguments; parse its JSON lines (exit status is reported, not judged; bad usage throws). */
   run(step: string, args: readonly string[]): Promise<AgentRun> {
-    return runGuestHelper(this.guest, this.record, step, 'luo-agent', args, parseLuoAgentLines, agentTimeoutMs);
+    return runGuestHelper(this.guest, this.record, step, helper, args, parseLuoAgentLines, agentTimeoutMs);
   }
 
   /** What this kernel can do: /dev/liveupdate, memfd preservation. */
   async probe(): Promise<LuoProbeEvent> {
-    return onlyLuoEventNamed((await this.run('probe', ['probe'])).events, 'probe');
+    return pickOnlyEvent((await this.run('probe', ['probe'])).events, 'probe', helper);
   }
 
-  /** Create sessions, fill and preserve memfds, leave a holder running until the kexec. */
+  /** Create sessions, fill and preserve memfds, leave a holder running until the kexec; a failure is a GuestError. */
   async prepare(specs: readonly MemfdSpec[], options: { seal?: boolean; close?: readonly string[] } = {}): Promise<LuoReadyEvent> {
     const args = ['prepare', ...specs.map((spec) => formatMemfdSpec(spec.session, spec.entries))];
     if (options.seal) args.push('--seal');
     for (const name of options.close ?? []) args.push('--close', name);
     const run = await this.run(`prepare-${specs.map((spec) => spec.session).join('+')}`, args);
-    return expectSuccess(run, 'ready');
+    if (run.exitCode !== 0) throw new GuestError(helperFailure(run));
+    return pickOnlyEvent(run.events, 'ready', helper);
   }
 
-  /** Retrieve sessions, check every memfd, FINISH (unless noFinish); `hold` keeps the sessions open afterwards. */
-  async verify(specs: readonly MemfdSpec[], options: { seal?: boolean; noFinish?: boolean; hold?: boolean } = {}): Promise<VerifyResult> {
+  /** Retrieve sessions, check every memfd, FINISH; `hold` keeps the sessions open afterwards. Failures are in the result. */
+  async verify(specs: readonly MemfdSpec[], options: { seal?: boolean; hold?: boolean } = {}): Promise<VerifyResult> {
     const args = ['verify', ...specs.map((spec) => formatMemfdSpec(spec.session, spec.entries))];
     if (options.seal) args.push('--seal');
-    if (options.noFinish) args.push('--no-finish');
     if (options.hold) args.push('--hold');
-    const run = await this.run(`verify-${specs.map((spec) => spec.session).join('+')}`, args);
-    return {
-      ...run,
-      verified: luoEventsNamed(run.events, 'verified'),
-      finished: luoEventsNamed(run.events, 'finished').map((event) => event.session),
-      holder: luoEventsNamed(run.events, 'ready')[0],
-    };
+    return verifyResult(await this.run(`verify-${specs.map((spec) => spec.session).join('+')}`, args));
   }
 
-  /** Retrieve and verify a session, rewrite its memfds with seed+reseed, preserve them in a new session, hold. */
-  async carry(from: MemfdSpec, to: string, reseed: bigint): Promise<VerifyResult & { ready: LuoReadyEvent }> {
-    const run = await this.run(`carry-${from.session}-to-${to}`, ['carry', formatMemfdSpec(from.session, from.entries), '--to', to, '--reseed', String(reseed)]);
-    const ready = expectSuccess(run, 'ready');
-    return {
-      ...run,
-      ready,
-      verified: luoEventsNamed(run.events, 'verified'),
-      finished: luoEventsNamed(run.events, 'finished').map((event) => event.session),
-    };
+  /**
+   * Retrieve and verify a session, rewrite its memfds with seed+reseed, preserve them in a new session, hold.
+   * A memfd that fails its check is still carried; its verdict is in the result, as is any error. `ready` is the
+   * holder of the new session, absent when the carry did not get that far.
+   */
+  async carry(from: MemfdSpec, to: string, reseed: bigint): Promise<VerifyResult & { ready: LuoReadyEvent | undefined }> {
+    const args = ['carry', formatMemfdSpec(from.session, from.entries), '--to', to, '--reseed', String(reseed)];
+    const result = verifyResult(await this.run(`carry-${from.session}-to-${to}`, args));
+    // Success without a holder would leave the next kernel nothing to find: the output is wrong, not the kernel.
+    if (result.exitCode === 0) pickOnlyEvent(result.events, 'ready', helper);
+    return { ...result, ready: result.holder };
   }
 
   /** Try RETRIEVE_SESSION of a name and report the kernel's answer. */
   async retrieve(session: string): Promise<LuoRetrieveEvent> {
-    return onlyLuoEventNamed((await this.run(`retrieve-${session}`, ['retrieve', session])).events, 'retrieve');
+    return pickOnlyEvent((await this.run(`retrieve-${session}`, ['retrieve', session])).events, 'retrieve', helper);
   }
 
   /** End a holder process (its sessions close: before kexec that unpreserves them). */
@@ -91,11 +81,12 @@ export class LuoAgent {
   }
 }
 
-/** The one event of a successful run, or a GuestError with the agent's errors. */
-function expectSuccess<N extends 'ready'>(run: AgentRun, name: N): Extract<LuoAgentEvent, { event: N }> {
-  if (run.exitCode !== 0) {
-    const errors = describeLuoErrors(run.events);
-    throw new GuestError(`${run.command} exited ${run.exitCode}: ${errors.join('; ') || run.stderr.trim() || 'no error reported'}`);
-  }
-  return onlyLuoEventNamed(run.events, name);
+function verifyResult(run: AgentRun): VerifyResult {
+  return {
+    ...run,
+    verified: pickEvents(run.events, 'verified'),
+    finished: pickEvents(run.events, 'finished').map((event) => event.session),
+    holder: pickEvents(run.events, 'ready')[0],
+    errors: describeErrors(run.events),
+  };
 }

@@ -1,16 +1,16 @@
 // Typed, validating parser for the JSON lines printed by the guest helper vfio-edu (images/guest/vfio-edu.c).
 
 import { patternKinds, type PatternKind } from '../checks/pattern.ts';
-import { FieldError, JsonFields, jsonLinesFormat, parseJsonLine, parseJsonLines, pickEvents, pickOnlyEvent, type EventDecoders } from './json-lines.ts';
+import { decodeError, decodePatternCheck, decodeVerdict, HelperFields, type PatternCheck, type Verdict } from './helper-protocol.ts';
+import { FieldError, jsonLinesFormat, parseJsonLine, parseJsonLines, type EventDecoders, type HelperErrorEvent } from './json-lines.ts';
 
-/** How the helper reached the device: VFIO cdev + iommufd, or group + type1 container. */
-export type VfioAccessPath = 'cdev' | 'group';
+/** Bytes of edu's DMA buffer the helper reads back: a byte written past a transfer shows up below this. */
+const eduBufferSize = 4096;
 
 /** After opening (dma, msi): the edu id register and the PCI command register as found and as set. */
 export interface VfioEduDeviceEvent {
   event: 'device';
   bdf: string;
-  path: VfioAccessPath;
   /** Register 0x00, 0x010000ed for edu 1.0. */
   id: number;
   /** Register 0x04 returned the inverse of what was written. */
@@ -20,28 +20,22 @@ export interface VfioEduDeviceEvent {
   command: number;
 }
 
-/** One RAM -> device -> RAM round trip of the `dma` subcommand. */
-export interface VfioEduDmaEvent {
+/** One RAM -> device -> RAM round trip of the `dma` subcommand, with vfio-edu's verdict; a mismatch at or past `size` is a write past the transfer. */
+export interface VfioEduDmaEvent extends Verdict, PatternCheck {
   event: 'dma';
   bdf: string;
-  path: VfioAccessPath;
   iova: bigint;
   size: number;
   /** Offset inside edu's 4 KiB device buffer. */
   offset: number;
   kind: PatternKind;
   seed: bigint;
-  bytesChecked: number;
-  ok: boolean;
-  /** Present when !ok. An offset at or past `size` means the device wrote past the transfer. */
-  mismatch?: { firstBadOffset: number; expected: number; found: number; badBytes: number };
 }
 
 /** Totals of the `dma` subcommand; `skipped` counts (size, offset) pairs that do not fit the 4 KiB buffer. */
 export interface VfioEduDmaSummaryEvent {
   event: 'dma-summary';
   bdf: string;
-  path: VfioAccessPath;
   transfers: number;
   skipped: number;
   bytesChecked: number;
@@ -52,7 +46,6 @@ export interface VfioEduDmaSummaryEvent {
 export interface VfioEduMsiStateEvent {
   event: 'msi-state';
   bdf: string;
-  path: VfioAccessPath;
   /** "before-arm" or "armed". */
   phase: string;
   /** "vfio": the config region, where VFIO virtualises MSI; "sysfs": the device as the kernel sees it. */
@@ -63,32 +56,28 @@ export interface VfioEduMsiStateEvent {
   data: number;
 }
 
-/** Result of the `msi` subcommand: one eventfd count per raise, and events seen while quiet. */
-export interface VfioEduMsiEvent {
+/** Result of the `msi` subcommand: one eventfd count per raise, events seen while quiet, vfio-edu's verdict. */
+export interface VfioEduMsiEvent extends Verdict {
   event: 'msi';
   bdf: string;
-  path: VfioAccessPath;
   raised: number;
   received: number;
   perRaise: number[];
   spurious: number;
-  /** Every read of IRQ status (0x24) showed the bit just raised. */
-  statusOk: boolean;
-  ok: boolean;
 }
 
 /** MSI trigger removed again (VFIO_IRQ_SET_DATA_NONE, count 0). */
 export interface VfioEduMsiDisarmedEvent {
   event: 'msi-disarmed';
   bdf: string;
-  path: VfioAccessPath;
+  /** MSI Enable as the kernel (sysfs) sees it afterwards. */
+  enabled: boolean;
 }
 
 /** Config space as read through the VFIO config region (VFIO virtualises some fields, e.g. MSI). */
 export interface VfioEduConfigEvent {
   event: 'config';
   bdf: string;
-  path: VfioAccessPath;
   size: number;
   bytes: Uint8Array;
 }
@@ -97,7 +86,6 @@ export interface VfioEduConfigEvent {
 export interface VfioEduPreserveEvent {
   event: 'preserve';
   bdf: string;
-  path: VfioAccessPath;
   session: string;
   token: bigint;
   supported: boolean;
@@ -113,14 +101,6 @@ export interface VfioEduReadyEvent {
   pid: number;
 }
 
-/** A failed syscall (errno set), a failed check or a usage error (op "usage", errno null). */
-export interface VfioEduErrorEvent {
-  event: 'error';
-  op: string;
-  errno: string | null;
-  message: string;
-}
-
 export type VfioEduEvent =
   | VfioEduDeviceEvent
   | VfioEduDmaEvent
@@ -131,12 +111,12 @@ export type VfioEduEvent =
   | VfioEduConfigEvent
   | VfioEduPreserveEvent
   | VfioEduReadyEvent
-  | VfioEduErrorEvent;
+  | HelperErrorEvent;
 
 export type VfioEduEventName = VfioEduEvent['event'];
 
-/** vfio-edu's own field kinds on top of the JSON-lines ones. */
-class Fields extends JsonFields {
+/** vfio-edu's own field kinds on top of the shared ones. */
+class Fields extends HelperFields {
   /** A register up to 32 bits wide, printed as a "0x..." string. */
   register(key: string): number {
     const value = this.raw(key);
@@ -145,7 +125,6 @@ class Fields extends JsonFields {
   }
 }
 
-const accessPaths = ['cdev', 'group'] as const;
 const bdfPattern = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/;
 
 function bdfOf(fields: Fields): string {
@@ -162,29 +141,20 @@ function decodeHex(hex: string, size: number): Uint8Array {
 }
 
 function parseDma(f: Fields): VfioEduDmaEvent {
+  const kind = f.oneOf('kind', patternKinds);
   const event: VfioEduDmaEvent = {
     event: 'dma',
     bdf: bdfOf(f),
-    path: f.oneOf('path', accessPaths),
     iova: f.u64('iova'),
     size: f.count('size'),
     offset: f.count('offset'),
-    kind: f.oneOf('kind', patternKinds),
+    kind,
     seed: f.u64('seed'),
-    bytesChecked: f.count('bytes_checked'),
-    ok: f.boolean('ok'),
+    ...decodePatternCheck(f, kind, eduBufferSize),
+    ...decodeVerdict(f),
   };
   if (event.offset + event.size > 4095) throw new FieldError(`offset ${event.offset} + size ${event.size} exceeds edu's usable 4095 bytes`);
-  if (!event.ok) {
-    event.mismatch = {
-      firstBadOffset: f.count('first_bad_offset'),
-      expected: f.count('expected'),
-      found: f.count('found'),
-      badBytes: f.count('bad_bytes'),
-    };
-  } else if (f.has('first_bad_offset')) {
-    throw new FieldError('"ok" is true but "first_bad_offset" is present');
-  }
+  if (event.bytesChecked !== event.size) throw new FieldError(`"bytes_checked" ${event.bytesChecked} is not the size ${event.size}`);
   return event;
 }
 
@@ -192,13 +162,11 @@ function parseMsi(f: Fields): VfioEduMsiEvent {
   const event: VfioEduMsiEvent = {
     event: 'msi',
     bdf: bdfOf(f),
-    path: f.oneOf('path', accessPaths),
     raised: f.count('raised'),
     received: f.count('received'),
     perRaise: f.counts('per_raise'),
     spurious: f.count('spurious'),
-    statusOk: f.boolean('status_ok'),
-    ok: f.boolean('ok'),
+    ...decodeVerdict(f),
   };
   if (event.perRaise.length !== event.raised) {
     throw new FieldError(`"per_raise" has ${event.perRaise.length} entries for ${event.raised} raises`);
@@ -213,7 +181,6 @@ const decoders: EventDecoders<Fields, VfioEduEvent> = {
   device: (f) => ({
     event: 'device',
     bdf: bdfOf(f),
-    path: f.oneOf('path', accessPaths),
     id: f.register('id'),
     alive: f.boolean('alive'),
     commandBefore: f.register('command_before'),
@@ -223,7 +190,6 @@ const decoders: EventDecoders<Fields, VfioEduEvent> = {
   'dma-summary': (f) => ({
     event: 'dma-summary',
     bdf: bdfOf(f),
-    path: f.oneOf('path', accessPaths),
     transfers: f.count('transfers'),
     skipped: f.count('skipped'),
     bytesChecked: f.count('bytes_checked'),
@@ -232,7 +198,6 @@ const decoders: EventDecoders<Fields, VfioEduEvent> = {
   'msi-state': (f) => ({
     event: 'msi-state',
     bdf: bdfOf(f),
-    path: f.oneOf('path', accessPaths),
     phase: f.string('phase'),
     source: f.oneOf('source', ['vfio', 'sysfs'] as const),
     enabled: f.boolean('enabled'),
@@ -241,28 +206,27 @@ const decoders: EventDecoders<Fields, VfioEduEvent> = {
     data: f.register('data'),
   }),
   msi: parseMsi,
-  'msi-disarmed': (f) => ({ event: 'msi-disarmed', bdf: bdfOf(f), path: f.oneOf('path', accessPaths) }),
+  'msi-disarmed': (f) => ({ event: 'msi-disarmed', bdf: bdfOf(f), enabled: f.boolean('enabled') }),
   config: (f) => {
     const size = f.count('size');
     if (size !== 256 && size !== 4096) throw new FieldError(`field "size" must be 256 or 4096, got ${size}`);
-    return { event: 'config', bdf: bdfOf(f), path: f.oneOf('path', accessPaths), size, bytes: decodeHex(f.string('hex'), size) };
+    return { event: 'config', bdf: bdfOf(f), size, bytes: decodeHex(f.string('hex'), size) };
   },
   preserve: (f) => {
     const supported = f.boolean('supported');
-    const errno = f.nullableString('errno');
+    const errno = f.errno('errno');
     if (supported !== (errno === null)) throw new FieldError(`"supported" is ${supported} but "errno" is ${JSON.stringify(errno)}`);
     return {
       event: 'preserve',
       bdf: bdfOf(f),
-      path: f.oneOf('path', accessPaths),
-      session: f.string('session'),
+        session: f.string('session'),
       token: f.u64('token'),
       supported,
       errno,
     };
   },
   ready: (f) => ({ event: 'ready', bdf: bdfOf(f), session: f.string('session'), pid: f.count('pid') }),
-  error: (f) => ({ event: 'error', op: f.string('op'), errno: f.nullableString('errno'), message: f.string('message') }),
+  error: decodeError,
 };
 
 /** How to read vfio-edu's JSON lines. */
@@ -276,19 +240,4 @@ export function parseVfioEduLine(line: string, lineNumber?: number): VfioEduEven
 /** Parse the whole stdout of one vfio-edu run (blank lines ignored, a trailing newline is fine). */
 export function parseVfioEduOutput(text: string): VfioEduEvent[] {
   return parseJsonLines(text, format);
-}
-
-/** The events of one kind, typed. */
-export function eventsNamed<N extends VfioEduEventName>(events: readonly VfioEduEvent[], name: N): Extract<VfioEduEvent, { event: N }>[] {
-  return pickEvents(events, name);
-}
-
-/** "op: message" for each error event, for failure messages. */
-function describeErrors(events: readonly VfioEduEvent[]): string[] {
-  return eventsNamed(events, 'error').map((error) => `${error.op}: ${error.message}`);
-}
-
-/** Exactly one event of a kind, or a GuestError saying how many there were. */
-export function onlyEventNamed<N extends VfioEduEventName>(events: readonly VfioEduEvent[], name: N): Extract<VfioEduEvent, { event: N }> {
-  return pickOnlyEvent(events, name, 'vfio-edu', describeErrors);
 }

@@ -1,11 +1,10 @@
 // Typed calls of the guest helper vfio-edu (QEMU edu device through VFIO) over SSH; output kept as artifacts.
 import { randomBytes } from 'node:crypto';
 import { GuestError } from '../errors.ts';
-import { runGuestHelper, type HelperRecorder, type HelperRun } from './guest-helper.ts';
+import { helperFailure, runGuestHelper, type HelperRecorder, type HelperRun } from './guest-helper.ts';
+import { describeErrors, pickEvents, pickOnlyEvent } from './json-lines.ts';
 import type { LiveGuest } from './live-guest.ts';
 import {
-  eventsNamed,
-  onlyEventNamed,
   parseVfioEduOutput,
   type VfioEduConfigEvent,
   type VfioEduDmaEvent,
@@ -18,10 +17,7 @@ import {
 
 export type VfioEduRun = HelperRun<VfioEduEvent>;
 
-/** "op: errno message" of each error event. */
-function errorsOf(run: VfioEduRun): string {
-  return eventsNamed(run.events, 'error').map((error) => `${error.op}: ${error.errno ?? ''} ${error.message}`.replace(/\s+/g, ' ')).join('; ');
-}
+const helper = 'vfio-edu';
 
 /** vfio-edu in one guest. */
 export class VfioEdu {
@@ -30,39 +26,37 @@ export class VfioEdu {
     private readonly record: HelperRecorder,
   ) {}
 
-  private async run(step: string, args: readonly string[]): Promise<VfioEduRun> {
-    const run = await runGuestHelper(this.guest, this.record, step, 'vfio-edu', args, parseVfioEduOutput, 300_000);
-    if (run.exitCode === 2) throw new GuestError(`${run.command}: usage error: ${errorsOf(run)}`);
-    return run;
+  private run(step: string, args: readonly string[]): Promise<VfioEduRun> {
+    return runGuestHelper(this.guest, this.record, step, helper, args, parseVfioEduOutput, 300_000);
   }
 
   /** DMA RAM -> device -> RAM at an IOVA with a fresh random seed (stale data from an earlier run cannot pass). */
   async dma(bdf: string, iova: bigint): Promise<{ run: VfioEduRun; transfers: VfioEduDmaEvent[]; summary: VfioEduDmaSummaryEvent | undefined; errors: string }> {
     const seed = randomBytes(6).readUIntBE(0, 6);
     const run = await this.run(`dma-${bdf}-${iova.toString(16)}`, ['dma', bdf, '--iova', `0x${iova.toString(16)}`, '--kind', 'addr', '--seed', String(seed)]);
-    return { run, transfers: eventsNamed(run.events, 'dma'), summary: eventsNamed(run.events, 'dma-summary')[0], errors: errorsOf(run) };
+    return { run, transfers: pickEvents(run.events, 'dma'), summary: pickEvents(run.events, 'dma-summary')[0], errors: describeErrors(run.events).join('; ') };
   }
 
   /** Arm MSI, raise `count` interrupts, count eventfd signals, watch a quiet period, disarm. */
   async msi(bdf: string, count: number): Promise<{ run: VfioEduRun; states: VfioEduMsiStateEvent[]; result: VfioEduMsiEvent | undefined; errors: string }> {
     const run = await this.run(`msi-${bdf}`, ['msi', bdf, '--count', String(count), '--quiet-ms', '500']);
-    return { run, states: eventsNamed(run.events, 'msi-state'), result: eventsNamed(run.events, 'msi')[0], errors: errorsOf(run) };
+    return { run, states: pickEvents(run.events, 'msi-state'), result: pickEvents(run.events, 'msi')[0], errors: describeErrors(run.events).join('; ') };
   }
 
   /** Config space as VFIO's config region shows it (VFIO virtualises parts, e.g. MSI); kept as evidence. */
   async config(bdf: string): Promise<VfioEduConfigEvent> {
     const run = await this.run(`config-${bdf}`, ['config', bdf]);
-    const config = eventsNamed(run.events, 'config')[0];
-    if (!config) throw new GuestError(`${run.command} reported no config: ${errorsOf(run) || run.stderr.trim()}`);
+    const config = pickEvents(run.events, 'config')[0];
+    if (!config) throw new GuestError(`no config reported: ${helperFailure(run)}`);
     return config;
   }
 
   /** Offer the device's VFIO cdev fd to a LUO session: the capability probe for VFIO preservation. */
   async preserve(bdf: string, session: string): Promise<VfioEduPreserveEvent> {
     const run = await this.run(`preserve-${bdf}`, ['preserve', bdf, '--session', session]);
-    const preserve = eventsNamed(run.events, 'preserve')[0];
-    if (!preserve) throw new GuestError(`${run.command} reported no preserve event: ${errorsOf(run) || run.stderr.trim()}`);
-    if (preserve.supported) onlyEventNamed(run.events, 'ready');
+    const preserve = pickEvents(run.events, 'preserve')[0];
+    if (!preserve) throw new GuestError(`no preserve event: ${helperFailure(run)}`);
+    if (preserve.supported) pickOnlyEvent(run.events, 'ready', helper);
     return preserve;
   }
 }

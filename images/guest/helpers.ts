@@ -15,7 +15,7 @@ export const guestHelpers = [
 
 /** Every C source and header the helpers are built from (for the image's cache key). */
 export function helperSourceFiles(): string[] {
-  const files = new Set<string>(['pattern.h', 'json.h', 'holder.h']);
+  const files = new Set<string>(['pattern.h', 'json.h', 'holder.h', 'helper.h']);
   for (const helper of guestHelpers) for (const source of helper.sources) files.add(source);
   return [...files].map((file) => path.join(sourceDir, file));
 }

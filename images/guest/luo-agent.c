@@ -2,41 +2,33 @@
  * luo-agent: the guest side of luo-harness for Live Update (LUO) memfds.
  *
  *   luo-agent probe
- *   luo-agent prepare SPEC... [--seal[=SEALS]] [--close NAME]... [--log FILE]
- *   luo-agent verify SPEC... [--seal[=SEALS]] [--no-finish] [--hold] [--log FILE]
- *   luo-agent carry SPEC --to NAME --reseed DELTA [--seal[=SEALS]] [--log FILE]
+ *   luo-agent prepare SPEC... [--seal] [--close NAME]...
+ *   luo-agent verify SPEC... [--seal] [--hold]
+ *   luo-agent carry SPEC --to NAME --reseed DELTA [--seal]
  *   luo-agent retrieve NAME
  *
  * SPEC is SESSION=TOKEN:KIND:SEED:SIZE[,TOKEN:KIND:SEED:SIZE...], KIND one of
  * prng, walking, addr (see pattern.h), SIZE with an optional K/M/G suffix.
- * SEALS is a comma list of seal, shrink, grow, write, future_write, exec, or
- * none; bare --seal means seal,shrink,grow,write.
+ * --seal: the memfds are sealable and sealed seal,shrink,grow,write.
  *
- * Every line on stdout is one JSON object with an "event" field (json.h).
- * Exit status: 0 success, 1 verification mismatch or failed syscall,
- * 2 bad usage.
+ * Every line on stdout is one JSON object with an "event" field (json.h,
+ * helper.h). Exit status: 0 success, 1 verification mismatch or failed
+ * syscall, 2 bad usage. Holders log to /run/luo-agent.log.
  *
  * Build: gcc -static -O2 -Wall -Wextra -Werror -isystem HDR/include \
  *            -o luo-agent luo-agent.c holder.c pattern.c
  */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
-#include <linux/liveupdate.h>
-
+#include "helper.h"
 #include "holder.h"
 #include "json.h"
 #include "pattern.h"
@@ -52,18 +44,15 @@
 #define F_SEAL_EXEC 0x0020
 #endif
 
-#define LIVEUPDATE_DEV "/dev/liveupdate"
-#define DEFAULT_LOG "/run/luo-agent.log"
-#define DEFAULT_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+#define HOLDER_LOG "/run/luo-agent.log"
+#define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 
 static const char usage_text[] =
-	"luo-agent probe | "
-	"prepare SPEC... [--seal[=SEALS]] [--close NAME]... [--log FILE] | "
-	"verify SPEC... [--seal[=SEALS]] [--no-finish] [--hold] [--log FILE] | "
-	"carry SPEC --to NAME --reseed DELTA [--seal[=SEALS]] [--log FILE] | "
-	"retrieve NAME; "
-	"SPEC: SESSION=TOKEN:KIND:SEED:SIZE[,...], KIND prng|walking|addr; "
-	"SEALS: none or seal,shrink,grow,write,future_write,exec";
+	"luo-agent probe | prepare SPEC... [--seal] [--close NAME]... | "
+	"verify SPEC... [--seal] [--hold] | carry SPEC --to NAME --reseed DELTA [--seal] | "
+	"retrieve NAME; SPEC: SESSION=TOKEN:KIND:SEED:SIZE[,...], KIND prng|walking|addr";
+
+#define usage(...) usage_exit(usage_text, __VA_ARGS__)
 
 static const struct {
 	unsigned int bit;
@@ -96,87 +85,23 @@ struct session_spec {
 struct options {
 	struct session_spec *sessions;
 	size_t nr_sessions;
-	bool seal;		/* --seal given: MFD_ALLOW_SEALING + seals */
-	unsigned int seals;
-	const char *log;
-	bool no_finish;
+	bool seal;		/* --seal: MFD_ALLOW_SEALING + SEALS */
 	bool hold;
 	const char *to;
 	bool have_reseed;
 	uint64_t reseed;
 };
 
-/* Which options a command accepts. */
-enum {
-	OPT_SEAL = 1 << 0,
-	OPT_CLOSE = 1 << 1,
-	OPT_LOG = 1 << 2,
-	OPT_NO_FINISH = 1 << 3,
-	OPT_HOLD = 1 << 4,
-	OPT_TO = 1 << 5,
-	OPT_RESEED = 1 << 6,
-};
-
-static void __attribute__((noreturn, format(printf, 1, 2)))
-usage_error(const char *fmt, ...)
+/* A failed call about one memfd, or about a session (@memfd NULL). */
+static void memfd_error(const char *op, const char *session, const struct memfd_spec *memfd)
 {
-	char message[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(message, sizeof(message), fmt, ap);
-	va_end(ap);
-	/* Same shape as a failed syscall (as in vfio-edu): op "usage", no errno. */
-	json_begin("error");
-	json_str("op", "usage");
-	json_null("session");
-	json_null("token");
-	json_null("errno");
-	json_str("message", message);
-	json_str("usage", usage_text);
-	json_end();
-	exit(2);
-}
-
-static const char *errno_name(int err)
-{
-	static char unknown[16];
-	const char *name = strerrorname_np(err);
-
-	if (name)
-		return name;
-	snprintf(unknown, sizeof(unknown), "%d", err);
-	return unknown;
-}
-
-/* One "error" line for a failed syscall or ioctl; errno is kept. */
-static void report_error(const char *op, const char *session,
-			 const struct memfd_spec *memfd)
-{
-	int err = errno;
-
-	json_begin("error");
-	json_str("op", op);
-	json_str("session", session);
 	if (memfd)
-		json_u64_str("token", memfd->token);
+		report_error(op, errno, "session %s, token %" PRIu64, session, memfd->token);
 	else
-		json_null("token");
-	json_str("errno", errno_name(err));
-	json_str("message", strerror(err));
-	json_end();
-	errno = err;
+		report_error(op, errno, "session %s", session);
 }
 
-/* An errno by name ("ENOENT"), or null for 0. */
-static void emit_errno(const char *key, int err)
-{
-	if (err)
-		json_str(key, errno_name(err));
-	else
-		json_null(key);
-}
-
+/* Seal names, "0x40" for one newer than this helper: shown, not hidden. */
 static void emit_seals(const char *key, unsigned int seals)
 {
 	json_array_begin(key);
@@ -186,7 +111,7 @@ static void emit_seals(const char *key, unsigned int seals)
 			seals &= ~seal_names[i].bit;
 		}
 	}
-	if (seals) {	/* a seal newer than this helper: show it, do not hide it */
+	if (seals) {
 		char hex[16];
 
 		snprintf(hex, sizeof(hex), "0x%x", seals);
@@ -195,12 +120,21 @@ static void emit_seals(const char *key, unsigned int seals)
 	json_array_end();
 }
 
-static uint64_t now_ms(void)
+/* The same seals as text for a problem: "seal,write". */
+static const char *seals_text(unsigned int seals, char *buf, size_t len)
 {
-	struct timespec ts;
+	size_t n = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(seal_names) / sizeof(seal_names[0]); i++) {
+		if ((seals & seal_names[i].bit) && n < len) {
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? "," : "", seal_names[i].name);
+			seals &= ~seal_names[i].bit;
+		}
+	}
+	if (seals && n < len)
+		snprintf(buf + n, len - n, "%s0x%x", n ? "," : "", seals);
+	return buf;
 }
 
 /*
@@ -212,65 +146,13 @@ static uint64_t expected_position(const struct memfd_spec *memfd)
 	return memfd->size / 2;
 }
 
-/* ---- /dev/liveupdate and session ioctls: every struct gets its size. ---- */
-
 static int luo_open(void)
 {
 	int fd = open(LIVEUPDATE_DEV, O_RDWR | O_CLOEXEC);
 
 	if (fd < 0)
-		report_error("open", NULL, NULL);
+		report_error("open", errno, "%s", LIVEUPDATE_DEV);
 	return fd;
-}
-
-static int luo_create_session(int luo, const char *name)
-{
-	struct liveupdate_ioctl_create_session arg = { .size = sizeof(arg) };
-
-	snprintf((char *)arg.name, sizeof(arg.name), "%s", name);
-	if (ioctl(luo, LIVEUPDATE_IOCTL_CREATE_SESSION, &arg) < 0)
-		return -1;
-	return arg.fd;
-}
-
-static int luo_retrieve_session(int luo, const char *name)
-{
-	struct liveupdate_ioctl_retrieve_session arg = { .size = sizeof(arg) };
-
-	snprintf((char *)arg.name, sizeof(arg.name), "%s", name);
-	if (ioctl(luo, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, &arg) < 0)
-		return -1;
-	return arg.fd;
-}
-
-static int luo_preserve_fd(int session, int fd, uint64_t token)
-{
-	struct liveupdate_session_preserve_fd arg = {
-		.size = sizeof(arg),
-		.fd = fd,
-		.token = token,
-	};
-
-	return ioctl(session, LIVEUPDATE_SESSION_PRESERVE_FD, &arg);
-}
-
-static int luo_retrieve_fd(int session, uint64_t token)
-{
-	struct liveupdate_session_retrieve_fd arg = {
-		.size = sizeof(arg),
-		.token = token,
-	};
-
-	if (ioctl(session, LIVEUPDATE_SESSION_RETRIEVE_FD, &arg) < 0)
-		return -1;
-	return arg.fd;
-}
-
-static int luo_finish(int session)
-{
-	struct liveupdate_session_finish arg = { .size = sizeof(arg) };
-
-	return ioctl(session, LIVEUPDATE_SESSION_FINISH, &arg);
 }
 
 /* ---- memfds ---- */
@@ -285,7 +167,7 @@ static int write_pattern(int fd, const char *session, const struct memfd_spec *m
 	map = mmap(NULL, memfd->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (map == MAP_FAILED) {
 		/* EPERM here means the memfd is write-sealed. */
-		report_error("mmap", session, memfd);
+		memfd_error("mmap", session, memfd);
 		return -1;
 	}
 	pattern_fill(memfd->kind, memfd->seed, map, memfd->size);
@@ -310,22 +192,22 @@ static int create_memfd(const char *session, const struct memfd_spec *memfd,
 	snprintf(name, sizeof(name), "luo-agent:%s:%" PRIu64, session, memfd->token);
 	fd = memfd_create(name, flags);
 	if (fd < 0) {
-		report_error("memfd_create", session, memfd);
+		memfd_error("memfd_create", session, memfd);
 		return -1;
 	}
 	if (ftruncate(fd, (off_t)memfd->size) < 0) {
-		report_error("ftruncate", session, memfd);
+		memfd_error("ftruncate", session, memfd);
 		goto fail;
 	}
 	if (write_pattern(fd, session, memfd))
 		goto fail;
 	/* After the mapping is gone: F_SEAL_WRITE refuses writable mappings. */
-	if (opts->seal && opts->seals && fcntl(fd, F_ADD_SEALS, opts->seals) < 0) {
-		report_error("F_ADD_SEALS", session, memfd);
+	if (opts->seal && fcntl(fd, F_ADD_SEALS, SEALS) < 0) {
+		memfd_error("F_ADD_SEALS", session, memfd);
 		goto fail;
 	}
 	if (lseek(fd, (off_t)expected_position(memfd), SEEK_SET) < 0) {
-		report_error("lseek", session, memfd);
+		memfd_error("lseek", session, memfd);
 		goto fail;
 	}
 	return fd;
@@ -353,32 +235,34 @@ static void emit_preserved(const char *session, const struct memfd_spec *memfd,
 
 /*
  * Check a retrieved memfd: size, seals, position, then every byte. Emits one
- * "verified" line and returns whether everything matched.
+ * "verified" line with the verdict and returns it; -1 when a call failed
+ * (an "error" line says which) and nothing could be judged.
  */
-static bool verify_memfd(const char *session, const struct memfd_spec *memfd,
-			 int fd, const struct options *opts)
+static int verify_memfd(const char *session, const struct memfd_spec *memfd,
+			int fd, const struct options *opts)
 {
-	unsigned int expected_seals = opts->seal ? opts->seals : F_SEAL_SEAL;
+	unsigned int expected_seals = opts->seal ? SEALS : F_SEAL_SEAL;
 	struct pattern_result result = { .ok = true };
 	uint64_t start = now_ms(), found_size, checked;
+	struct problems problems = { .count = 0 };
+	char have[80], want[80];
 	struct stat st;
 	off_t position;
-	int seals;
-	bool ok;
+	int seals, intact;
 
 	if (fstat(fd, &st) < 0) {
-		report_error("fstat", session, memfd);
-		return false;
+		memfd_error("fstat", session, memfd);
+		return -1;
 	}
 	seals = fcntl(fd, F_GET_SEALS);
 	if (seals < 0) {
-		report_error("F_GET_SEALS", session, memfd);
-		return false;
+		memfd_error("F_GET_SEALS", session, memfd);
+		return -1;
 	}
 	position = lseek(fd, 0, SEEK_CUR);
 	if (position < 0) {
-		report_error("lseek", session, memfd);
-		return false;
+		memfd_error("lseek", session, memfd);
+		return -1;
 	}
 
 	/* A wrong size is reported, and the common prefix still checked. */
@@ -388,16 +272,22 @@ static bool verify_memfd(const char *session, const struct memfd_spec *memfd,
 		void *map = mmap(NULL, checked, PROT_READ, MAP_SHARED, fd, 0);
 
 		if (map == MAP_FAILED) {
-			report_error("mmap", session, memfd);
-			return false;
+			memfd_error("mmap", session, memfd);
+			return -1;
 		}
 		pattern_verify(memfd->kind, memfd->seed, map, checked, &result);
 		munmap(map, checked);
 	}
 
-	ok = result.ok && found_size == memfd->size &&
-	     (unsigned int)seals == expected_seals &&
-	     (uint64_t)position == expected_position(memfd);
+	if (found_size != memfd->size)
+		problem(&problems, "size %" PRIu64 ", expected %" PRIu64, found_size, memfd->size);
+	if ((unsigned int)seals != expected_seals)
+		problem(&problems, "seals [%s], expected [%s]",
+			seals_text((unsigned int)seals, have, sizeof(have)),
+			seals_text(expected_seals, want, sizeof(want)));
+	if ((uint64_t)position != expected_position(memfd))
+		problem(&problems, "file position %" PRIu64 ", expected %" PRIu64,
+			(uint64_t)position, expected_position(memfd));
 
 	json_begin("verified");
 	json_str("session", session);
@@ -406,30 +296,14 @@ static bool verify_memfd(const char *session, const struct memfd_spec *memfd,
 	json_u64_str("seed", memfd->seed);
 	json_u64("size", memfd->size);
 	json_u64("size_found", found_size);
-	json_bool("size_ok", found_size == memfd->size);
 	emit_seals("seals", (unsigned int)seals);
 	emit_seals("seals_expected", expected_seals);
-	json_bool("seals_ok", (unsigned int)seals == expected_seals);
 	json_u64("position", (uint64_t)position);
-	json_bool("position_ok", (uint64_t)position == expected_position(memfd));
-	json_u64("bytes_checked", result.bytes_checked);
-	json_u64("bad_bytes", result.bad_bytes);
-	if (!result.ok) {
-		char byte[8];
-
-		json_u64("first_bad_offset", result.first_bad_offset);
-		snprintf(byte, sizeof(byte), "0x%02x", result.expected);
-		json_str("expected", byte);
-		snprintf(byte, sizeof(byte), "0x%02x", result.found);
-		json_str("found", byte);
-		/* An addr word names its own offset: say where this one came from. */
-		if (memfd->kind == PATTERN_ADDR)
-			json_hex("found_looks_like_offset", result.found_word ^ memfd->seed);
-	}
+	json_pattern_result(&result, &problems);
 	json_u64("verify_ms", now_ms() - start);
-	json_bool("ok", ok);
+	intact = json_verdict(&problems);
 	json_end();
-	return ok;
+	return intact;
 }
 
 /* ---- keeping sessions alive until kexec ---- */
@@ -439,16 +313,15 @@ static bool verify_memfd(const char *session, const struct memfd_spec *memfd,
  * is closed first, in us and so in the holder: the device admits one opener
  * at a time (EBUSY for the next), and session fds work without it.
  */
-static int hold_sessions(int luo, const struct session_spec *sessions,
-			 size_t nr_sessions, const char *log)
+static int hold_sessions(int luo, const struct session_spec *sessions, size_t nr_sessions)
 {
 	pid_t pid;
 
 	close(luo);
-	pid = hold_until_kexec(log);
+	pid = hold_until_kexec(HOLDER_LOG);
 	if (pid < 0) {
 		/* ECHILD: the holder died before taking over; the sessions are gone. */
-		report_error("holder", NULL, NULL);
+		report_error("holder", errno, "could not start the holder");
 		return 1;
 	}
 	json_begin("ready");
@@ -459,7 +332,7 @@ static int hold_sessions(int luo, const struct session_spec *sessions,
 			json_item_str(sessions[i].name);
 	}
 	json_array_end();
-	json_str("log", log);
+	json_str("log", HOLDER_LOG);
 	json_end();
 	return 0;
 }
@@ -499,13 +372,13 @@ static int cmd_probe(void)
 
 	json_begin("probe");
 	json_bool("dev_liveupdate", dev_exists);
-	emit_errno("open_errno", open_err);
-	emit_errno("session_errno", session_err);
+	json_errno("open_errno", open_err);
+	json_errno("session_errno", session_err);
 	if (session < 0)
 		json_null("memfd_preserve");
 	else
 		json_bool("memfd_preserve", !preserve_err);
-	emit_errno("memfd_errno", preserve_err);
+	json_errno("memfd_errno", preserve_err);
 	json_end();
 	return 0;
 }
@@ -521,7 +394,7 @@ static int cmd_prepare(struct options *opts)
 
 		session->fd = luo_create_session(luo, session->name);
 		if (session->fd < 0) {
-			report_error("LIVEUPDATE_IOCTL_CREATE_SESSION", session->name, NULL);
+			memfd_error("LIVEUPDATE_IOCTL_CREATE_SESSION", session->name, NULL);
 			return 1;
 		}
 		for (size_t m = 0; m < session->nr_memfds; m++) {
@@ -532,7 +405,7 @@ static int cmd_prepare(struct options *opts)
 			if (fd < 0)
 				return 1;
 			if (luo_preserve_fd(session->fd, fd, memfd->token) < 0) {
-				report_error("LIVEUPDATE_SESSION_PRESERVE_FD", session->name, memfd);
+				memfd_error("LIVEUPDATE_SESSION_PRESERVE_FD", session->name, memfd);
 				return 1;
 			}
 			emit_preserved(session->name, memfd, fd, now_ms() - start);
@@ -552,40 +425,46 @@ static int cmd_prepare(struct options *opts)
 		json_str("session", session->name);
 		json_end();
 	}
-	return hold_sessions(luo, opts->sessions, opts->nr_sessions, opts->log);
+	return hold_sessions(luo, opts->sessions, opts->nr_sessions);
 }
 
-/* Retrieve a session and verify each memfd; the memfd fds stay open in memfd->fd. */
-static bool retrieve_and_verify(int luo, struct session_spec *session,
-				const struct options *opts)
+/*
+ * Retrieve a session and verify each memfd; the memfd fds stay open in
+ * memfd->fd. Returns 1 all intact, 0 some verdict failed, -1 some memfd
+ * could not be retrieved or checked.
+ */
+static int retrieve_and_verify(int luo, struct session_spec *session,
+			       const struct options *opts)
 {
-	bool ok = true;
+	int outcome = 1;
 
 	session->fd = luo_retrieve_session(luo, session->name);
 	if (session->fd < 0) {
-		report_error("LIVEUPDATE_IOCTL_RETRIEVE_SESSION", session->name, NULL);
-		return false;
+		memfd_error("LIVEUPDATE_IOCTL_RETRIEVE_SESSION", session->name, NULL);
+		return -1;
 	}
 	for (size_t m = 0; m < session->nr_memfds; m++) {
 		struct memfd_spec *memfd = &session->memfds[m];
+		int verdict;
 
 		memfd->fd = luo_retrieve_fd(session->fd, memfd->token);
 		if (memfd->fd < 0) {
-			report_error("LIVEUPDATE_SESSION_RETRIEVE_FD", session->name, memfd);
-			ok = false;
+			memfd_error("LIVEUPDATE_SESSION_RETRIEVE_FD", session->name, memfd);
+			outcome = -1;
 			continue;
 		}
-		if (!verify_memfd(session->name, memfd, memfd->fd, opts))
-			ok = false;
+		verdict = verify_memfd(session->name, memfd, memfd->fd, opts);
+		if (verdict < outcome)
+			outcome = verdict;
 	}
-	return ok;
+	return outcome;
 }
 
 static bool finish_session(const struct session_spec *session)
 {
 	if (luo_finish(session->fd) < 0) {
 		/* EBUSY: a file handler still refuses; the session stays. */
-		report_error("LIVEUPDATE_SESSION_FINISH", session->name, NULL);
+		memfd_error("LIVEUPDATE_SESSION_FINISH", session->name, NULL);
 		return false;
 	}
 	json_begin("finished");
@@ -604,15 +483,11 @@ static int cmd_verify(struct options *opts)
 	for (size_t s = 0; s < opts->nr_sessions; s++) {
 		struct session_spec *session = &opts->sessions[s];
 
-		if (!retrieve_and_verify(luo, session, opts))
+		if (retrieve_and_verify(luo, session, opts) < 1)
 			ok = false;
 		if (session->fd < 0)
 			continue;
-		/*
-		 * Without FINISH the session still finishes when its fd closes
-		 * (at our exit), unless --hold keeps it open.
-		 */
-		if (!opts->no_finish && !finish_session(session))
+		if (!finish_session(session))
 			ok = false;
 		for (size_t m = 0; m < session->nr_memfds; m++) {
 			if (session->memfds[m].fd >= 0)
@@ -623,33 +498,43 @@ static int cmd_verify(struct options *opts)
 	 * --hold keeps the retrieved session fds: while they are open a second
 	 * RETRIEVE_SESSION gets EINVAL; once closed the session is gone (ENOENT).
 	 */
-	if (opts->hold) {
-		if (hold_sessions(luo, opts->sessions, opts->nr_sessions, opts->log))
-			return 1;
-	}
+	if (opts->hold && hold_sessions(luo, opts->sessions, opts->nr_sessions))
+		return 1;
 	return ok ? 0 : 1;
 }
 
+/*
+ * Verify, rewrite with seed + reseed, FINISH, preserve in a new session,
+ * hold. A memfd that fails its verdict is still carried (the verified line
+ * reports it, the exit status is 1): the next generation is then judged on
+ * its own. A memfd that could not be retrieved or checked stops the carry.
+ */
 static int cmd_carry(struct options *opts)
 {
 	struct session_spec *from = &opts->sessions[0];
 	struct session_spec to = { .name = opts->to, .fd = -1 };
-	int luo = luo_open();
+	int luo = luo_open(), intact;
 
 	if (luo < 0)
 		return 1;
-	if (!retrieve_and_verify(luo, from, opts))
+	intact = retrieve_and_verify(luo, from, opts);
+	if (intact < 0)
 		return 1;
 
 	/*
 	 * Rewrite in place: the retrieved memfds are ordinary memfds again. With
 	 * a zero delta there is nothing to rewrite, which lets write-sealed
-	 * memfds be carried too.
+	 * memfds be carried too. A memfd that came back with the wrong size gets
+	 * its own size back first, or the mapping would fault past its end.
 	 */
 	for (size_t m = 0; m < from->nr_memfds && opts->reseed; m++) {
 		struct memfd_spec *memfd = &from->memfds[m];
 
 		memfd->seed += opts->reseed;
+		if (ftruncate(memfd->fd, (off_t)memfd->size) < 0) {
+			memfd_error("ftruncate", from->name, memfd);
+			return 1;
+		}
 		if (write_pattern(memfd->fd, from->name, memfd))
 			return 1;
 	}
@@ -665,20 +550,22 @@ static int cmd_carry(struct options *opts)
 
 	to.fd = luo_create_session(luo, to.name);
 	if (to.fd < 0) {
-		report_error("LIVEUPDATE_IOCTL_CREATE_SESSION", to.name, NULL);
+		memfd_error("LIVEUPDATE_IOCTL_CREATE_SESSION", to.name, NULL);
 		return 1;
 	}
 	for (size_t m = 0; m < from->nr_memfds; m++) {
 		struct memfd_spec *memfd = &from->memfds[m];
 
 		if (luo_preserve_fd(to.fd, memfd->fd, memfd->token) < 0) {
-			report_error("LIVEUPDATE_SESSION_PRESERVE_FD", to.name, memfd);
+			memfd_error("LIVEUPDATE_SESSION_PRESERVE_FD", to.name, memfd);
 			return 1;
 		}
 		emit_preserved(to.name, memfd, memfd->fd, 0);
 		close(memfd->fd);
 	}
-	return hold_sessions(luo, &to, 1, opts->log);
+	if (hold_sessions(luo, &to, 1))
+		return 1;
+	return intact ? 0 : 1;
 }
 
 static int cmd_retrieve(const char *name)
@@ -698,44 +585,18 @@ static int cmd_retrieve(const char *name)
 	json_begin("retrieve");
 	json_str("session", name);
 	json_bool("ok", session >= 0);
-	emit_errno("errno", err);
+	json_errno("errno", err);
 	json_end();
 	return 0;
 }
 
 /* ---- argument parsing ---- */
 
-static unsigned int parse_seals(const char *list)
-{
-	unsigned int seals = 0;
-	char *copy = strdup(list), *rest = copy, *name;
-
-	if (!copy)
-		usage_error("out of memory");
-	if (!strcmp(list, "none")) {
-		free(copy);
-		return 0;
-	}
-	while ((name = strsep(&rest, ","))) {
-		size_t i;
-
-		for (i = 0; i < sizeof(seal_names) / sizeof(seal_names[0]); i++) {
-			if (!strcmp(name, seal_names[i].name))
-				break;
-		}
-		if (i == sizeof(seal_names) / sizeof(seal_names[0]))
-			usage_error("unknown seal '%s' in --seal=%s", name, list);
-		seals |= seal_names[i].bit;
-	}
-	free(copy);
-	return seals;
-}
-
 static void check_session_name(const char *name, const char *arg)
 {
 	if (!*name || strlen(name) >= LIVEUPDATE_SESSION_NAME_LENGTH)
-		usage_error("session name in '%s' must be 1..%d characters", arg,
-			    LIVEUPDATE_SESSION_NAME_LENGTH - 1);
+		usage("session name in '%s' must be 1..%d characters", arg,
+		      LIVEUPDATE_SESSION_NAME_LENGTH - 1);
 }
 
 /* SESSION=TOKEN:KIND:SEED:SIZE[,...] into @session; exits on bad input. */
@@ -745,10 +606,10 @@ static void parse_spec(const char *arg, struct session_spec *session)
 	size_t count = 1;
 
 	if (!copy)
-		usage_error("out of memory");
+		usage("out of memory");
 	entries = strchr(copy, '=');
 	if (!entries)
-		usage_error("spec '%s' has no '=': want SESSION=TOKEN:KIND:SEED:SIZE", arg);
+		usage("spec '%s' has no '=': want SESSION=TOKEN:KIND:SEED:SIZE", arg);
 	*entries++ = '\0';
 	check_session_name(copy, arg);
 	for (const char *p = entries; *p; p++)
@@ -758,7 +619,7 @@ static void parse_spec(const char *arg, struct session_spec *session)
 	session->fd = -1;
 	session->memfds = calloc(count, sizeof(*session->memfds));
 	if (!session->memfds)
-		usage_error("out of memory");
+		usage("out of memory");
 	while ((entry = strsep(&entries, ","))) {
 		struct memfd_spec *memfd = &session->memfds[session->nr_memfds++];
 		char *field[4], *rest = entry;
@@ -767,86 +628,81 @@ static void parse_spec(const char *arg, struct session_spec *session)
 		while (n < 4 && (field[n] = strsep(&rest, ":")))
 			n++;
 		if (n != 4 || rest)
-			usage_error("entry '%s' in '%s': want TOKEN:KIND:SEED:SIZE", entry, arg);
+			usage("entry %zu of '%s': want TOKEN:KIND:SEED:SIZE", session->nr_memfds, arg);
 		if (pattern_parse_u64(field[0], &memfd->token))
-			usage_error("bad token '%s' in '%s'", field[0], arg);
+			usage("bad token '%s' in '%s'", field[0], arg);
 		if (pattern_kind_parse(field[1], &memfd->kind))
-			usage_error("bad kind '%s' in '%s': want prng, walking or addr",
-				    field[1], arg);
+			usage("bad kind '%s' in '%s': want prng, walking or addr", field[1], arg);
 		if (pattern_parse_u64(field[2], &memfd->seed))
-			usage_error("bad seed '%s' in '%s'", field[2], arg);
+			usage("bad seed '%s' in '%s'", field[2], arg);
 		if (pattern_parse_size(field[3], &memfd->size) ||
 		    memfd->size > (uint64_t)INT64_MAX)
-			usage_error("bad size '%s' in '%s': want a multiple of 8, K/M/G allowed",
-				    field[3], arg);
+			usage("bad size '%s' in '%s': want a multiple of 8, K/M/G allowed",
+			      field[3], arg);
 		memfd->fd = -1;
 	}
 }
 
-static const char *option_value(int argc, char **argv, int *i)
+/* Options as getopt_long returns them; each command lists those it takes. */
+enum { OPT_SEAL = 's', OPT_CLOSE = 'c', OPT_HOLD = 'h', OPT_TO = 't', OPT_RESEED = 'r' };
+
+static bool allowed(const char *options, int option)
 {
-	if (*i + 1 >= argc)
-		usage_error("%s needs a value", argv[*i]);
-	return argv[++*i];
+	return strchr(options, option) != NULL;
 }
 
-static void parse_args(int argc, char **argv, unsigned int allowed, struct options *opts)
+/* Options and SPECs after the command; @options lists the letters it takes. */
+static void parse_args(int argc, char **argv, const char *options, struct options *opts)
 {
+	static const struct option long_options[] = {
+		{ "seal", no_argument, NULL, OPT_SEAL },
+		{ "close", required_argument, NULL, OPT_CLOSE },
+		{ "hold", no_argument, NULL, OPT_HOLD },
+		{ "to", required_argument, NULL, OPT_TO },
+		{ "reseed", required_argument, NULL, OPT_RESEED },
+		{ 0 },
+	};
 	const char *closes[argc];
 	size_t nr_closes = 0;
+	int c, index;
 
 	opts->sessions = calloc((size_t)argc, sizeof(*opts->sessions));
 	if (!opts->sessions)
-		usage_error("out of memory");
-	opts->log = DEFAULT_LOG;
-
-	for (int i = 2; i < argc; i++) {
-		const char *arg = argv[i];
-		unsigned int option = 0;
-
-		if (!strcmp(arg, "--seal") || !strncmp(arg, "--seal=", 7)) {
-			option = OPT_SEAL;
-			opts->seal = true;
-			opts->seals = arg[6] ? parse_seals(arg + 7) : DEFAULT_SEALS;
-		} else if (!strcmp(arg, "--close")) {
-			option = OPT_CLOSE;
-			closes[nr_closes++] = option_value(argc, argv, &i);
-		} else if (!strcmp(arg, "--log")) {
-			option = OPT_LOG;
-			opts->log = option_value(argc, argv, &i);
-		} else if (!strcmp(arg, "--no-finish")) {
-			option = OPT_NO_FINISH;
-			opts->no_finish = true;
-		} else if (!strcmp(arg, "--hold")) {
-			option = OPT_HOLD;
-			opts->hold = true;
-		} else if (!strcmp(arg, "--to")) {
-			option = OPT_TO;
-			opts->to = option_value(argc, argv, &i);
-			check_session_name(opts->to, opts->to);
-		} else if (!strcmp(arg, "--reseed")) {
-			option = OPT_RESEED;
-			if (pattern_parse_u64(option_value(argc, argv, &i), &opts->reseed))
-				usage_error("bad --reseed '%s'", argv[i]);
+		usage("out of memory");
+	optind = 2;
+	opterr = 0;	/* usage() reports it, as JSON */
+	while ((c = getopt_long(argc, argv, "", long_options, &index)) != -1) {
+		if (c == '?')
+			usage("unknown or incomplete option '%s' for %s", argv[optind - 1], argv[1]);
+		if (!allowed(options, c))
+			usage("option '--%s' does not apply to %s", long_options[index].name, argv[1]);
+		switch (c) {
+		case OPT_SEAL: opts->seal = true; break;
+		case OPT_CLOSE: closes[nr_closes++] = optarg; break;
+		case OPT_HOLD: opts->hold = true; break;
+		case OPT_TO:
+			check_session_name(optarg, optarg);
+			opts->to = optarg;
+			break;
+		case OPT_RESEED:
+			if (pattern_parse_u64(optarg, &opts->reseed))
+				usage("bad --reseed '%s'", optarg);
 			opts->have_reseed = true;
-		} else if (!strncmp(arg, "--", 2)) {
-			usage_error("unknown option '%s' for %s", arg, argv[1]);
-		} else {
-			parse_spec(arg, &opts->sessions[opts->nr_sessions++]);
+			break;
 		}
-		if (option && !(allowed & option))
-			usage_error("option '%s' does not apply to %s", arg, argv[1]);
 	}
+	for (; optind < argc; optind++)
+		parse_spec(argv[optind], &opts->sessions[opts->nr_sessions++]);
 
-	for (size_t c = 0; c < nr_closes; c++) {
+	for (size_t i = 0; i < nr_closes; i++) {
 		size_t s;
 
 		for (s = 0; s < opts->nr_sessions; s++) {
-			if (!strcmp(opts->sessions[s].name, closes[c]))
+			if (!strcmp(opts->sessions[s].name, closes[i]))
 				break;
 		}
 		if (s == opts->nr_sessions)
-			usage_error("--close %s: no such session among the specs", closes[c]);
+			usage("--close %s: no such session among the specs", closes[i]);
 		opts->sessions[s].close_before_kexec = true;
 	}
 }
@@ -858,32 +714,32 @@ int main(int argc, char **argv)
 
 	if (!strcmp(cmd, "probe")) {
 		if (argc != 2)
-			usage_error("probe takes no arguments");
+			usage("probe takes no arguments");
 		return cmd_probe();
 	}
 	if (!strcmp(cmd, "retrieve")) {
 		if (argc != 3)
-			usage_error("retrieve takes exactly one session name");
+			usage("retrieve takes exactly one session name");
 		check_session_name(argv[2], argv[2]);
 		return cmd_retrieve(argv[2]);
 	}
 	if (!strcmp(cmd, "prepare")) {
-		parse_args(argc, argv, OPT_SEAL | OPT_CLOSE | OPT_LOG, &opts);
+		parse_args(argc, argv, (char[]){ OPT_SEAL, OPT_CLOSE, 0 }, &opts);
 		if (!opts.nr_sessions)
-			usage_error("prepare needs at least one SPEC");
+			usage("prepare needs at least one SPEC");
 		return cmd_prepare(&opts);
 	}
 	if (!strcmp(cmd, "verify")) {
-		parse_args(argc, argv, OPT_SEAL | OPT_NO_FINISH | OPT_HOLD | OPT_LOG, &opts);
+		parse_args(argc, argv, (char[]){ OPT_SEAL, OPT_HOLD, 0 }, &opts);
 		if (!opts.nr_sessions)
-			usage_error("verify needs at least one SPEC");
+			usage("verify needs at least one SPEC");
 		return cmd_verify(&opts);
 	}
 	if (!strcmp(cmd, "carry")) {
-		parse_args(argc, argv, OPT_SEAL | OPT_TO | OPT_RESEED | OPT_LOG, &opts);
+		parse_args(argc, argv, (char[]){ OPT_SEAL, OPT_TO, OPT_RESEED, 0 }, &opts);
 		if (opts.nr_sessions != 1 || !opts.to || !opts.have_reseed)
-			usage_error("carry needs one SPEC, --to NAME and --reseed DELTA");
+			usage("carry needs one SPEC, --to NAME and --reseed DELTA");
 		return cmd_carry(&opts);
 	}
-	usage_error("unknown command '%s'", cmd);
+	usage("unknown command '%s'", cmd);
 }

@@ -7,6 +7,8 @@
  * only inside a chunk that differs.
  */
 #include <endian.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "pattern.h"
@@ -98,8 +100,16 @@ void pattern_fill(enum pattern_kind kind, uint64_t seed, void *buf, size_t size)
 	fill_words(kind, seed, 0, buf, size / 8);
 }
 
+/* Whether @found is the addr tag of an 8-aligned offset below @size; which one. */
+static bool addr_tag_of(uint64_t seed, uint64_t size, uint64_t found, uint64_t *offset)
+{
+	*offset = found ^ seed;
+	return *offset < size && !(*offset % 8);
+}
+
 /* Account for one differing word at byte @offset, byte by byte. */
-static void note_bad_word(struct pattern_result *result, uint64_t offset,
+static void note_bad_word(enum pattern_kind kind, uint64_t seed, uint64_t size,
+			  struct pattern_result *result, uint64_t offset,
 			  uint64_t expected, uint64_t found)
 {
 	for (int byte = 0; byte < 8; byte++) {
@@ -114,6 +124,8 @@ static void note_bad_word(struct pattern_result *result, uint64_t offset,
 			result->expected = want;
 			result->found = got;
 			result->found_word = found;
+			result->found_is_tag = kind == PATTERN_ADDR &&
+				addr_tag_of(seed, size, found, &result->found_tag_of);
 		}
 		result->bad_bytes++;
 	}
@@ -139,11 +151,25 @@ void pattern_verify(enum pattern_kind kind, uint64_t seed, const void *buf,
 				uint64_t got = le64toh(words[first + i]);
 
 				if (want != got)
-					note_bad_word(result, (first + i) * 8, want, got);
+					note_bad_word(kind, seed, total * 8, result,
+						      (first + i) * 8, want, got);
 			}
 		}
 		result->bytes_checked += count * 8;
 	}
+}
+
+void pattern_describe(const struct pattern_result *result, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%" PRIu64 " byte%s, first at 0x%" PRIx64
+			 ": expected 0x%02x, found 0x%02x", result->bad_bytes,
+			 result->bad_bytes == 1 ? " differs" : "s differ",
+			 result->first_bad_offset, result->expected, result->found);
+
+	if (result->found_is_tag && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n,
+			 "; the found word is the address tag of offset 0x%" PRIx64,
+			 result->found_tag_of);
 }
 
 /* Decimal or 0x-hex in text[0..len). */

@@ -4,8 +4,10 @@
  * A pattern is (kind, seed, size). The buffer is a sequence of little-endian
  * u64 words, word i at byte offset 8*i, and each word depends only on
  * (kind, seed, i). Being position-addressable lets a verifier say where the
- * first bad byte is, and for "addr" where the misplaced data came from.
- * The definition is mirrored in harness/checks/pattern.ts; the two must agree
+ * first bad byte is, and for "addr" where misplaced data came from: but only
+ * when the found word really is the tag of an offset of the same buffer, as
+ * a corrupted word decodes to nonsense that would send the reader astray.
+ * The definition is mirrored in test/support/pattern-oracle.ts; the two must agree
  * byte for byte (test/unit/pattern.test.ts checks it).
  *
  * No kernel dependency: this file is also built on the host for that test.
@@ -33,6 +35,9 @@ struct pattern_result {
 	uint8_t found;
 	/* The whole word holding the first bad byte, as found. */
 	uint64_t found_word;
+	/* addr only: that word is the tag of an 8-aligned offset inside the buffer. */
+	bool found_is_tag;
+	uint64_t found_tag_of;
 };
 
 /* "prng", "walking" or "addr"; returns 0, or -1 for an unknown name. */
@@ -48,6 +53,12 @@ void pattern_fill(enum pattern_kind kind, uint64_t seed, void *buf, size_t size)
 /* Compare @size bytes (a multiple of 8) of @buf with the pattern. */
 void pattern_verify(enum pattern_kind kind, uint64_t seed, const void *buf,
 		    size_t size, struct pattern_result *result);
+
+/*
+ * The mismatch in words, for a failed result: "N bytes differ, first at 0x7b:
+ * expected 0x69, found 0x33", plus where the data came from when known.
+ */
+void pattern_describe(const struct pattern_result *result, char *buf, size_t len);
 
 /* Decimal or 0x-hex, whole string, no sign; returns 0 or -1. */
 int pattern_parse_u64(const char *text, uint64_t *value);

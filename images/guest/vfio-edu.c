@@ -5,37 +5,31 @@
  * device: DMA through the IOMMU, MSI delivery, config space, and whether the
  * kernel accepts the VFIO device fd into a LUO session.
  *
- *   vfio-edu dma BDF [--iova A] [--sizes L] [--offsets L] [--kind K] [--seed N]
+ *   vfio-edu dma BDF [--iova A] [--kind K] [--seed N]
  *   vfio-edu msi BDF [--count N] [--quiet-ms MS]
  *   vfio-edu config BDF
- *   vfio-edu preserve BDF --session NAME [--token N] [--log FILE]
- *   common: [--path cdev|group]
+ *   vfio-edu preserve BDF --session NAME
  *
- * The harness binds the device to vfio-pci first. Output is JSON lines on
- * stdout (json.h); exit 0 ok, 1 a check or syscall failed, 2 usage.
+ * The harness binds the device to vfio-pci first; the helper reaches it
+ * through the VFIO cdev and iommufd. Output is JSON lines on stdout (json.h,
+ * helper.h); exit 0 ok, 1 a check or syscall failed, 2 usage.
  * Register map of edu: QEMU docs/specs/edu.txt.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <poll.h>
-#include <stdarg.h>
-#include <stdlib.h>
 #include <sys/eventfd.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/random.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <linux/iommufd.h>
-#include <linux/liveupdate.h>
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
+#include "helper.h"
 #include "holder.h"
 #include "json.h"
 #include "pattern.h"
@@ -67,66 +61,39 @@
 #define MSI_DEADLINE_MS	5000
 /* After acknowledging, how long a duplicate interrupt may still arrive. */
 #define MSI_SETTLE_MS	20
-#define MAX_LIST	32
 #define MAX_RAISES	1024
 
-enum access_path { PATH_AUTO, PATH_CDEV, PATH_GROUP };
-static const char *const path_names[] = { "auto", "cdev", "group" };
+/* Every (size, offset) pair that fits edu's buffer is one transfer: see fits(). */
+static const uint64_t dma_sizes[] = { 8, 64, 512, 4088 };
+static const uint64_t dma_offsets[] = { 0, 8, 1024 };
+#define COUNT(array) (sizeof(array) / sizeof((array)[0]))
+
+/* The token of the device fd in its LUO session: the session holds only it. */
+#define PRESERVE_TOKEN	0
+
+static const char usage_text[] =
+	"vfio-edu dma|msi|config|preserve BDF; dma: [--iova A] [--kind addr|prng|walking] "
+	"[--seed N]; msi: [--count N] [--quiet-ms MS]; preserve: --session NAME";
+
+#define usage(...) usage_exit(usage_text, __VA_ARGS__)
 
 struct edu {
 	const char *bdf;
-	enum access_path path;
 	int device_fd;
-	int iommufd;		/* cdev path */
+	int iommufd;
 	uint32_t ioas_id;
-	int container_fd;	/* group path */
-	int group_fd;
 	struct vfio_region_info config;
 	volatile uint8_t *bar0;
 };
 
 struct options {
-	enum access_path path;
 	uint64_t iova;
-	uint64_t sizes[MAX_LIST], offsets[MAX_LIST];
-	int nr_sizes, nr_offsets;
 	enum pattern_kind kind;
 	uint64_t seed;
 	bool seed_given;
-	uint64_t count, quiet_ms, token;
-	const char *session, *log;
+	uint64_t count, quiet_ms;
+	const char *session;
 };
-
-static const char *errno_name(int err)
-{
-	const char *name = strerrorname_np(err);
-
-	return name ? name : "EUNKNOWN";
-}
-
-/* {"event":"error","op":OP,"errno":NAME|null,"message":...} */
-__attribute__((format(printf, 3, 4)))
-static void report_error(const char *op, int err, const char *fmt, ...)
-{
-	char message[256];
-	va_list ap;
-	size_t n;
-
-	va_start(ap, fmt);
-	n = (size_t)vsnprintf(message, sizeof(message), fmt, ap);
-	va_end(ap);
-	if (err && n < sizeof(message))
-		snprintf(message + n, sizeof(message) - n, "%s%s",
-			 n ? ": " : "", strerror(err));
-	json_begin("error");
-	json_str("op", op);
-	if (err)
-		json_str("errno", errno_name(err));
-	else
-		json_null("errno");
-	json_str("message", message);
-	json_end();
-}
 
 /* A syscall failed: report errno and give up; exit closes every fd. */
 #define die(op, ...) do {						\
@@ -140,42 +107,14 @@ static void report_error(const char *op, int err, const char *fmt, ...)
 	exit(1);							\
 } while (0)
 
-__attribute__((noreturn, format(printf, 1, 2)))
-static void usage(const char *fmt, ...)
-{
-	char message[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(message, sizeof(message), fmt, ap);
-	va_end(ap);
-	report_error("usage", 0, "%s", message);
-	fprintf(stderr, "vfio-edu: %s\n"
-		"usage: vfio-edu dma|msi|config|preserve BDF [--path cdev|group]\n"
-		"  dma:      [--iova A] [--sizes 8,64,512,4088] [--offsets 0,8,1024]\n"
-		"            [--kind addr|prng|walking] [--seed N]\n"
-		"  msi:      [--count N] [--quiet-ms MS]\n"
-		"  preserve: --session NAME [--token N] [--log FILE]\n", message);
-	exit(2);
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-/* Start an output line about the device: {"event":EVENT,"bdf":...,"path":... */
+/* Start an output line about the device: {"event":EVENT,"bdf":... */
 static void edu_event_begin(const struct edu *e, const char *event)
 {
 	json_begin(event);
 	json_str("bdf", e->bdf);
-	json_str("path", path_names[e->path]);
 }
 
-/* ---- Opening the device: cdev + iommufd, or group + type1 container ---- */
+/* ---- Opening the device: VFIO cdev + iommufd ---- */
 
 /* The vfioN name under /sys/bus/pci/devices/BDF/vfio-dev, if any. */
 static bool find_cdev(const char *bdf, char *name, size_t len)
@@ -226,41 +165,6 @@ static void open_cdev(struct edu *e, const char *name)
 		die("VFIO_DEVICE_ATTACH_IOMMUFD_PT", "ioas %u", e->ioas_id);
 }
 
-static void open_group(struct edu *e)
-{
-	struct vfio_group_status status = { .argsz = sizeof(status) };
-	char link[128], target[128], path[64];
-	ssize_t n;
-
-	snprintf(link, sizeof(link), "/sys/bus/pci/devices/%s/iommu_group", e->bdf);
-	n = readlink(link, target, sizeof(target) - 1);
-	if (n < 0)
-		die("readlink", "%s", link);
-	target[n] = '\0';
-	snprintf(path, sizeof(path), "/dev/vfio/%s", basename(target));
-
-	e->group_fd = open(path, O_RDWR | O_CLOEXEC);
-	if (e->group_fd < 0)
-		die("open", "%s (is %s bound to vfio-pci?)", path, e->bdf);
-	e->container_fd = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
-	if (e->container_fd < 0)
-		die("open", "/dev/vfio/vfio");
-	if (ioctl(e->container_fd, VFIO_GET_API_VERSION) != VFIO_API_VERSION)
-		fail("VFIO_GET_API_VERSION", "unexpected VFIO API version");
-	if (ioctl(e->group_fd, VFIO_GROUP_GET_STATUS, &status))
-		die("VFIO_GROUP_GET_STATUS", "%s", path);
-	/* Viable means every device of the group is bound to vfio (or none). */
-	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE))
-		fail("VFIO_GROUP_GET_STATUS", "group %s is not viable", path);
-	if (ioctl(e->group_fd, VFIO_GROUP_SET_CONTAINER, &e->container_fd))
-		die("VFIO_GROUP_SET_CONTAINER", "%s", path);
-	if (ioctl(e->container_fd, VFIO_SET_IOMMU, (unsigned long)VFIO_TYPE1v2_IOMMU))
-		die("VFIO_SET_IOMMU", "VFIO_TYPE1v2_IOMMU");
-	e->device_fd = ioctl(e->group_fd, VFIO_GROUP_GET_DEVICE_FD, e->bdf);
-	if (e->device_fd < 0)
-		die("VFIO_GROUP_GET_DEVICE_FD", "%s", e->bdf);
-}
-
 static void region_info(struct edu *e, uint32_t index, struct vfio_region_info *info)
 {
 	memset(info, 0, sizeof(*info));
@@ -270,24 +174,18 @@ static void region_info(struct edu *e, uint32_t index, struct vfio_region_info *
 		die("VFIO_DEVICE_GET_REGION_INFO", "region %u", index);
 }
 
-/* cdev when the kernel offers it (and --path allows), else the group path. */
-static void edu_open(struct edu *e, const char *bdf, enum access_path want)
+static void edu_open(struct edu *e, const char *bdf)
 {
 	char cdev[32];
-	bool have_cdev = find_cdev(bdf, cdev, sizeof(cdev)) && !access("/dev/iommu", F_OK);
 
 	memset(e, 0, sizeof(*e));
 	e->bdf = bdf;
-	e->device_fd = e->iommufd = e->container_fd = e->group_fd = -1;
-	if (want == PATH_CDEV && !have_cdev) {
+	e->device_fd = e->iommufd = -1;
+	if (!find_cdev(bdf, cdev, sizeof(cdev))) {
 		errno = ENOENT;
-		die("open", "no VFIO cdev for %s (vfio-dev/ or /dev/iommu missing)", bdf);
+		die("open", "no VFIO cdev for %s (is it bound to vfio-pci?)", bdf);
 	}
-	e->path = want == PATH_GROUP || !have_cdev ? PATH_GROUP : PATH_CDEV;
-	if (e->path == PATH_CDEV)
-		open_cdev(e, cdev);
-	else
-		open_group(e);
+	open_cdev(e, cdev);
 	region_info(e, VFIO_PCI_CONFIG_REGION_INDEX, &e->config);
 }
 
@@ -450,33 +348,19 @@ static void edu_enable(struct edu *e)
 
 static void dma_map(struct edu *e, void *buf, uint64_t iova, uint64_t len)
 {
-	if (e->path == PATH_CDEV) {
-		struct iommu_ioas_map map = {
-			.size = sizeof(map),
-			.flags = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE |
-				 IOMMU_IOAS_MAP_FIXED_IOVA,
-			.ioas_id = e->ioas_id,
-			.user_va = (uintptr_t)buf,
-			.length = len,
-			.iova = iova,
-		};
+	struct iommu_ioas_map map = {
+		.size = sizeof(map),
+		.flags = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE |
+			 IOMMU_IOAS_MAP_FIXED_IOVA,
+		.ioas_id = e->ioas_id,
+		.user_va = (uintptr_t)buf,
+		.length = len,
+		.iova = iova,
+	};
 
-		if (ioctl(e->iommufd, IOMMU_IOAS_MAP, &map))
-			die("IOMMU_IOAS_MAP", "iova 0x%llx length 0x%llx",
-			    (unsigned long long)iova, (unsigned long long)len);
-	} else {
-		struct vfio_iommu_type1_dma_map map = {
-			.argsz = sizeof(map),
-			.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
-			.vaddr = (uintptr_t)buf,
-			.iova = iova,
-			.size = len,
-		};
-
-		if (ioctl(e->container_fd, VFIO_IOMMU_MAP_DMA, &map))
-			die("VFIO_IOMMU_MAP_DMA", "iova 0x%llx size 0x%llx",
-			    (unsigned long long)iova, (unsigned long long)len);
-	}
+	if (ioctl(e->iommufd, IOMMU_IOAS_MAP, &map))
+		die("IOMMU_IOAS_MAP", "iova 0x%llx length 0x%llx",
+		    (unsigned long long)iova, (unsigned long long)len);
 }
 
 /* Wait until edu's DMA engine is idle; false on deadline. */
@@ -526,7 +410,9 @@ static bool dma_one(struct edu *e, uint8_t *buf, const struct options *o,
 		    uint64_t size, uint64_t offset, uint64_t seed)
 {
 	uint8_t *src = buf + DMA_SRC_OFF, *dst = buf + DMA_DST_OFF;
+	struct problems problems = { .count = 0 };
 	struct pattern_result r;
+	bool ok;
 	uint64_t i;
 
 	pattern_fill(o->kind, seed, src, size);
@@ -544,6 +430,7 @@ static bool dma_one(struct edu *e, uint8_t *buf, const struct options *o,
 			r.first_bad_offset = i;
 			r.expected = 0;
 			r.found = dst[i];
+			r.found_is_tag = false;
 		}
 		r.bad_bytes++;
 	}
@@ -554,23 +441,17 @@ static bool dma_one(struct edu *e, uint8_t *buf, const struct options *o,
 	json_u64("offset", offset);
 	json_str("kind", pattern_kind_name(o->kind));
 	json_hex("seed", seed);
-	json_u64("bytes_checked", size);
-	json_bool("ok", r.ok);
-	if (!r.ok) {
-		json_u64("first_bad_offset", r.first_bad_offset);
-		json_u64("expected", r.expected);
-		json_u64("found", r.found);
-		json_u64("bad_bytes", r.bad_bytes);
-	}
+	json_pattern_result(&r, &problems);
+	ok = json_verdict(&problems);
 	json_end();
-	return r.ok;
+	return ok;
 }
 
 static int cmd_dma(struct edu *e, const struct options *o)
 {
 	uint64_t transfers = 0, skipped = 0, checked = 0, failures = 0, seed = o->seed;
 	uint8_t *buf;
-	int s, f;
+	size_t s, f;
 
 	buf = mmap(NULL, DMA_MAP_LEN, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
@@ -587,16 +468,16 @@ static int cmd_dma(struct edu *e, const struct options *o)
 	 * A new seed per transfer: if a transfer into the device silently did
 	 * nothing, the device buffer still holds an earlier, different pattern.
 	 */
-	for (s = 0; s < o->nr_sizes; s++) {
-		for (f = 0; f < o->nr_offsets; f++) {
-			if (!fits(o->sizes[s], o->offsets[f])) {
+	for (s = 0; s < COUNT(dma_sizes); s++) {
+		for (f = 0; f < COUNT(dma_offsets); f++) {
+			if (!fits(dma_sizes[s], dma_offsets[f])) {
 				skipped++;
 				continue;
 			}
-			if (!dma_one(e, buf, o, o->sizes[s], o->offsets[f], seed++))
+			if (!dma_one(e, buf, o, dma_sizes[s], dma_offsets[f], seed++))
 				failures++;
 			transfers++;
-			checked += o->sizes[s];
+			checked += dma_sizes[s];
 		}
 	}
 
@@ -690,7 +571,8 @@ static int cmd_msi(struct edu *e, const struct options *o)
 {
 	struct vfio_irq_info info = { .argsz = sizeof(info), .index = VFIO_PCI_MSI_IRQ_INDEX };
 	uint64_t received = 0, spurious, i, per_raise[MAX_RAISES];
-	bool status_ok = true, counts_ok = true, ok;
+	struct problems problems = { .count = 0 };
+	bool ok;
 	struct config_view device = sysfs_config(e);
 	uint32_t cap, bit, status;
 	int efd;
@@ -725,16 +607,19 @@ static int cmd_msi(struct edu *e, const struct options *o)
 		per_raise[i] = wait_events(efd, MSI_DEADLINE_MS, true);
 		status = reg_read(e, EDU_IRQ_STATUS);
 		if (!(status & bit))
-			status_ok = false;
+			problem(&problems, "raise %llu: IRQ status 0x%x lacks bit 0x%x",
+				(unsigned long long)i + 1, status, bit);
 		reg_write(e, EDU_IRQ_ACK, status);
 		/* A duplicate may trail the first one: count it for this raise. */
 		per_raise[i] += wait_events(efd, MSI_SETTLE_MS, false);
 		received += per_raise[i];
 		if (per_raise[i] != 1)
-			counts_ok = false;
+			problem(&problems, "raise %llu: %llu interrupts, expected 1",
+				(unsigned long long)i + 1, (unsigned long long)per_raise[i]);
 	}
 	spurious += wait_events(efd, o->quiet_ms, false);
-	ok = counts_ok && status_ok && !spurious;
+	if (spurious)
+		problem(&problems, "%llu spurious interrupts", (unsigned long long)spurious);
 
 	edu_event_begin(e, "msi");
 	json_u64("raised", o->count);
@@ -744,8 +629,7 @@ static int cmd_msi(struct edu *e, const struct options *o)
 		json_item_u64(per_raise[i]);
 	json_array_end();
 	json_u64("spurious", spurious);
-	json_bool("status_ok", status_ok);
-	json_bool("ok", ok);
+	ok = json_verdict(&problems);
 	json_end();
 
 	/* IRQs must be off before a kexec; leave the device as we found it. */
@@ -775,8 +659,8 @@ static int cmd_config(struct edu *e)
 	 * Printed by hand: 4 KiB of config is 8 KiB of hex, more than json.h's
 	 * line buffer. bdf was validated in main(), so it needs no escaping.
 	 */
-	printf("{\"event\":\"config\",\"bdf\":\"%s\",\"path\":\"%s\",\"size\":%llu,\"hex\":\"",
-	       e->bdf, path_names[e->path], (unsigned long long)e->config.size);
+	printf("{\"event\":\"config\",\"bdf\":\"%s\",\"size\":%llu,\"hex\":\"",
+	       e->bdf, (unsigned long long)e->config.size);
 	for (i = 0; i < e->config.size; i++)
 		printf("%02x", bytes[i]);
 	printf("\"}\n");
@@ -794,41 +678,32 @@ static int cmd_config(struct edu *e)
  */
 static int cmd_preserve(struct edu *e, const struct options *o)
 {
-	struct liveupdate_ioctl_create_session create = { .size = sizeof(create) };
-	struct liveupdate_session_preserve_fd preserve = { .size = sizeof(preserve) };
-	int luo, err = 0;
+	int luo, session, err = 0;
 	pid_t pid;
 
-	luo = open("/dev/liveupdate", O_RDWR | O_CLOEXEC);
+	luo = open(LIVEUPDATE_DEV, O_RDWR | O_CLOEXEC);
 	if (luo < 0)
-		die("open", "/dev/liveupdate");
-	snprintf((char *)create.name, sizeof(create.name), "%s", o->session);
-	if (ioctl(luo, LIVEUPDATE_IOCTL_CREATE_SESSION, &create))
+		die("open", "%s", LIVEUPDATE_DEV);
+	session = luo_create_session(luo, o->session);
+	if (session < 0)
 		die("LIVEUPDATE_IOCTL_CREATE_SESSION", "session %s", o->session);
 	/* The session lives on without it; others (luo-agent) need the device. */
 	close(luo);
 
-	preserve.fd = e->device_fd;
-	preserve.token = o->token;
-	if (ioctl(create.fd, LIVEUPDATE_SESSION_PRESERVE_FD, &preserve))
+	if (luo_preserve_fd(session, e->device_fd, PRESERVE_TOKEN) < 0)
 		err = errno;
 
 	edu_event_begin(e, "preserve");
 	json_str("session", o->session);
-	json_u64_str("token", o->token);
+	json_u64_str("token", PRESERVE_TOKEN);
 	json_bool("supported", !err);
-	if (err) {
-		json_str("errno", errno_name(err));
-		json_str("message", strerror(err));
-	} else {
-		json_null("errno");
-	}
+	json_errno("errno", err);
 	json_end();
 	if (err)
 		return 0;	/* a report, not a failure; exit closes the session */
 
 	/* The holder keeps the session, device and iommufd until kexec. */
-	pid = hold_until_kexec(o->log);
+	pid = hold_until_kexec(NULL);
 	if (pid < 0)
 		die("holder", "could not start the holder of session %s", o->session);
 	json_begin("ready");
@@ -850,24 +725,6 @@ static uint64_t parse_number(const char *option, const char *text)
 	return v;
 }
 
-static int parse_list(const char *option, const char *text, uint64_t *out)
-{
-	char copy[256], *item, *save = NULL;
-	int n = 0;
-
-	if (strlen(text) >= sizeof(copy))
-		usage("%s: list too long", option);
-	strcpy(copy, text);
-	for (item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
-		if (n == MAX_LIST)
-			usage("%s: more than %d values", option, MAX_LIST);
-		out[n++] = parse_number(option, item);
-	}
-	if (!n)
-		usage("%s: empty list", option);
-	return n;
-}
-
 /* dddd:bb:dd.f, lowercase hex: it becomes part of sysfs paths. */
 static bool valid_bdf(const char *bdf)
 {
@@ -885,53 +742,19 @@ static bool valid_bdf(const char *bdf)
 	return true;
 }
 
-/*
- * Transfers are the (size, offset) pairs that fit in edu's buffer: the
- * defaults pair 4088 with offset 0 only. A value that fits nowhere is an error.
- */
-static void check_dma_options(struct options *o)
-{
-	int s, f, pairs = 0;
-
-	if (o->iova % 4096 || o->iova > UINT64_MAX - DMA_MAP_LEN)
-		usage("--iova: 0x%llx is not a page-aligned address", (unsigned long long)o->iova);
-	for (s = 0; s < o->nr_sizes; s++)
-		if (!o->sizes[s] || o->sizes[s] % 8 || o->sizes[s] > EDU_BUF_USABLE)
-			usage("--sizes: %llu is not a multiple of 8 in 8..4088",
-			      (unsigned long long)o->sizes[s]);
-	for (f = 0; f < o->nr_offsets; f++)
-		if (o->offsets[f] >= EDU_BUF_USABLE)
-			usage("--offsets: %llu is outside edu's usable 4095 bytes",
-			      (unsigned long long)o->offsets[f]);
-	for (s = 0; s < o->nr_sizes; s++)
-		for (f = 0; f < o->nr_offsets; f++)
-			pairs += fits(o->sizes[s], o->offsets[f]);
-	if (!pairs)
-		usage("--sizes/--offsets: no offset + size fits in edu's usable 4095 bytes");
-	if (!o->seed_given && getrandom(&o->seed, sizeof(o->seed), 0) != sizeof(o->seed))
-		die("getrandom", "seed");
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option long_options[] = {
-		{ "path", required_argument, NULL, 'p' },
 		{ "iova", required_argument, NULL, 'i' },
-		{ "sizes", required_argument, NULL, 's' },
-		{ "offsets", required_argument, NULL, 'o' },
 		{ "kind", required_argument, NULL, 'k' },
 		{ "seed", required_argument, NULL, 'S' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "quiet-ms", required_argument, NULL, 'q' },
 		{ "session", required_argument, NULL, 'n' },
-		{ "token", required_argument, NULL, 't' },
-		{ "log", required_argument, NULL, 'l' },
 		{ 0 },
 	};
 	struct options o = {
 		.iova = 0x100000000ULL,	/* above 4 GiB: proves 64-bit DMA via the IOMMU */
-		.sizes = { 8, 64, 512, 4088 }, .nr_sizes = 4,
-		.offsets = { 0, 8, 1024 }, .nr_offsets = 3,
 		.kind = PATTERN_ADDR,
 		.count = 8,
 		.quiet_ms = 300,
@@ -947,17 +770,7 @@ int main(int argc, char **argv)
 	opterr = 0;	/* usage() reports it, as JSON */
 	while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
 		switch (c) {
-		case 'p':
-			if (!strcmp(optarg, "cdev"))
-				o.path = PATH_CDEV;
-			else if (!strcmp(optarg, "group"))
-				o.path = PATH_GROUP;
-			else
-				usage("--path: '%s' is not cdev or group", optarg);
-			break;
 		case 'i': o.iova = parse_number("--iova", optarg); break;
-		case 's': o.nr_sizes = parse_list("--sizes", optarg, o.sizes); break;
-		case 'o': o.nr_offsets = parse_list("--offsets", optarg, o.offsets); break;
 		case 'k':
 			if (pattern_kind_parse(optarg, &o.kind))
 				usage("--kind: '%s' is not addr, prng or walking", optarg);
@@ -966,8 +779,6 @@ int main(int argc, char **argv)
 		case 'c': o.count = parse_number("--count", optarg); break;
 		case 'q': o.quiet_ms = parse_number("--quiet-ms", optarg); break;
 		case 'n': o.session = optarg; break;
-		case 't': o.token = parse_number("--token", optarg); break;
-		case 'l': o.log = optarg; break;
 		default: usage("unknown or incomplete option '%s'", argv[optind - 1]);
 		}
 	}
@@ -978,18 +789,22 @@ int main(int argc, char **argv)
 		usage("'%s' is not a BDF like 0000:00:04.0", bdf);
 
 	if (!strcmp(command, "dma")) {
-		check_dma_options(&o);
-		edu_open(&e, bdf, o.path);
+		if (o.iova % 4096 || o.iova > UINT64_MAX - DMA_MAP_LEN)
+			usage("--iova: 0x%llx is not a page-aligned address",
+			      (unsigned long long)o.iova);
+		if (!o.seed_given && getrandom(&o.seed, sizeof(o.seed), 0) != sizeof(o.seed))
+			die("getrandom", "seed");
+		edu_open(&e, bdf);
 		return cmd_dma(&e, &o);
 	}
 	if (!strcmp(command, "msi")) {
 		if (o.count < 1 || o.count > MAX_RAISES || o.quiet_ms > 60000)
 			usage("--count must be 1..%d and --quiet-ms at most 60000", MAX_RAISES);
-		edu_open(&e, bdf, o.path);
+		edu_open(&e, bdf);
 		return cmd_msi(&e, &o);
 	}
 	if (!strcmp(command, "config")) {
-		edu_open(&e, bdf, o.path);
+		edu_open(&e, bdf);
 		return cmd_config(&e);
 	}
 	if (!strcmp(command, "preserve")) {
@@ -997,10 +812,7 @@ int main(int argc, char **argv)
 		    strlen(o.session) >= LIVEUPDATE_SESSION_NAME_LENGTH)
 			usage("--session: a name of 1..%d bytes is required",
 			      LIVEUPDATE_SESSION_NAME_LENGTH - 1);
-		/* Only the cdev fd is a preservable file; never the group path. */
-		if (o.path == PATH_GROUP)
-			usage("--path group: preserve needs the VFIO cdev");
-		edu_open(&e, bdf, PATH_CDEV);
+		edu_open(&e, bdf);
 		return cmd_preserve(&e, &o);
 	}
 	usage("unknown command '%s'", command);

@@ -3,7 +3,8 @@
  * test/unit/pattern.test.ts can check the C and TypeScript patterns agree.
  *
  *   pattern-dump fill KIND SEED SIZE     raw pattern bytes on stdout
- *   pattern-dump verify KIND SEED FILE   one JSON line: the mismatch report
+ *   pattern-dump verify KIND SEED FILE   one JSON line: the mismatch report and
+ *                                        its description (pattern_describe)
  *   pattern-dump word KIND SEED INDEX    one JSON line: the word, as a string
  *   pattern-dump size TEXT               one JSON line: the parsed size
  *
@@ -80,7 +81,7 @@ int main(int argc, char **argv)
 		struct pattern_result result;
 		size_t size;
 		void *buf = read_file(argv[4], &size);
-		char byte[8];
+		char byte[8], description[200];
 
 		pattern_verify(kind, seed, buf, size & ~(size_t)7, &result);
 		json_begin("verify");
@@ -94,6 +95,10 @@ int main(int argc, char **argv)
 			snprintf(byte, sizeof(byte), "0x%02x", result.found);
 			json_str("found", byte);
 			json_hex("found_word", result.found_word);
+			if (result.found_is_tag)
+				json_hex("found_tag_of", result.found_tag_of);
+			pattern_describe(&result, description, sizeof(description));
+			json_str("description", description);
 		}
 		json_end();
 		return 0;

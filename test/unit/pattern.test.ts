@@ -1,6 +1,6 @@
-// The TypeScript pattern (harness/checks/pattern.ts) must agree byte for byte with the C one
-// (images/guest/pattern.c) that luo-agent runs in the guest: build test/support/pattern-dump.c
-// with gcc and compare fills, words, size parsing and mismatch reports.
+// The TypeScript pattern oracle (test/support/pattern-oracle.ts) must agree byte for byte with the C one
+// (images/guest/pattern.c) that the guest helpers run: build test/support/pattern-dump.c with gcc and compare
+// fills, words, size parsing and mismatch reports; and the C's own words for a mismatch say no more than is true.
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,18 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { BadInputError } from '../../harness/errors.ts';
-import {
-  fillPattern,
-  formatMemfdSpec,
-  formatSize,
-  parseMemfdSpec,
-  parseSize,
-  parseU64,
-  patternKinds,
-  patternWord,
-  verifyPattern,
-  type PatternKind,
-} from '../../harness/checks/pattern.ts';
+import { formatMemfdSpec, formatSize, patternKinds, type PatternKind } from '../../harness/checks/pattern.ts';
+import { fillPattern, parseMemfdSpec, parseSize, parseU64, patternWord, verifyPattern } from '../support/pattern-oracle.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const workDir = mkdtempSync(join(tmpdir(), 'pattern-test-'));
@@ -129,9 +119,7 @@ void t.test('C and TypeScript report the same mismatch', (t) => {
         t.equal(c.first_bad_offset, ts.firstBadOffset, `${label}: first bad offset`);
         t.equal(Number(c.expected), ts.expected, `${label}: expected byte`);
         t.equal(Number(c.found), ts.found, `${label}: found byte`);
-        if (kind === 'addr') {
-          t.equal(BigInt(c.found_word as string) ^ seed, ts.foundLooksLikeOffset, `${label}: found word looks like offset`);
-        }
+        t.equal(c.found_tag_of === undefined ? undefined : BigInt(c.found_tag_of as string), ts.foundTagOf, `${label}: found word as a tag`);
       }
     }
   }
@@ -145,7 +133,27 @@ void t.test('a misplaced addr page names where it came from', (t) => {
   t.equal(result.ok, false);
   // 0x1000 ^ seed and 0x3000 ^ seed share their low byte: the first difference is byte 1.
   t.equal(result.firstBadOffset, 4097);
-  t.equal(result.foundLooksLikeOffset, 3n * 4096n);
+  t.equal(result.foundTagOf, 3n * 4096n);
+  const file = join(workDir, 'misplaced.bin');
+  writeFileSync(file, buffer);
+  t.equal(
+    cJson(['verify', 'addr', '0x5eed', file]).description,
+    '512 bytes differ, first at 0x1001: expected 0x4e, found 0x6e; the found word is the address tag of offset 0x3000',
+  );
+  t.end();
+});
+
+void t.test('a flipped byte in an addr word is not taken for data from elsewhere', (t) => {
+  // One byte flipped at 0x7b, as a kernel that corrupts retrieved memfds would: the word decodes to 0x5a000078,
+  // outside the buffer, so it is nobody's tag and the description must not send the reader there.
+  const buffer = fillPattern('addr', 0xabcdefn, 4 * 4096);
+  buffer[0x7b] = (buffer[0x7b] ?? 0) ^ 0x5a;
+  const file = join(workDir, 'flipped.bin');
+  writeFileSync(file, buffer);
+  const c = cJson(['verify', 'addr', '0xabcdef', file]);
+  t.equal(c.description, '1 byte differs, first at 0x7b: expected 0x00, found 0x5a');
+  t.equal(c.found_tag_of, undefined, 'no tag claimed by C');
+  t.equal(verifyPattern('addr', 0xabcdefn, buffer).foundTagOf, undefined, 'nor by the oracle');
   t.end();
 });
 
