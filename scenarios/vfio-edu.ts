@@ -1,38 +1,17 @@
-// vfio-edu: edu devices handed to userspace through VFIO, across a live-update kexec: DMA through the IOMMU,
-// MSI armed again from scratch, config space diffed, and QEMU's record of every config write in the kexec window.
+// vfio-edu: edu devices handed to userspace through VFIO, across a live-update kexec. The first edu (behind a PCIe
+// root port) is preserved in a LUO session and taken back after the kexec step by step, as the VFIO live-update
+// uAPI defines it; the second (on the root bus) is the control. DMA through the IOMMU, MSI armed from scratch,
+// config space diffed, and QEMU's record of every config write from `kexec -e` to FINISH, by phase.
 import t from 'tap';
 import { deviceIdentity, identityChanges } from '../harness/checks/device-identity.ts';
-import { barChanges, busMasterEnabled } from '../harness/checks/preservation.ts';
+import { barChanges, bridgeChanges, busMasterEnabled } from '../harness/checks/preservation.ts';
 import type { LiveGuest } from '../harness/guest/live-guest.ts';
+import { assertDma, assertMsi, assertStep, dmaAddresses, exerciseDevice, msiBeforeArm, type StepExpectation } from '../harness/scenario/device-checks.ts';
 import { runScenario } from '../harness/scenario/run-scenario.ts';
+import { windowPhases } from '../harness/guest/kexec-evidence.ts';
 
-export const description = 'edu through VFIO across kexec: DMA above 4 GiB, MSI re-armed with exact counts, config diff and write audit; preservation checks todo when the kernel lacks it';
-
-const dmaAddresses = [0x1_0000_0000n, 0x1000_0000n];
-const msiRaises = 8;
-
-/** DMA at each IOVA and MSI on one device: every transfer verified, one event per raise, nothing spurious. */
-async function exerciseDevice(guest: LiveGuest, bdf: string, when: string, msiMustStartDisabled: boolean): Promise<void> {
-  for (const iova of dmaAddresses) {
-    const dma = await guest.vfio.dma(bdf, iova);
-    const summary = dma.summary;
-    const failed = dma.transfers.find((transfer) => !transfer.ok);
-    const detail = failed ? `; first failure size ${failed.size} offset ${failed.offset}: ${failed.problems.join('; ')}` : dma.errors ? `; ${dma.errors}` : '';
-    t.ok(
-      summary !== undefined && summary.transfers > 0 && summary.failures === 0 && dma.run.exitCode === 0,
-      `${when} ${bdf}: DMA at IOVA 0x${iova.toString(16)}: ${summary?.transfers ?? 0} transfers, ${summary?.bytesChecked ?? 0} bytes verified${detail}`,
-    );
-  }
-  const msi = await guest.vfio.msi(bdf, msiRaises);
-  if (msiMustStartDisabled) {
-    // The kernel's own view (sysfs), not VFIO's virtualised one: MSI Enable must be clear until userspace arms it.
-    const state = msi.states.find((candidate) => candidate.phase === 'before-arm' && candidate.source === 'sysfs');
-    t.equal(state?.enabled, false, `${when} ${bdf}: MSI disabled until armed (MSI control 0x${state?.control.toString(16) ?? '?'})`);
-  }
-  const result = msi.result;
-  const verdict = result?.ok ? `per raise [${result.perRaise.join(',')}], ${result.spurious} spurious` : result?.problems.join('; ') || msi.errors;
-  t.ok(result?.ok === true && msi.run.exitCode === 0, `${when} ${bdf}: MSI ${result?.received ?? 0}/${msiRaises} events, ${verdict}`);
-}
+export const description =
+  'edu through VFIO across kexec: the preserved device retrieved, bound, used and finished step by step (todo when the kernel lacks VFIO preservation), the control re-armed; DMA, MSI, config diff and phase-attributed write audit';
 
 async function bindAll(guest: LiveGuest, when: string): Promise<void> {
   for (const bdf of guest.eduDevices) {
@@ -43,54 +22,104 @@ async function bindAll(guest: LiveGuest, when: string): Promise<void> {
 
 await runScenario(t, async (session) => {
   const guest = await session.boot();
+  const [preserved = '', control = ''] = guest.eduDevices;
+  const bridge = guest.upstreamBridgeOf(preserved);
   await bindAll(guest, 'before kexec');
   await session.timeline.phase('exercise-before', async () => {
     for (const bdf of guest.eduDevices) {
       await guest.vfio.config(bdf);
-      await exerciseDevice(guest, bdf, 'before kexec', false);
+      await exerciseDevice(t, guest, bdf, 'before kexec', false);
     }
   });
 
-  // Offer the first device for preservation: the answer says which checks are real and which are todo.
-  const offered = guest.eduDevices[0] ?? '';
-  const preserve = await guest.vfio.preserve(offered, 'vfio-edu');
-  session.facts.vfioPreservation = { bdf: offered, supported: preserve.supported, errno: preserve.errno };
-  const todo = preserve.supported ? false : `kernel lacks VFIO preservation (PRESERVE_FD of the VFIO cdev: ${preserve.errno ?? 'refused'})`;
-  t.comment(preserve.supported ? `${offered} preserved in LUO session vfio-edu` : `${offered}: ${String(todo)}`);
+  // Property 9 first: a device preserved with its MSI still armed must make the kexec fail, and the old kernel live on.
+  await guest.loadNextKernel();
+  const refusal = await guest.vfio.refuseKexec(preserved, 'vfio-edu-armed');
+  const armed = refusal.steps.find((step) => step.step === 'preserve-with-msi-armed');
+  const supported = armed !== undefined && armed.errno === null;
+  const todo = supported ? false : `kernel lacks VFIO preservation (PRESERVE_FD of the VFIO cdev: ${armed?.errno ?? (refusal.errors || 'no answer')})`;
+  session.facts.vfioPreservation = { bdf: preserved, supported, errno: armed?.errno ?? null };
+  t.comment(supported ? `${preserved}: the kernel accepts a VFIO cdev fd into a LUO session` : `${preserved}: ${String(todo)}`);
+  assertStep(t, refusal.steps, 'kexec', 'refused', `${preserved} preserved with MSI armed: the kexec is refused`, { todo });
+  t.equal(await guest.bootId(), guest.generation.bootId, 'after the refused kexec the old kernel still runs', { todo });
+  const fdAnswer = refusal.steps.find((step) => step.step === 'device-fd-after-refused-kexec');
+  if (fdAnswer) t.comment(`after the refused kexec the device fd answered ${fdAnswer.errno ?? 'success'} to VFIO_DEVICE_GET_INFO`);
 
-  // The write window runs from `kexec -e` until the new kernel's userspace answers, before any device is touched.
-  const { before, after, diffs, audit } = (await guest.kexecWithConfigEvidence()).config;
+  // Closed (the helper exited), opened again and preserved properly: every IRQ off, a DMA ready to start.
+  const { preserve, holder, steps } = await guest.vfio.preserve(preserved, 'vfio-edu');
+  t.ok(preserve.supported, `${preserved}: reopened with every IRQ off, PRESERVE_FD accepts it (${preserve.errno ?? 'success'})`, { todo });
+  if (holder) assertStep(t, steps, 'preserve-inflight-memfd', 'succeeds', 'the memfd the in-flight DMA writes into is preserved with it');
+
+  // The DMA starts right before `kexec -e`; the evidence window starts there too.
+  const kexec = await guest.kexecWithConfigEvidence({ beforeExec: holder ? `kill -USR1 ${holder.pid}` : undefined });
+  const { before, after, diffs } = kexec.config;
   session.facts.configDiff = diffs.filter((diff) => diff.entries.length > 0 || diff.presence !== 'both');
-  session.facts.configWritesInWindow = audit.inWindow.map((device) => ({ bdf: device.bdf, qemuDevice: device.qemuDevice, ...device.counts }));
 
-  for (const bdf of guest.eduDevices) {
+  for (const bdf of [preserved, control]) {
     const old = before.find((snapshot) => snapshot.bdf === bdf);
     const now = after.find((snapshot) => snapshot.bdf === bdf);
     const identity = old && now ? identityChanges(deviceIdentity(old), deviceIdentity(now)) : ['absent'];
     t.same(identity, [], `after kexec ${bdf}: same device at the same BDF${identity.length ? ` (${identity.join('; ')})` : ''}`);
     if (!old || !now) continue;
-    const writes = audit.inWindow.find((device) => device.bdf === bdf)?.writes ?? [];
-    const registers = [...new Set(writes.map((write) => write.register))].join(', ');
+    const check = (ok: boolean, message: string) => (bdf === preserved ? t.ok(ok, message, { todo }) : t.comment(`observed (not preserved): ${message} -> ${ok ? 'yes' : 'no'}`));
     const bars = barChanges(old, now);
-    const preserved = bdf === offered;
-    const check = (ok: boolean, message: string) => (preserved ? t.ok(ok, message, { todo }) : t.comment(`observed (not preserved): ${message} -> ${ok ? 'yes' : 'no'}`));
-    check(writes.length === 0, `${bdf}: no config writes between kexec -e and SSH in the new kernel (saw ${writes.length}${registers ? `: ${registers}` : ''})`);
     check(bars.length === 0, `${bdf}: BARs kept${bars.length ? ` (${bars.join('; ')})` : ''}`);
-    check(
-      busMasterEnabled(old) === busMasterEnabled(now),
-      `${bdf}: Bus Master ${busMasterEnabled(old) ? 'on' : 'off'} before, ${busMasterEnabled(now) ? 'on' : 'off'} after`,
-    );
+    check(busMasterEnabled(old) === busMasterEnabled(now), `${bdf}: Bus Master ${busMasterEnabled(old) ? 'on' : 'off'} before, ${busMasterEnabled(now) ? 'on' : 'off'} after`);
     check(now.driver === null, `${bdf}: no driver bound on its own after kexec (${now.driver ?? 'none'})`);
+  }
+  const bridgeBefore = before.find((snapshot) => snapshot.bdf === bridge);
+  const bridgeAfter = after.find((snapshot) => snapshot.bdf === bridge);
+  if (bridgeBefore && bridgeAfter) {
+    const changes = bridgeChanges(bridgeBefore, bridgeAfter);
+    t.same(changes, [], `upstream bridge ${bridge}: bus numbers and windows kept${changes.length ? ` (${changes.join('; ')})` : ''}`, { todo });
   }
 
   await bindAll(guest, 'after kexec');
+  if (holder) {
+    // The way back, in the order the uAPI defines it; FINISH ends the window.
+    const resume = await guest.vfio.resume(preserved, 'vfio-edu', holder.inflightSeed);
+    const step = (name: Parameters<typeof assertStep>[2], expect: StepExpectation, message: string) => assertStep(t, resume.steps, name, expect, message);
+    step('retrieve-session', 'succeeds', 'RETRIEVE_SESSION gives the session back');
+    step('open-cdev-before-finish', 'EBUSY', `open() of ${preserved}'s cdev is refused until the session is finished`);
+    step('finish-before-retrieve', 'refused', 'FINISH is refused before the device is retrieved');
+    step('retrieve-device', 'succeeds', 'RETRIEVE_FD returns the device');
+    step('finish-before-bind', 'refused', 'FINISH is refused until the device fd is bound to an iommufd');
+    step('bind-iommufd', 'succeeds', 'the retrieved fd binds to an iommufd and attaches');
+    assertDma(t, `after kexec ${preserved}: DMA at IOVA 0x${dmaAddresses[0]?.toString(16) ?? ''} on the retrieved fd`, { ...resume, exitCode: resume.run.exitCode });
+    const msiState = msiBeforeArm(resume.states);
+    t.ok(
+      msiState !== undefined && !msiState.enabled && msiState.address === 0n && msiState.data === 0,
+      `after kexec ${preserved}: MSI found disabled and cleared (control 0x${msiState?.control.toString(16) ?? '?'}, address 0x${msiState?.address.toString(16) ?? '?'}, data 0x${msiState?.data.toString(16) ?? '?'})`,
+    );
+    assertMsi(t, `after kexec ${preserved}: MSI armed from scratch`, resume.msi, resume.errors);
+    step('finish', 'succeeds', 'FINISH succeeds once the device is retrieved and bound');
+    const inflight = resume.inflight;
+    session.facts.inflightDma = inflight ?? { outcome: 'unknown', errors: resume.errors };
+    t.ok(inflight, `the fate of the DMA started just before kexec -e is known: ${inflight ? `${inflight.outcome} (${inflight.badBytes} of ${inflight.size} bytes differ from what was sent, ${inflight.zeroBytes} are zero)` : resume.errors}`);
+
+    // The promise is about the kernels; userspace's own writes (the new owner setting the device up) are counted apart.
+    const audit = await guest.auditWritesSinceKexec(kexec, 'kexec-to-finish');
+    session.facts.configWritesToFinish = audit.inWindow.map((device) => ({ bdf: device.bdf, qemuDevice: device.qemuDevice, ...device.counts }));
+    for (const bdf of [preserved, bridge ?? '']) {
+      const writes = audit.inWindow.find((device) => device.bdf === bdf)?.writes ?? [];
+      const by = (phase: string) => writes.filter((write) => write.phase === phase).length;
+      const kernels = by(windowPhases.oldKernel) + by(windowPhases.newKernel);
+      t.equal(
+        kernels,
+        0,
+        `${bdf}: no config writes by the kernels from kexec -e to FINISH (old kernel ${by(windowPhases.oldKernel)}, new kernel ${by(windowPhases.newKernel)}; userspace ${by(windowPhases.userspace)}; config/writes-kexec-to-finish.txt)`,
+      );
+    }
+    const afterFinish = await guest.vfio.dma(preserved, dmaAddresses[0] ?? 0n);
+    assertDma(t, `after FINISH ${preserved}: the device works opened again`, { ...afterFinish, exitCode: afterFinish.run.exitCode });
+  } else {
+    const writes = kexec.config.audit.inWindow.find((device) => device.bdf === preserved)?.writes ?? [];
+    t.ok(writes.length === 0, `${preserved}: no config writes between kexec -e and SSH in the new kernel (saw ${writes.length})`, { todo });
+  }
+
   await session.timeline.phase('exercise-after', async () => {
-    for (const bdf of guest.eduDevices) {
-      if (preserve.supported && bdf === offered) {
-        t.pass(`after kexec ${bdf}: DMA and MSI`, { skip: 'taking a preserved device fd back from its LUO session is not implemented in vfio-edu yet' });
-        continue;
-      }
-      await exerciseDevice(guest, bdf, 'after kexec', true);
+    for (const bdf of holder ? [control] : [preserved, control]) {
+      await exerciseDevice(t, guest, bdf, 'after kexec', true);
       await guest.vfio.config(bdf);
     }
   });

@@ -11,6 +11,8 @@ export interface KexecOptions extends CommandLineOptions {
   readonly deadlineMs?: number;
   /** Use kexec_file_load (`-s`, needed for KHO). Default true; false is the negative case. */
   readonly fileLoad?: boolean;
+  /** A shell command run right before `kexec -e`, in the same SSH command (e.g. starting a device's DMA). */
+  readonly beforeExec?: string;
 }
 
 /** Moments of a kexec, as points in QEMU's trace: they split its config writes into who made them. */

@@ -9,7 +9,7 @@ import { QemuMachine } from '../vm/machine.ts';
 import { defaultTopology, eduBdf, rootPortBdf, type Topology } from '../vm/topology.ts';
 import type { HelperRecorder } from './guest-helper.ts';
 import type { GuestSpec } from './guest-spec.ts';
-import { kexecConfigEvidence } from './kexec-evidence.ts';
+import { auditKexecWindow, kexecConfigEvidence, type WriteAudit } from './kexec-evidence.ts';
 import type { KexecOptions, KexecReport, KexecWindow, KexecWithConfigReport } from './kexec-report.ts';
 import { guestCommandLine } from './kernel-command-line.ts';
 import { LuoAgent } from './luo-agent.ts';
@@ -213,18 +213,14 @@ export class LiveGuest {
    * appears on the serial console, when its userspace is up, and when SSH answers: the phases of the window.
    */
   private async kexecInto(options: KexecOptions): Promise<{ loadMs: number; kexecToSshMs: number; window: KexecWindow }> {
-    const loadFlag = options.fileLoad === false ? '-l' : '-s -l';
     const loadStart = performance.now();
-    await this.check(
-      `kexec ${loadFlag} /mnt/next/${sharedFiles.nextKernel} --initrd=/mnt/next/${sharedFiles.initramfs} --command-line='${guestCommandLine(options)}'`,
-      deadlines.kexecLoad,
-    );
+    await this.loadNextKernel(options);
     const loadMs = Math.round(performance.now() - loadStart);
     const previous = this.generation;
     const serialOffset = this.machine.serial.offset;
     const exec = await this.machine.trace.mark();
     const execStart = performance.now();
-    this.connection.fireAndForget('kexec -e');
+    this.connection.fireAndForget(options.beforeExec ? `${options.beforeExec}; kexec -e` : 'kexec -e');
     const deadline = options.deadlineMs ?? deadlines.kexecToSsh;
     const banner = await this.machine.waitForSerial('kexec into the next kernel to SSH ready', /Linux version /, serialOffset, deadline);
     const newKernel = await this.machine.trace.mark();
@@ -240,6 +236,20 @@ export class LiveGuest {
     const kexecToSshMs = Math.round(performance.now() - execStart);
     this.generations.push({ index: previous.index + 1, bootId, serialOffset: banner.index });
     return { loadMs, kexecToSshMs, window: { exec, newKernel, userspace, sshAnswered } };
+  }
+
+  /** Load the next kernel (`kexec -s -l`, or `kexec -l` without KHO) with the guest command line. */
+  async loadNextKernel(options: KexecOptions = {}): Promise<void> {
+    const loadFlag = options.fileLoad === false ? '-l' : '-s -l';
+    await this.check(
+      `kexec ${loadFlag} /mnt/next/${sharedFiles.nextKernel} --initrd=/mnt/next/${sharedFiles.initramfs} --command-line='${guestCommandLine(options)}'`,
+      deadlines.kexecLoad,
+    );
+  }
+
+  /** Audit the config writes from a kexec's `kexec -e` until now (a preserved device's FINISH, say), by phase. */
+  async auditWritesSinceKexec(report: KexecWithConfigReport, name: string): Promise<WriteAudit> {
+    return auditKexecWindow(this, report.config.before, report.window, await this.machine.trace.mark(), name);
   }
 
   /** Serial log text of one generation. */

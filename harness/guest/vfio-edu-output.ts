@@ -93,12 +93,48 @@ export interface VfioEduPreserveEvent {
   errno: string | null;
 }
 
-/** The detached process holding the session until kexec is up. */
+/** The detached process holding the session until kexec is up (SIGUSR1 starts the in-flight DMA). */
 export interface VfioEduReadyEvent {
   event: 'ready';
   bdf: string;
   session: string;
   pid: number;
+  /** Seed of the pattern the in-flight DMA carries. */
+  inflightSeed: bigint;
+}
+
+/** The steps of a preserved device's live update, each with the kernel's answer. */
+export const liveUpdateSteps = [
+  'preserve-inflight-memfd',
+  'preserve-with-msi-armed',
+  'kexec',
+  'device-fd-after-refused-kexec',
+  'retrieve-session',
+  'open-cdev-before-finish',
+  'finish-before-retrieve',
+  'retrieve-inflight-memfd',
+  'retrieve-device',
+  'finish-before-bind',
+  'bind-iommufd',
+  'finish',
+] as const;
+
+/** One uAPI step and its answer (errno null: it succeeded). */
+export interface VfioEduStepEvent {
+  event: 'step';
+  bdf: string;
+  step: (typeof liveUpdateSteps)[number];
+  errno: string | null;
+}
+
+/** What became of the DMA started just before `kexec -e`, read from the preserved memfd it wrote into. */
+export interface VfioEduInflightEvent {
+  event: 'inflight';
+  bdf: string;
+  outcome: 'completed' | 'dropped' | 'garbled';
+  size: number;
+  badBytes: number;
+  zeroBytes: number;
 }
 
 export type VfioEduEvent =
@@ -111,6 +147,8 @@ export type VfioEduEvent =
   | VfioEduConfigEvent
   | VfioEduPreserveEvent
   | VfioEduReadyEvent
+  | VfioEduStepEvent
+  | VfioEduInflightEvent
   | HelperErrorEvent;
 
 export type VfioEduEventName = VfioEduEvent['event'];
@@ -219,13 +257,28 @@ const decoders: EventDecoders<Fields, VfioEduEvent> = {
     return {
       event: 'preserve',
       bdf: bdfOf(f),
-        session: f.string('session'),
+      session: f.string('session'),
       token: f.u64('token'),
       supported,
       errno,
     };
   },
-  ready: (f) => ({ event: 'ready', bdf: bdfOf(f), session: f.string('session'), pid: f.count('pid') }),
+  ready: (f) => ({ event: 'ready', bdf: bdfOf(f), session: f.string('session'), pid: f.count('pid'), inflightSeed: f.u64('inflight_seed') }),
+  step: (f) => ({ event: 'step', bdf: bdfOf(f), step: f.oneOf('step', liveUpdateSteps), errno: f.errno('errno') }),
+  inflight: (f) => {
+    const size = f.count('size');
+    const event: VfioEduInflightEvent = {
+      event: 'inflight',
+      bdf: bdfOf(f),
+      outcome: f.oneOf('outcome', ['completed', 'dropped', 'garbled'] as const),
+      size,
+      badBytes: f.count('bad_bytes'),
+      zeroBytes: f.count('zero_bytes'),
+    };
+    if (event.badBytes > size || event.zeroBytes > size) throw new FieldError(`"bad_bytes" or "zero_bytes" exceed "size" ${size}`);
+    if ((event.outcome === 'completed') !== (event.badBytes === 0)) throw new FieldError(`outcome "${event.outcome}" contradicts ${event.badBytes} bad bytes`);
+    return event;
+  },
   error: decodeError,
 };
 

@@ -12,7 +12,10 @@ import {
   type VfioEduEvent,
   type VfioEduMsiEvent,
   type VfioEduMsiStateEvent,
+  type VfioEduInflightEvent,
   type VfioEduPreserveEvent,
+  type VfioEduReadyEvent,
+  type VfioEduStepEvent,
 } from './vfio-edu-output.ts';
 
 export type VfioEduRun = HelperRun<VfioEduEvent>;
@@ -51,12 +54,48 @@ export class VfioEdu {
     return config;
   }
 
-  /** Offer the device's VFIO cdev fd to a LUO session: the capability probe for VFIO preservation. */
-  async preserve(bdf: string, session: string): Promise<VfioEduPreserveEvent> {
-    const run = await this.run(`preserve-${bdf}`, ['preserve', bdf, '--session', session]);
+  /**
+   * Offer the device's VFIO cdev fd to a LUO session: the capability probe for VFIO preservation. When accepted, a
+   * holder keeps it until the kexec, with a DMA of a seeded pattern set up to be started just before `kexec -e`.
+   */
+  async preserve(bdf: string, session: string): Promise<{ preserve: VfioEduPreserveEvent; holder?: VfioEduReadyEvent; steps: VfioEduStepEvent[] }> {
+    const seed = randomBytes(6).readUIntBE(0, 6);
+    const run = await this.run(`preserve-${bdf}`, ['preserve', bdf, '--session', session, '--seed', String(seed)]);
     const preserve = pickEvents(run.events, 'preserve')[0];
     if (!preserve) throw new GuestError(`no preserve event: ${helperFailure(run)}`);
-    if (preserve.supported) pickOnlyEvent(run.events, 'ready', helper);
-    return preserve;
+    const holder = preserve.supported ? pickOnlyEvent(run.events, 'ready', helper) : undefined;
+    return { preserve, holder, steps: pickEvents(run.events, 'step') };
   }
+
+  /** Preserve the device with its MSI still armed and ask for the kexec: a kernel that refuses returns the answer. */
+  async refuseKexec(bdf: string, session: string): Promise<{ steps: VfioEduStepEvent[]; errors: string }> {
+    const run = await this.run(`refuse-kexec-${bdf}`, ['refuse-kexec', bdf, '--session', session]);
+    return { steps: pickEvents(run.events, 'step'), errors: describeErrors(run.events).join('; ') };
+  }
+
+  /** After the kexec: the preserved device's way back, step by step, then DMA and MSI on it, then FINISH. */
+  async resume(bdf: string, session: string, inflightSeed: bigint): Promise<VfioEduResume> {
+    const run = await this.run(`resume-${bdf}`, ['resume', bdf, '--session', session, '--seed', String(inflightSeed)]);
+    return {
+      run,
+      steps: pickEvents(run.events, 'step'),
+      inflight: pickEvents(run.events, 'inflight')[0],
+      transfers: pickEvents(run.events, 'dma'),
+      summary: pickEvents(run.events, 'dma-summary')[0],
+      states: pickEvents(run.events, 'msi-state'),
+      msi: pickEvents(run.events, 'msi')[0],
+      errors: describeErrors(run.events).join('; '),
+    };
+  }
+}
+
+export interface VfioEduResume {
+  readonly run: VfioEduRun;
+  readonly steps: VfioEduStepEvent[];
+  readonly inflight: VfioEduInflightEvent | undefined;
+  readonly transfers: VfioEduDmaEvent[];
+  readonly summary: VfioEduDmaSummaryEvent | undefined;
+  readonly states: VfioEduMsiStateEvent[];
+  readonly msi: VfioEduMsiEvent | undefined;
+  readonly errors: string;
 }

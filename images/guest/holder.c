@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -28,8 +29,15 @@ static void redirect_stdio(const char *log_path)
 }
 
 /* The holder's side: detach, say so, signal @ready, and wait for the kexec. */
-static void __attribute__((noreturn)) hold(int ready, const char *log_path)
+static void __attribute__((noreturn)) hold(int ready, const char *log_path, void (*on_usr1)(void))
 {
+	sigset_t wanted;
+	int signal;
+
+	/* Taken synchronously below, so the action runs in the holder's own context, not a handler's. */
+	sigemptyset(&wanted);
+	sigaddset(&wanted, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &wanted, NULL);
 	setsid();
 	redirect_stdio(log_path);
 	json_begin("holding");
@@ -38,11 +46,13 @@ static void __attribute__((noreturn)) hold(int ready, const char *log_path)
 	if (write(ready, "R", 1) != 1)
 		_exit(1);
 	close(ready);
-	for (;;)
-		pause();
+	for (;;) {
+		if (sigwait(&wanted, &signal) == 0 && on_usr1)
+			on_usr1();
+	}
 }
 
-pid_t hold_until_kexec(const char *log_path)
+pid_t hold_until_kexec(const char *log_path, void (*on_usr1)(void))
 {
 	int ready[2];
 	pid_t pid;
@@ -63,7 +73,7 @@ pid_t hold_until_kexec(const char *log_path)
 	}
 	if (pid == 0) {
 		close(ready[0]);
-		hold(ready[1], log_path);
+		hold(ready[1], log_path, on_usr1);
 	}
 	close(ready[1]);
 	if (read(ready[0], &byte, 1) != 1) {

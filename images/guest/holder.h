@@ -18,8 +18,10 @@
  * keeps every fd it inherits, so close first what it must not keep. It
  * starts its own session (no SIGHUP when ssh goes), reads /dev/null, sends
  * stdout and stderr to @log_path (/dev/null when NULL or unopenable), writes
- * {"event":"holding","pid":PID} there, then pauses and never returns.
+ * {"event":"holding","pid":PID} there, then waits and never returns. Each
+ * SIGUSR1 runs @on_usr1 (when not NULL) in the holder; other signals act as
+ * usual (SIGTERM ends it).
  */
-pid_t hold_until_kexec(const char *log_path);
+pid_t hold_until_kexec(const char *log_path, void (*on_usr1)(void));
 
 #endif /* LUO_HOLDER_H */

@@ -318,7 +318,7 @@ static int hold_sessions(int luo, const struct session_spec *sessions, size_t nr
 	pid_t pid;
 
 	close(luo);
-	pid = hold_until_kexec(HOLDER_LOG);
+	pid = hold_until_kexec(HOLDER_LOG, NULL);
 	if (pid < 0) {
 		/* ECHILD: the holder died before taking over; the sessions are gone. */
 		report_error("holder", errno, "could not start the holder");

@@ -8,7 +8,9 @@
  *   vfio-edu dma BDF [--iova A] [--kind K] [--seed N]
  *   vfio-edu msi BDF [--count N] [--quiet-ms MS]
  *   vfio-edu config BDF
- *   vfio-edu preserve BDF --session NAME
+ *   vfio-edu preserve BDF --session NAME [--seed N]
+ *   vfio-edu refuse-kexec BDF --session NAME
+ *   vfio-edu resume BDF --session NAME [--iova A] [--seed N] [--count N]
  *
  * The harness binds the device to vfio-pci first; the helper reaches it
  * through the VFIO cdev and iommufd. Output is JSON lines on stdout (json.h,
@@ -23,10 +25,12 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/reboot.h>
 #include <unistd.h>
 
 #include <linux/iommufd.h>
 #include <linux/pci_regs.h>
+#include <linux/reboot.h>
 #include <linux/vfio.h>
 
 #include "helper.h"
@@ -68,12 +72,15 @@ static const uint64_t dma_sizes[] = { 8, 64, 512, 4088 };
 static const uint64_t dma_offsets[] = { 0, 8, 1024 };
 #define COUNT(array) (sizeof(array) / sizeof((array)[0]))
 
-/* The token of the device fd in its LUO session: the session holds only it. */
+/* Tokens in the device's LUO session: the device fd, and the memfd its last DMA writes into. */
 #define PRESERVE_TOKEN	0
+#define INFLIGHT_TOKEN	1
+/* The in-flight transfer: the device buffer's pattern to the memfd's second page. */
+#define INFLIGHT_SIZE	4088
 
 static const char usage_text[] =
-	"vfio-edu dma|msi|config|preserve BDF; dma: [--iova A] [--kind addr|prng|walking] "
-	"[--seed N]; msi: [--count N] [--quiet-ms MS]; preserve: --session NAME";
+	"vfio-edu dma|msi|config|preserve|refuse-kexec|resume BDF; dma: [--iova A] [--kind addr|prng|walking] "
+	"[--seed N]; msi: [--count N] [--quiet-ms MS]; preserve, refuse-kexec, resume: --session NAME";
 
 #define usage(...) usage_exit(usage_text, __VA_ARGS__)
 
@@ -138,24 +145,20 @@ static bool find_cdev(const char *bdf, char *name, size_t len)
 	return found;
 }
 
-static void open_cdev(struct edu *e, const char *name)
+/* Bind the device fd to a new iommufd and attach it to an empty IOAS. */
+static void bind_iommufd(struct edu *e)
 {
 	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
 	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
 	struct vfio_device_attach_iommufd_pt attach = { .argsz = sizeof(attach) };
-	char path[64];
 
-	snprintf(path, sizeof(path), "/dev/vfio/devices/%s", name);
-	e->device_fd = open(path, O_RDWR | O_CLOEXEC);
-	if (e->device_fd < 0)
-		die("open", "%s", path);
 	e->iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
 	if (e->iommufd < 0)
 		die("open", "/dev/iommu");
 	/* Until bound, the cdev refuses every other ioctl. */
 	bind.iommufd = e->iommufd;
 	if (ioctl(e->device_fd, VFIO_DEVICE_BIND_IOMMUFD, &bind))
-		die("VFIO_DEVICE_BIND_IOMMUFD", "%s", path);
+		die("VFIO_DEVICE_BIND_IOMMUFD", "%s", e->bdf);
 	if (ioctl(e->iommufd, IOMMU_IOAS_ALLOC, &alloc))
 		die("IOMMU_IOAS_ALLOC", "on /dev/iommu");
 	e->ioas_id = alloc.out_ioas_id;
@@ -163,6 +166,19 @@ static void open_cdev(struct edu *e, const char *name)
 	attach.pt_id = e->ioas_id;
 	if (ioctl(e->device_fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach))
 		die("VFIO_DEVICE_ATTACH_IOMMUFD_PT", "ioas %u", e->ioas_id);
+}
+
+/* open() of the device's cdev: the fd, or -1 with errno (EBUSY while a live update holds the device). */
+static int open_cdev(const char *bdf)
+{
+	char cdev[32], path[64];
+
+	if (!find_cdev(bdf, cdev, sizeof(cdev))) {
+		errno = ENOENT;
+		return -1;
+	}
+	snprintf(path, sizeof(path), "/dev/vfio/devices/%s", cdev);
+	return open(path, O_RDWR | O_CLOEXEC);
 }
 
 static void region_info(struct edu *e, uint32_t index, struct vfio_region_info *info)
@@ -174,19 +190,23 @@ static void region_info(struct edu *e, uint32_t index, struct vfio_region_info *
 		die("VFIO_DEVICE_GET_REGION_INFO", "region %u", index);
 }
 
-static void edu_open(struct edu *e, const char *bdf)
+/* Take a device fd (opened, or handed back by LUO), bind it to iommufd, find its config region. */
+static void edu_adopt(struct edu *e, const char *bdf, int device_fd)
 {
-	char cdev[32];
-
 	memset(e, 0, sizeof(*e));
 	e->bdf = bdf;
-	e->device_fd = e->iommufd = -1;
-	if (!find_cdev(bdf, cdev, sizeof(cdev))) {
-		errno = ENOENT;
-		die("open", "no VFIO cdev for %s (is it bound to vfio-pci?)", bdf);
-	}
-	open_cdev(e, cdev);
+	e->device_fd = device_fd;
+	bind_iommufd(e);
 	region_info(e, VFIO_PCI_CONFIG_REGION_INDEX, &e->config);
+}
+
+static void edu_open(struct edu *e, const char *bdf)
+{
+	int fd = open_cdev(bdf);
+
+	if (fd < 0)
+		die("open", "VFIO cdev of %s (is it bound to vfio-pci?)", bdf);
+	edu_adopt(e, bdf, fd);
 }
 
 /* ---- Config space ---- */
@@ -671,15 +691,53 @@ static int cmd_config(struct edu *e)
 
 /* ---- preserve ---- */
 
+/* {"event":"step","bdf":...,"step":NAME,"errno":NAME|null}: one uAPI step of the live update and its answer. */
+static int report_step(struct edu *e, const char *step, int err)
+{
+	edu_event_begin(e, "step");
+	json_str("step", step);
+	json_errno("errno", err);
+	json_end();
+	return err;
+}
+
+/* The holder's device, for the SIGUSR1 action (it runs in the holder, after fork). */
+static struct edu *held;
+static uint64_t held_iova;
+
+/* Start edu's DMA of its buffer into the memfd's second page, and return at once: the kexec follows. */
+static void start_inflight_dma(void)
+{
+	reg_write64(held, EDU_DMA_SRC, EDU_BUF_ADDR);
+	reg_write64(held, EDU_DMA_DST, held_iova + DMA_DST_OFF);
+	reg_write64(held, EDU_DMA_COUNT, INFLIGHT_SIZE);
+	__sync_synchronize();
+	reg_write(held, EDU_DMA_CMD, EDU_DMA_TO_RAM | EDU_DMA_RUN);
+}
+
 /*
- * Offer the cdev fd to a LUO session. The answer is the capability probe:
- * ENOENT means no file handler for VFIO in this kernel. On success the
- * session must outlive us until kexec, so a holder (holder.h) keeps it.
+ * Offer the cdev fd to a LUO session: the capability probe (ENOENT: no VFIO file handler in this kernel). The
+ * device is left with a pattern in its buffer and its DMA mapped onto a memfd preserved in the same session, so
+ * a DMA started just before the kexec (SIGUSR1 to the holder) leaves its fate in preserved memory. Every IRQ is
+ * off, as the freeze demands. On success a holder keeps session, device and iommufd until the kexec.
  */
 static int cmd_preserve(struct edu *e, const struct options *o)
 {
-	int luo, session, err = 0;
+	int luo, session, memfd, err;
+	uint8_t *buf;
 	pid_t pid;
+
+	memfd = memfd_create("vfio-edu-inflight", MFD_CLOEXEC);
+	if (memfd < 0 || ftruncate(memfd, DMA_MAP_LEN))
+		die("memfd_create", "in-flight DMA buffer");
+	buf = mmap(NULL, DMA_MAP_LEN, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, memfd, 0);
+	if (buf == MAP_FAILED)
+		die("mmap", "in-flight DMA buffer");
+	edu_enable(e);
+	dma_map(e, buf, o->iova, DMA_MAP_LEN);
+	pattern_fill(PATTERN_PRNG, o->seed, buf + DMA_SRC_OFF, INFLIGHT_SIZE);
+	dma_transfer(e, o->iova + DMA_SRC_OFF, EDU_BUF_ADDR, INFLIGHT_SIZE, 0);
+	memset(buf + DMA_DST_OFF, 0, DMA_MAP_LEN - DMA_DST_OFF);
 
 	luo = open(LIVEUPDATE_DEV, O_RDWR | O_CLOEXEC);
 	if (luo < 0)
@@ -690,9 +748,7 @@ static int cmd_preserve(struct edu *e, const struct options *o)
 	/* The session lives on without it; others (luo-agent) need the device. */
 	close(luo);
 
-	if (luo_preserve_fd(session, e->device_fd, PRESERVE_TOKEN) < 0)
-		err = errno;
-
+	err = luo_preserve_fd(session, e->device_fd, PRESERVE_TOKEN) < 0 ? errno : 0;
 	edu_event_begin(e, "preserve");
 	json_str("session", o->session);
 	json_u64_str("token", PRESERVE_TOKEN);
@@ -701,17 +757,112 @@ static int cmd_preserve(struct edu *e, const struct options *o)
 	json_end();
 	if (err)
 		return 0;	/* a report, not a failure; exit closes the session */
+	report_step(e, "preserve-inflight-memfd", luo_preserve_fd(session, memfd, INFLIGHT_TOKEN) < 0 ? errno : 0);
 
-	/* The holder keeps the session, device and iommufd until kexec. */
-	pid = hold_until_kexec(NULL);
+	held = e;
+	held_iova = o->iova;
+	pid = hold_until_kexec(NULL, start_inflight_dma);
 	if (pid < 0)
 		die("holder", "could not start the holder of session %s", o->session);
 	json_begin("ready");
 	json_str("bdf", e->bdf);
 	json_str("session", o->session);
 	json_i64("pid", pid);
+	json_hex("inflight_seed", o->seed);
 	json_end();
 	return 0;
+}
+
+/*
+ * The freeze must refuse a device whose MSI is still armed: preserve it armed and ask for the kexec ourselves
+ * (the harness loaded the kernel). A kernel that refuses returns here: report its answer and what the device fd
+ * answers afterwards, then exit, which closes the session.
+ */
+static int cmd_refuse_kexec(struct edu *e, const struct options *o)
+{
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+	int luo, session, efd;
+
+	edu_enable(e);
+	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (efd < 0)
+		die("eventfd", "MSI");
+	set_msi_trigger(e, efd);
+	luo = open(LIVEUPDATE_DEV, O_RDWR | O_CLOEXEC);
+	if (luo < 0)
+		die("open", "%s", LIVEUPDATE_DEV);
+	session = luo_create_session(luo, o->session);
+	if (session < 0)
+		die("LIVEUPDATE_IOCTL_CREATE_SESSION", "session %s", o->session);
+	close(luo);
+	if (report_step(e, "preserve-with-msi-armed", luo_preserve_fd(session, e->device_fd, PRESERVE_TOKEN) < 0 ? errno : 0))
+		return 0;
+	sync();
+	report_step(e, "kexec", reboot(LINUX_REBOOT_CMD_KEXEC) < 0 ? errno : 0);
+	report_step(e, "device-fd-after-refused-kexec", ioctl(e->device_fd, VFIO_DEVICE_GET_INFO, &info) ? errno : 0);
+	return 0;
+}
+
+/* What became of the DMA started just before the kexec: the memfd's second page against the pattern. */
+static void report_inflight(struct edu *e, int memfd, uint64_t seed)
+{
+	struct pattern_result r;
+	uint8_t *page;
+	size_t zeros = 0, i;
+
+	page = mmap(NULL, DMA_MAP_LEN, PROT_READ, MAP_SHARED, memfd, 0);
+	if (page == MAP_FAILED)
+		die("mmap", "retrieved in-flight memfd");
+	page += DMA_DST_OFF;
+	pattern_verify(PATTERN_PRNG, seed, page, INFLIGHT_SIZE, &r);
+	for (i = 0; i < INFLIGHT_SIZE; i++)
+		zeros += !page[i];
+	edu_event_begin(e, "inflight");
+	json_str("outcome", r.ok ? "completed" : zeros == INFLIGHT_SIZE ? "dropped" : "garbled");
+	json_u64("size", INFLIGHT_SIZE);
+	json_u64("bad_bytes", r.bad_bytes);
+	json_u64("zero_bytes", zeros);
+	json_end();
+}
+
+/*
+ * After the kexec, the preserved device's whole way back, in the order the uAPI defines it, each step with the
+ * kernel's answer: the session, open() of the cdev (EBUSY while preserved), FINISH before the retrieve (refused),
+ * the in-flight memfd, RETRIEVE_FD of the device, FINISH before the iommufd bind (refused), bind and attach,
+ * DMA at the same IOVA, MSI from scratch, FINISH.
+ */
+static int cmd_resume(const char *bdf, struct options *o)
+{
+	int luo, session, fd, memfd, status;
+	struct edu e = { .bdf = bdf, .device_fd = -1, .iommufd = -1 };
+
+	luo = open(LIVEUPDATE_DEV, O_RDWR | O_CLOEXEC);
+	if (luo < 0)
+		die("open", "%s", LIVEUPDATE_DEV);
+	session = luo_retrieve_session(luo, o->session);
+	if (report_step(&e, "retrieve-session", session < 0 ? errno : 0))
+		return 1;
+	fd = open_cdev(bdf);
+	report_step(&e, "open-cdev-before-finish", fd < 0 ? errno : 0);
+	if (fd >= 0)
+		close(fd);
+	report_step(&e, "finish-before-retrieve", luo_finish(session) < 0 ? errno : 0);
+	memfd = luo_retrieve_fd(session, INFLIGHT_TOKEN);
+	if (!report_step(&e, "retrieve-inflight-memfd", memfd < 0 ? errno : 0))
+		report_inflight(&e, memfd, o->seed);
+	fd = luo_retrieve_fd(session, PRESERVE_TOKEN);
+	if (report_step(&e, "retrieve-device", fd < 0 ? errno : 0))
+		return 1;
+	report_step(&e, "finish-before-bind", luo_finish(session) < 0 ? errno : 0);
+	edu_adopt(&e, bdf, fd);
+	report_step(&e, "bind-iommufd", 0);
+	/* A fresh seed: the DMA must be done by this kernel, not found left over. */
+	if (getrandom(&o->seed, sizeof(o->seed), 0) != sizeof(o->seed))
+		die("getrandom", "seed");
+	status = cmd_dma(&e, o);
+	status |= cmd_msi(&e, o);
+	report_step(&e, "finish", luo_finish(session) < 0 ? errno : 0);
+	return status;
 }
 
 /* ---- arguments ---- */
@@ -807,13 +958,15 @@ int main(int argc, char **argv)
 		edu_open(&e, bdf);
 		return cmd_config(&e);
 	}
-	if (!strcmp(command, "preserve")) {
+	if (!strcmp(command, "preserve") || !strcmp(command, "refuse-kexec") || !strcmp(command, "resume")) {
 		if (!o.session || !*o.session ||
 		    strlen(o.session) >= LIVEUPDATE_SESSION_NAME_LENGTH)
 			usage("--session: a name of 1..%d bytes is required",
 			      LIVEUPDATE_SESSION_NAME_LENGTH - 1);
+		if (!strcmp(command, "resume"))
+			return cmd_resume(bdf, &o);
 		edu_open(&e, bdf);
-		return cmd_preserve(&e, &o);
+		return !strcmp(command, "preserve") ? cmd_preserve(&e, &o) : cmd_refuse_kexec(&e, &o);
 	}
 	usage("unknown command '%s'", command);
 }

@@ -37,7 +37,8 @@ export async function patchedKernelSource(base: KernelSource, series: PatchSerie
     }
     await git(tree, ['init', '--quiet']);
     await writeFile(path.join(tree, '.git', 'info', 'exclude'), `/${treeBuildPrefix}*\n`);
-    await git(tree, ['add', '-A']);
+    // -f: Debian's linux-source .gitignore ignores everything at the top level; the copy is pristine source.
+    await git(tree, ['add', '-A', '-f']);
     await git(tree, ['commit', '--quiet', '-m', base.identity]);
     await applyPatchSeries(tree, series, path.join(root, 'git-am.log'));
   } catch (error) {

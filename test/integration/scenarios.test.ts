@@ -45,7 +45,7 @@ t.test('make scenario (every scenario, as a developer runs it)', async (t) => {
   } else {
     t.ok(todos.length > 0, `the kernel lacks VFIO preservation: the preservation checks are todo (${todos.length})`);
     for (const point of todos) {
-      t.match(point, { name: new RegExp(preservation?.bdf ?? 'no bdf'), reason: /kernel lacks VFIO preservation \(PRESERVE_FD of the VFIO cdev: E[A-Z]+\)/ }, `todo with the reason: ${point.name}`);
+      t.match(point, { reason: /kernel lacks VFIO preservation \(PRESERVE_FD of the VFIO cdev: E[A-Z]+\)/ }, `todo with the reason: ${point.name}`);
     }
   }
   for (const file of ['gen0-before-kexec.lspci', 'gen1-after-kexec.lspci', 'diff-kexec.txt', 'writes-kexec-window.txt', 'writes-kexec-window.json']) {

@@ -1,0 +1,69 @@
+// vfio-edu's verdicts as tap checks: DMA and MSI on a device, and the uAPI steps of a preserved device's way back.
+import type { Test } from 'tap';
+import type { LiveGuest } from '../guest/live-guest.ts';
+import type { VfioEduDmaEvent, VfioEduDmaSummaryEvent, VfioEduMsiEvent, VfioEduMsiStateEvent, VfioEduStepEvent } from '../guest/vfio-edu-output.ts';
+
+/** IOVAs above and below 4 GiB: 64-bit DMA through the IOMMU, and the common case. */
+export const dmaAddresses = [0x1_0000_0000n, 0x1000_0000n];
+export const msiRaises = 8;
+
+/** One check for a DMA run: every transfer verified by the helper. */
+export function assertDma(
+  t: Test,
+  label: string,
+  dma: { transfers: readonly VfioEduDmaEvent[]; summary: VfioEduDmaSummaryEvent | undefined; errors: string; exitCode: number | null },
+  options: { todo?: string | false } = {},
+): void {
+  const { summary } = dma;
+  const failed = dma.transfers.find((transfer) => !transfer.ok);
+  const detail = failed ? `; first failure size ${failed.size} offset ${failed.offset}: ${failed.problems.join('; ')}` : dma.errors ? `; ${dma.errors}` : '';
+  t.ok(
+    summary !== undefined && summary.transfers > 0 && summary.failures === 0 && dma.exitCode === 0,
+    `${label}: ${summary?.transfers ?? 0} transfers, ${summary?.bytesChecked ?? 0} bytes verified${detail}`,
+    { todo: options.todo ?? false },
+  );
+}
+
+/** One check for an MSI run: one event per raise, none spurious, as the helper judged. */
+export function assertMsi(t: Test, label: string, result: VfioEduMsiEvent | undefined, errors: string, options: { todo?: string | false } = {}): void {
+  const verdict = result?.ok ? `per raise [${result.perRaise.join(',')}], ${result.spurious} spurious` : result?.problems.join('; ') || errors || 'no result';
+  t.ok(result?.ok === true, `${label}: ${result?.received ?? 0}/${msiRaises} events, ${verdict}`, { todo: options.todo ?? false });
+}
+
+/** The kernel's own (sysfs) view of MSI before userspace armed it. */
+export function msiBeforeArm(states: readonly VfioEduMsiStateEvent[]): VfioEduMsiStateEvent | undefined {
+  return states.find((state) => state.phase === 'before-arm' && state.source === 'sysfs');
+}
+
+/** DMA at each IOVA and MSI on a device: every transfer verified, one event per raise, nothing spurious. */
+export async function exerciseDevice(t: Test, guest: LiveGuest, bdf: string, when: string, msiMustStartDisabled: boolean): Promise<void> {
+  for (const iova of dmaAddresses) {
+    const dma = await guest.vfio.dma(bdf, iova);
+    assertDma(t, `${when} ${bdf}: DMA at IOVA 0x${iova.toString(16)}`, { ...dma, exitCode: dma.run.exitCode });
+  }
+  const msi = await guest.vfio.msi(bdf, msiRaises);
+  if (msiMustStartDisabled) {
+    const state = msiBeforeArm(msi.states);
+    t.equal(state?.enabled, false, `${when} ${bdf}: MSI disabled until armed (MSI control 0x${state?.control.toString(16) ?? '?'})`);
+  }
+  assertMsi(t, `${when} ${bdf}: MSI`, msi.result, msi.errors);
+}
+
+/** What a step must answer: success, a refusal with any errno, or that errno. */
+export type StepExpectation = 'succeeds' | 'refused' | `E${string}`;
+
+/** Check one uAPI step's answer against what the uAPI promises. */
+export function assertStep(
+  t: Test,
+  steps: readonly VfioEduStepEvent[],
+  step: VfioEduStepEvent['step'],
+  expect: StepExpectation,
+  message: string,
+  options: { todo?: string | false } = {},
+): VfioEduStepEvent | undefined {
+  const found = steps.find((candidate) => candidate.step === step);
+  const answer = found ? (found.errno ?? 'success') : 'not reached';
+  const ok = found !== undefined && (expect === 'succeeds' ? found.errno === null : expect === 'refused' ? found.errno !== null : found.errno === expect);
+  t.ok(ok, `${message} (${step}: ${answer})`, { todo: options.todo ?? false });
+  return found;
+}
