@@ -113,18 +113,6 @@ void t.test('preserve on 7.3: the ENOENT capability probe', (t) => {
   t.end();
 });
 
-void t.test('preserve accepted, then ready', (t) => {
-  // The success path needs a kernel with VFIO preservation, not available yet:
-  // these lines follow the helper's format for supported:true (token at u64 max).
-  const events = parseVfioEduOutput(
-    '{"event":"preserve","bdf":"0000:00:05.0","session":"held","token":"18446744073709551615","supported":true,"errno":null}\n' +
-      '{"event":"ready","bdf":"0000:00:05.0","session":"held","pid":55}\n',
-  );
-  t.equal(onlyEventNamed(events, 'preserve').token, 2n ** 64n - 1n);
-  t.equal(onlyEventNamed(events, 'ready').pid, 55);
-  t.end();
-});
-
 void t.test('usage and syscall errors', (t) => {
   t.same(onlyEventNamed(recorded('usage-bdf'), 'error'), {
     event: 'error',
@@ -190,6 +178,39 @@ void t.test('bad lines throw a GuestError naming the line', (t) => {
       t.match((error as Error).message, /^vfio-edu output line 3 is malformed: .*: \{"event":/, 'names the line and quotes it');
     }
   }
+  t.end();
+});
+
+void t.test('a preserved device on the series kernel: refused kexec, preserve, and the way back step by step', (t) => {
+  const steps = (name: string) => eventsNamed(recorded(name), 'step').map((step) => [step.step, step.errno]);
+  t.same(steps('refuse-kexec-series'), [['preserve-with-msi-armed', null], ['kexec', 'EINVAL'], ['device-fd-after-refused-kexec', null]]);
+  const preserve = recorded('preserve-series');
+  t.equal(onlyEventNamed(preserve, 'preserve').supported, true);
+  t.match(onlyEventNamed(preserve, 'ready'), { pid: 72, inflightSeed: 0xd43eb925305cn });
+  const resume = recorded('resume-series');
+  t.same(steps('resume-series'), [
+    ['retrieve-session', null],
+    ['open-cdev-before-finish', 'EBUSY'],
+    ['finish-before-retrieve', 'EBUSY'],
+    ['retrieve-inflight-memfd', null],
+    ['retrieve-device', null],
+    ['finish-before-bind', 'EBUSY'],
+    ['bind-iommufd', null],
+    ['finish', null],
+  ]);
+  t.same(onlyEventNamed(resume, 'inflight'), { event: 'inflight', bdf: '0000:01:00.0', outcome: 'dropped', size: 4088, badBytes: 4070, zeroBytes: 4088 });
+  t.end();
+});
+
+void t.test('malformed live-update steps and in-flight reports are refused', (t) => {
+  const cases: [string, RegExp][] = [
+    [altered('resume-series', 'step', { step: 'reboot' }), /field "step" must be one of/],
+    [altered('resume-series', 'step', { errno: 'busy' }), /field "errno" must be an errno name/],
+    [altered('resume-series', 'inflight', { outcome: 'completed' }), /outcome "completed" contradicts 4070 bad bytes/],
+    [altered('resume-series', 'inflight', { zero_bytes: 5000 }), /exceed "size" 4088/],
+    [altered('preserve-series', 'ready', { inflight_seed: undefined }), /inflight_seed/],
+  ];
+  for (const [line, message] of cases) t.throws(() => parseVfioEduLine(line), { name: 'GuestError', message }, message.source);
   t.end();
 });
 
