@@ -37,6 +37,19 @@ t.test('bad input: one line, exit 2, before any build', async (t) => {
   t.match(malformed.stderr, /ACCEL=warp is not one of kvm, tcg, auto/);
 });
 
+t.test('a patch that does not apply: exit 2 naming it and the file, and the cache stays usable', async (t) => {
+  const series = await mkdtemp(path.join(tmpdir(), 'luo-harness-badseries-'));
+  const mail = (subject: string, from: string, to: string) =>
+    `From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\nFrom: T <t@example.org>\nSubject: [PATCH] ${subject}\n\n---\n` +
+    `diff --git a/Makefile b/Makefile\n--- a/Makefile\n+++ b/Makefile\n@@ -1,2 +1,2 @@\n # SPDX-License-Identifier: GPL-2.0\n-${from}\n+${to}\n-- \n2.39.5\n`;
+  await writeFile(path.join(series, '0001-stale.patch'), mail('stale context', 'VERSION = 1', 'VERSION = 2'));
+  const run = await runCli(['run'], { S: 'boot', PATCHES: series });
+  t.equal(run.exitCode, 2, 'bad input');
+  t.match(run.stderr, /^luo-harness: PATCHES: 0001-stale\.patch does not apply to the kernel source \(first failure: Makefile\)/m);
+  const again = await runCli(['list'], { PATCHES: series });
+  t.equal(again.exitCode, 0, 'the harness still runs (nothing half-applied is in the way)');
+});
+
 t.test('a kernel without the LUO options is refused by name (exit 2)', async (t) => {
   const spec = await testGuestSpec('no-luo');
   const dir = await mkdtemp(path.join(tmpdir(), 'luo-harness-noluo-'));
