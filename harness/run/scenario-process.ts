@@ -45,7 +45,8 @@ export async function runScenarioProcess(
   const tapFile = createWriteStream(path.join(artifactDir, 'tap.txt'));
   const child = execa('node', ['--import', 'tsx', file], {
     cwd: repoRoot,
-    env: { [contextVariable]: contextFile, TAP: '1' },
+    // TAP_TIMEOUT=0: tap's own 30 s limit on a test file would end any scenario that runs longer; the deadline is ours.
+    env: { [contextVariable]: contextFile, TAP: '1', TAP_TIMEOUT: '0' },
     stdin: 'ignore',
     stderr: { file: path.join(artifactDir, 'stderr.log') },
     reject: false,
