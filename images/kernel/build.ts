@@ -17,6 +17,9 @@ const recipeVersion = 'recipe-2';
 /** Kernels kept in the cache (a developer's trees keep their objects for incremental builds: large). */
 const keptKernels = 4;
 
+/** Build steps (CC, AS, LD, AR lines) of a full build, until one is recorded: the progress line's total. */
+const defaultFullBuildSteps = 1800;
+
 /** What stays of a non-incremental build. */
 const keptArtifacts = ['arch/x86/boot/bzImage', '.config', 'include/config/kernel.release', 'hdr', 'vmlinux', 'System.map'];
 
@@ -71,7 +74,7 @@ export async function buildKernel(source: KernelSource, cache: string, increment
   await writeFile(log, `# ${source.identity}\n`);
   progress(`building kernel ${source.identity} in ${out} (full log: ${log})`);
   const started = performance.now();
-  const make = (stage: string, args: string[]) => runLogged(stage, 'make', ['-C', source.tree, `O=${out}`, ...args], log, started);
+  const make = (stage: string, args: string[], total?: number) => runLogged(stage, 'make', ['-C', source.tree, `O=${out}`, ...args], log, started, total);
   const configured = await fileExists(path.join(out, '.config'));
   if (!configured || !incremental) {
     // Everything off, then only what the fragments ask for: about 1800 build steps instead of 2650.
@@ -92,7 +95,11 @@ export async function buildKernel(source: KernelSource, cache: string, increment
       `kernel source ${source.tree} cannot enable ${missing.map((name) => `CONFIG_${name}`).join(', ')} (its Kconfig lacks them or their dependencies); use a tree with LUO support`,
     );
   }
-  await make('build bzImage', [`-j${cpus().length}`, 'bzImage']);
+  // A full build's step count is known from the last one; an incremental build's is not (it depends on the change).
+  const stepsFile = path.join(cache, 'kernel', 'full-build-steps');
+  const expectedSteps = incremental ? undefined : Number((await readFile(stepsFile, 'utf8').catch(() => '')).trim()) || defaultFullBuildSteps;
+  const steps = await make('build bzImage', [`-j${cpus().length}`, 'bzImage'], expectedSteps);
+  if (!incremental) await writeFile(stepsFile, `${steps}\n`);
   await make('install uAPI headers', ['headers_install', `INSTALL_HDR_PATH=${path.join(out, 'hdr')}`]);
   const release = (await readFile(path.join(out, 'include', 'config', 'kernel.release'), 'utf8')).trim();
   const buildMs = Math.round(performance.now() - started);
@@ -105,12 +112,16 @@ export async function buildKernel(source: KernelSource, cache: string, increment
   return result(buildMs, release);
 }
 
-/** Run one build step, its output appended to the log, with a progress line every 20 s. */
-async function runLogged(stage: string, command: string, args: string[], log: string, started: number): Promise<void> {
+/**
+ * Run one build step, its output appended to the log, with a progress line every 20 s: steps done of `total` when
+ * known and the time left at the pace so far. Returns the number of steps (CC, AS, LD, AR lines).
+ */
+async function runLogged(stage: string, command: string, args: string[], log: string, started: number, total?: number): Promise<number> {
   let compiled = 0;
   let lastFile = '';
+  const stageStarted = performance.now();
   const timer = setInterval(() => {
-    progress(`kernel: ${stage}, ${formatDuration(performance.now() - started)} elapsed, ${compiled} objects${lastFile ? `, at ${lastFile}` : ''}`);
+    progress(`kernel: ${stage}, ${buildProgress(compiled, total, performance.now() - stageStarted)}, ${formatDuration(performance.now() - started)} elapsed${lastFile ? `, at ${lastFile}` : ''}`);
   }, 20_000);
   try {
     const child = execa(command, args, { all: true, reject: false, buffer: false, env: { KBUILD_BUILD_USER: 'luo-harness' } });
@@ -128,6 +139,7 @@ async function runLogged(stage: string, command: string, args: string[], log: st
       const tail = (await readFile(log, 'utf8')).trim().split('\n').slice(-15).join('\n');
       throw new InfrastructureError(`kernel ${stage} failed (exit ${finished.exitCode}); full log: ${log}\n${tail}`);
     }
+    return compiled;
   } finally {
     clearInterval(timer);
   }
@@ -140,6 +152,13 @@ async function fileExists(file: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** "812/1800 steps (45%), about 2 min 40 s left": the time left at the pace so far; past the total, just the count. */
+export function buildProgress(done: number, total: number | undefined, stageMs: number): string {
+  if (total === undefined || done === 0 || done >= total) return `${done} steps${total !== undefined && done >= total ? ` (more than the ${total} last time)` : ''}`;
+  const left = (stageMs / done) * (total - done);
+  return `${done}/${total} steps (${Math.floor((done / total) * 100)}%), about ${formatDuration(left)} left`;
 }
 
 /** "7 min 32 s" style duration. */

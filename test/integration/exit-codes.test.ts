@@ -71,8 +71,9 @@ t.test('expected outcomes are counted and do not fail the run; an expectation fo
 });
 
 t.test('SHARD=1/2 and SHARD=2/2 together run each scenario exactly once', async (t) => {
+  // As documented: make list SHARD=i/n shows a shard, make scenario SHARD=i/n runs it.
   const list = async (shard: string) =>
-    (await execa(harness, ['list', `SHARD=${shard}`])).stdout.split('\n').map((line) => line.split(' ')[0]);
+    (await execa('make', ['--no-print-directory', 'list'], { cwd: repoRoot, env: { SHARD: shard } })).stdout.split('\n').map((line) => line.split(' ')[0]);
   const whole = await list('1/1');
   const halves = [await list('1/2'), await list('2/2')];
   t.same([...halves.flat()].sort(), [...whole].sort(), 'the union is the whole selection, nothing twice');
@@ -81,7 +82,7 @@ t.test('SHARD=1/2 and SHARD=2/2 together run each scenario exactly once', async 
   const ran: string[][] = [];
   for (const shard of ['1/2', '2/2']) {
     const results = await mkdtemp(path.join(tmpdir(), 'luo-harness-results-'));
-    const run = await execa(harness, ['run', 'S=boot,kexec', `SHARD=${shard}`], { env: { RESULTS: results }, reject: false });
+    const run = await execa('make', ['--no-print-directory', 'scenario'], { cwd: repoRoot, env: { RESULTS: results, S: 'boot,kexec', SHARD: shard }, reject: false });
     t.equal(run.exitCode, 0, run.stderr.slice(-2000));
     const summary = JSON.parse(await readFile(path.join(results, 'latest', 'summary.json'), 'utf8')) as { shard: unknown; scenarios: { name: string }[] };
     t.same(summary.shard, { index: Number(shard[0]), count: 2 }, 'the shard is in the results');
