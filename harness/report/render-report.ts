@@ -86,7 +86,7 @@ function scenarioSection(folder: ScenarioFolder): string {
     `<h2 id="scenario-${text(folder.result.name)}">${text(folder.result.name)} ${verdictBadge(folder)}</h2>`,
     section('Checks', checks(folder)),
     section('Timeline', `${kexecSummary(folder.result.phases)}\n${phaseTimeline(folder.result.phases)}`),
-    section('Serial log of each kernel generation', serial.map((file) => fileLink(file, file.replace(/^.*\//, ''))).join(' · ')),
+    section('Serial log of each kernel generation', serial.length > 0 ? `<p class="serial">${serial.map((file) => fileLink(file, file.replace(/^.*\//, ''))).join(' · ')}</p>` : ''),
     section('Config space across kexec (register diff)', configDiffs(folder)),
     section('Config write audit', writeAudit(folder)),
     section('DMA and MSI (vfio-edu)', helperTables(folder, 'vfio-edu')),

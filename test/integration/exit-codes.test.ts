@@ -83,7 +83,8 @@ t.test('SHARD=1/2 and SHARD=2/2 together run each scenario exactly once', async 
   for (const shard of ['1/2', '2/2']) {
     const results = await mkdtemp(path.join(tmpdir(), 'luo-harness-results-'));
     const run = await execa('make', ['--no-print-directory', 'scenario'], { cwd: repoRoot, env: { RESULTS: results, S: 'boot,kexec', SHARD: shard }, reject: false });
-    t.equal(run.exitCode, 0, run.stderr.slice(-2000));
+    // Judged (0 or 1, which make turns into 2), not refused or untestable: whether kexec passes is not this test's subject.
+    t.ok(run.exitCode === 0 || /\[Makefile:\d+: scenario\] Error 1$/m.test(run.stderr), `shard ${shard} ran and judged`);
     const summary = JSON.parse(await readFile(path.join(results, 'latest', 'summary.json'), 'utf8')) as { shard: unknown; scenarios: { name: string }[] };
     t.same(summary.shard, { index: Number(shard[0]), count: 2 }, 'the shard is in the results');
     ran.push(summary.scenarios.map((scenario) => scenario.name));

@@ -51,7 +51,7 @@ t.test('the report renders the timeline, the config diff, the write audit and wo
     t.match(auditText, /Command|BAR\d|MSI/, 'registers named');
 
     t.ok(await page.locator('table.checks code').count() > 0, 'checks listed with their ids');
-    const serial = page.locator('#scenario-pci-config ~ p a[href$="serial-gen1.log"]').first();
+    const serial = page.locator('p.serial a[href="pci-config/serial-gen1.log"]');
     await serial.click();
     t.match(await page.locator('body').innerText(), /Linux version/, 'the serial log of generation 1 opens from the report');
     t.same(remote, [], 'no network requests');
