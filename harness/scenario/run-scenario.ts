@@ -105,7 +105,7 @@ export async function runScenario(t: Test, body: (session: ScenarioSession) => P
     const { code, message, detail } = errorRecord(error);
     t.fail(`${code}: ${message}`, { diagnostic: true, artifacts: session.artifactDir, detail });
   } finally {
-    if (context.keep && !interrupted && (failure !== undefined || !t.passing())) await keepGuests(t, session.guests);
+    if (context.keep && !interrupted && (failure !== undefined || !t.passing())) await keepGuests(session.guests, (line) => t.comment(line));
     await session.finish(failure ?? interrupted);
     if (interrupted) process.exitCode = ExitCode.interrupted;
   }

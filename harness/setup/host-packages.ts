@@ -23,8 +23,11 @@ export const hostPackages = [
   { name: 'pciutils', why: 'lspci inside the guest and for reading dumps' },
 ] as const;
 
-/** Only `make test` needs these: the HTML report is checked in a real browser. */
-export const testPackages = [{ name: 'chromium', why: 'make test renders the HTML report in it (headless)' }] as const;
+/** Only `make test` needs these: the report is checked in a real browser, the KEEP=1 SSH command really run. */
+export const testPackages = [
+  { name: 'chromium', why: 'make test renders the HTML report in it (headless)' },
+  { name: 'openssh-client', why: 'make test logs in with the SSH command KEEP=1 prints' },
+] as const;
 
 type PackageList = readonly { readonly name: string; readonly why: string }[];
 
