@@ -38,7 +38,9 @@ export function writeAudit(folder: ScenarioFolder): string {
 
 function cell(value: unknown): string {
   if (typeof value === 'boolean') return `<span class="${value ? 'yes' : 'no'}">${value ? 'yes' : 'no'}</span>`;
-  return text(typeof value === 'object' && value !== null ? JSON.stringify(value) : (value as string | number | undefined));
+  const full = typeof value === 'object' && value !== null ? JSON.stringify(value) : String((value as string | number | undefined) ?? '');
+  // Config-space dumps run to 512 hex digits: the table shows the start, the file (linked above) has it all.
+  return full.length > 64 ? `<span title="${text(full)}">${text(full.slice(0, 64))}…</span>` : text(full);
 }
 
 /** Helper records grouped by file and event (dma, msi, msi-state, memfd verification, ...), one table each. */
