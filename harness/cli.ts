@@ -1,20 +1,25 @@
 // The one entry point: run, list, doctor, images, setup, shell, report, bench. Exactly one top-level catch maps errors to exit codes.
 import { parseOptions, type Options } from './config/options.ts';
 import { ExitCode, HarnessError } from './errors.ts';
-import { listScenarios } from './scenario/catalog.ts';
+import { listScenarios, selectScenarios } from './scenario/catalog.ts';
 import { doctorReport } from './setup/doctor.ts';
 import { ensureHostPackages } from './setup/host-packages.ts';
 import { prepareRun } from './run/prepare.ts';
 import { runScenarios } from './run/run-scenarios.ts';
 import { printReport } from './run/report.ts';
 import { runShell } from './run/shell.ts';
+import { shardOf } from './run/shard.ts';
 import { cacheRoot } from './util/paths.ts';
 
 async function main(options: Options): Promise<number> {
   const cache = cacheRoot();
   switch (options.command) {
     case 'list': {
-      for (const scenario of await listScenarios()) process.stdout.write(`${scenario.name.padEnd(14)} ${scenario.description}\n`);
+      // With S= and SHARD=, exactly what `make scenario` would run: a CI shard can show its part.
+      const selected = selectScenarios(await listScenarios(), options.scenarios);
+      for (const scenario of options.shard ? shardOf(selected, options.shard) : selected) {
+        process.stdout.write(`${scenario.name.padEnd(14)} ${scenario.description}\n`);
+      }
       return ExitCode.pass;
     }
     case 'doctor':

@@ -18,6 +18,19 @@ export interface Options {
   readonly accel?: Accelerator;
   readonly results?: string;
   readonly qemu: string;
+  /** SHARD=i/n: run only part i (1-based) of n of the selected scenarios. */
+  readonly shard?: Shard;
+  /** EXPECT=<file>: known outcomes per check. */
+  readonly expect?: string;
+  /** REPRO=<run folder>: rerun what that run ran, with its seed. */
+  readonly repro?: string;
+  /** KEEP=1: on a failure, keep the VM up for SSH until Ctrl-C. */
+  readonly keep: boolean;
+}
+
+export interface Shard {
+  readonly index: number;
+  readonly count: number;
 }
 
 /** Each option: its flag, its make variable, and what it means (for errors and help). */
@@ -31,11 +44,18 @@ export const optionTable = [
   { key: 'accel', flag: '--accel', variable: 'ACCEL', help: 'kvm, tcg or auto (default auto)' },
   { key: 'results', flag: '--results', variable: 'RESULTS', help: 'results folder (default results/)' },
   { key: 'qemu', flag: '--qemu', variable: 'QEMU', help: 'QEMU binary (default qemu-system-x86_64)' },
+  { key: 'shard', flag: '--shard', variable: 'SHARD', help: 'i/n: run part i of n of the selected scenarios' },
+  { key: 'expect', flag: '--expect', variable: 'EXPECT', help: 'file of known outcomes per check' },
+  { key: 'repro', flag: '--repro', variable: 'REPRO', help: 'run folder to reproduce (its repro.json)' },
+  { key: 'keep', flag: '--keep', variable: 'KEEP', help: '1: on a failure keep the VM up for SSH until Ctrl-C' },
 ] as const;
 
 type Key = (typeof optionTable)[number]['key'];
 
-/** Parse argv (after the script) and the environment; flags win over make variables. */
+/**
+ * Parse argv (after the script) and the environment; flags win over make variables. `NAME=value` arguments are make
+ * variables too, so `./luo-harness run S=kexec` reads like `make scenario S=kexec`.
+ */
 export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): Options {
   const raw = new Map<Key, string>();
   for (const option of optionTable) {
@@ -45,7 +65,12 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): O
   let command: Command = 'run';
   const positional: string[] = [];
   for (const argument of argv) {
-    if (argument.startsWith('--')) {
+    const variable = /^([A-Z_]+)=(.*)$/s.exec(argument);
+    if (variable) {
+      const option = optionTable.find((candidate) => candidate.variable === variable[1]);
+      if (!option) throw new BadInputError(`unknown variable ${variable[1]}; known: ${optionTable.map((o) => o.variable).join(', ')}`);
+      if (variable[2] !== '') raw.set(option.key, variable[2] ?? '');
+    } else if (argument.startsWith('--')) {
       const [flag, ...rest] = argument.split('=');
       const option = optionTable.find((candidate) => candidate.flag === flag);
       if (!option) throw new BadInputError(`unknown option ${flag}; known: ${optionTable.map((o) => o.flag).join(', ')}`);
@@ -84,6 +109,8 @@ function validate(command: Command, raw: ReadonlyMap<Key, string>): Options {
   if (raw.has('kernelConfig') && !raw.has('kernel')) {
     throw new BadInputError('CONFIG describes a prebuilt KERNEL; pass KERNEL=<bzImage> with it, or drop CONFIG');
   }
+  const keepRaw = raw.get('keep');
+  if (keepRaw !== undefined && !['0', '1'].includes(keepRaw)) throw new BadInputError(`KEEP=${keepRaw} is not 0 or 1`);
   return {
     command,
     scenarios,
@@ -95,5 +122,18 @@ function validate(command: Command, raw: ReadonlyMap<Key, string>): Options {
     accel: accelRaw === 'auto' ? undefined : (accelRaw as Accelerator | undefined),
     results: raw.get('results'),
     qemu: raw.get('qemu') ?? 'qemu-system-x86_64',
+    shard: parseShard(raw.get('shard')),
+    expect: raw.get('expect'),
+    repro: raw.get('repro'),
+    keep: keepRaw === '1',
   };
+}
+
+function parseShard(text: string | undefined): Shard | undefined {
+  if (text === undefined) return undefined;
+  const match = /^(\d+)\/(\d+)$/.exec(text);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || count < 1 || index < 1 || index > count) throw new BadInputError(`SHARD=${text} is not i/n with 1 <= i <= n (for example SHARD=1/2)`);
+  return { index, count };
 }

@@ -1,11 +1,11 @@
 // JUnit XML for CI dashboards: one testsuite per scenario, one testcase per test point.
 import type { ErrorRecord } from '../errors.ts';
-import type { TapSummary } from './tap-results.ts';
+import { outcomeLabel, type JudgedPoint } from './expectations.ts';
 
 export interface JunitSuite {
   readonly name: string;
   readonly durationMs: number;
-  readonly tap: TapSummary;
+  readonly points: readonly JudgedPoint[];
   /** Error that ended the scenario outside any test point (crash, timeout). */
   readonly error?: ErrorRecord;
 }
@@ -24,11 +24,15 @@ function escapeXml(text: string): string {
 /** Render suites as a JUnit XML document. */
 export function renderJunit(suites: readonly JunitSuite[]): string {
   const body = suites.map((suite) => {
-    const cases = suite.tap.points.map((point) => {
-      const name = escapeXml(point.name || `point ${point.number}`);
+    const cases = suite.points.map((point) => {
+      const name = escapeXml(`[${point.id}] ${point.name || `point ${point.number}`}`);
       let inner = '';
-      if (point.status === 'fail') inner = `<failure message="${name}">${escapeXml(point.diagnostic ?? '')}</failure>`;
-      if (point.status === 'skip' || point.status === 'todo') {
+      // An unexpected outcome is a failure whatever its status; an expected one is reported, not failed.
+      if (point.judgement === 'unexpected') {
+        inner = `<failure message="${escapeXml(outcomeLabel(point))}">${escapeXml(point.diagnostic ?? '')}</failure>`;
+      } else if (point.judgement === 'expected' && point.status !== 'pass') {
+        inner = `<skipped message="${escapeXml(outcomeLabel(point))}"/>`;
+      } else if (point.status === 'skip' || point.status === 'todo') {
         inner = `<skipped message="${escapeXml(`${point.status}: ${point.reason ?? ''}`)}"/>`;
       }
       return `    <testcase classname="${escapeXml(suite.name)}" name="${name}">${inner}</testcase>`;
@@ -36,8 +40,8 @@ export function renderJunit(suites: readonly JunitSuite[]): string {
     if (suite.error) {
       cases.push(`    <testcase classname="${escapeXml(suite.name)}" name="scenario"><error message="${escapeXml(`${suite.error.code}: ${suite.error.message}`)}">${escapeXml(suite.error.detail ?? '')}</error></testcase>`);
     }
-    const failures = suite.tap.points.filter((point) => point.status === 'fail').length;
-    const skipped = suite.tap.points.filter((point) => point.status === 'skip' || point.status === 'todo').length;
+    const failures = suite.points.filter((point) => point.judgement === 'unexpected').length;
+    const skipped = suite.points.filter((point) => point.judgement !== 'unexpected' && point.status !== 'pass').length;
     return [
       `  <testsuite name="${escapeXml(suite.name)}" tests="${cases.length}" failures="${failures}" errors="${suite.error ? 1 : 0}" skipped="${skipped}" time="${(suite.durationMs / 1000).toFixed(3)}">`,
       ...cases,

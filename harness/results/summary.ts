@@ -1,7 +1,8 @@
 // summary.json and the short table at the end of a run.
 import type { ErrorRecord } from '../errors.ts';
 import type { PhaseRecord } from '../scenario/timeline.ts';
-import type { TapSummary, TestPoint } from './tap-results.ts';
+import { outcomeLabel, type JudgedPoint } from './expectations.ts';
+import type { TestPoint } from './tap-results.ts';
 
 export interface ScenarioResult {
   readonly name: string;
@@ -11,18 +12,24 @@ export interface ScenarioResult {
   readonly kernel: string;
   readonly accel: string;
   readonly phases: readonly PhaseRecord[];
-  readonly counts: Record<TestPoint['status'], number>;
-  readonly points: readonly TestPoint[];
+  readonly counts: PointCounts;
+  readonly points: readonly JudgedPoint[];
   readonly facts: Record<string, unknown>;
   /** Why the scenario ended outside its test points (its own error, deadline, crash). */
   readonly error?: ErrorRecord;
   readonly artifactDir: string;
 }
 
-/** Count test points by status. */
-export function countPoints(tap: TapSummary): Record<TestPoint['status'], number> {
-  const counts = { pass: 0, fail: 0, skip: 0, todo: 0 };
-  for (const point of tap.points) counts[point.status] += 1;
+/** Points by status, plus how many outcomes were expected by EXPECT= and how many were not. */
+export type PointCounts = Record<TestPoint['status'] | 'expected' | 'unexpected', number>;
+
+/** Count judged test points. */
+export function countPoints(points: readonly JudgedPoint[]): PointCounts {
+  const counts = { pass: 0, fail: 0, skip: 0, todo: 0, expected: 0, unexpected: 0 };
+  for (const point of points) {
+    counts[point.status] += 1;
+    if (point.judgement !== 'as-usual') counts[point.judgement] += 1;
+  }
   return counts;
 }
 
@@ -32,7 +39,7 @@ function seconds(milliseconds: number | undefined): string {
 
 /** The terminal table: one line per scenario with verdict, counts and key phase times. */
 export function renderSummaryTable(results: readonly ScenarioResult[], resultsDir: string): string {
-  const header = ['scenario', 'result', 'pass', 'fail', 'skip', 'todo', 'boot-ssh', 'kexec-ssh', 'total'];
+  const header = ['scenario', 'result', 'pass', 'fail', 'skip', 'todo', 'expected', 'boot-ssh', 'kexec-ssh', 'total'];
   const rows = results.map((result) => [
     result.name,
     `${result.verdict.toUpperCase()}${result.facts.flakyBoot ? '*' : ''}`,
@@ -40,6 +47,7 @@ export function renderSummaryTable(results: readonly ScenarioResult[], resultsDi
     String(result.counts.fail),
     String(result.counts.skip),
     String(result.counts.todo),
+    String(result.counts.expected),
     seconds(result.phases.find((phase) => phase.name === 'boot-to-ssh')?.durationMs),
     seconds(result.phases.find((phase) => phase.name === 'kexec-to-ssh')?.durationMs),
     seconds(result.durationMs),
@@ -48,8 +56,12 @@ export function renderSummaryTable(results: readonly ScenarioResult[], resultsDi
   const format = (row: string[]) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
   const lines = [format(header), ...rows.map(format)];
   const errors = results.filter((result) => result.error).map((result) => `${result.name}: ${result.error?.code ?? ''}: ${result.error?.message ?? ''}`);
+  // Outcomes EXPECT= knew about are labelled either way; plain failures are already counted in the table.
+  const surprises = results.flatMap((result) =>
+    result.points.filter((point) => point.expected && point.judgement === 'unexpected').map((point) => `${result.name}/${point.id}: ${outcomeLabel(point)}`),
+  );
   const flaky = results
     .filter((result) => result.facts.flakyBoot)
     .map((result) => `${result.name}*: first boot failed and was retried (flaky); see serial-failed-boot.log`);
-  return [...lines, ...errors, ...flaky, `results: ${resultsDir}`].join('\n');
+  return [...lines, ...errors, ...surprises, ...flaky, `results: ${resultsDir}`].join('\n');
 }

@@ -52,9 +52,17 @@ export function guestSpec(prepared: Prepared, qemu: string, artifactDir: string)
 }
 
 /** The context one scenario process runs with. */
-export function scenarioContext(scenario: string, prepared: Prepared, qemu: string, runId: string, artifactDir: string): ScenarioContext {
+export function scenarioContext(
+  scenario: string,
+  prepared: Prepared,
+  qemu: string,
+  run: { readonly runId: string; readonly seed: string; readonly keep: boolean },
+  artifactDir: string,
+): ScenarioContext {
   return {
-    runId,
+    runId: run.runId,
+    seed: run.seed,
+    keep: run.keep,
     scenario,
     kernel: kernelInfo(prepared.kernel),
     nextKernel: kernelInfo(prepared.nextKernel),

@@ -1,95 +1,92 @@
-// `make scenario`: prepare, run each selected scenario in its own process, write TAP, JUnit, summary.json.
-import { mkdir, writeFile } from 'node:fs/promises';
+// `make scenario`: prepare, run each selected scenario in its own process, write the run's records.
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Options } from '../config/options.ts';
 import { couldNotTestCodes, ExitCode, type ErrorRecord } from '../errors.ts';
-import { kernelOptionSummary } from '../../images/kernel/resolve.ts';
-import { renderJunit } from '../results/junit.ts';
+import { judgedVerdict, judgePoints, loadExpectations, type Expectation } from '../results/expectations.ts';
 import { createRunDir } from '../results/run-dir.ts';
 import { countPoints, renderSummaryTable, type ScenarioResult } from '../results/summary.ts';
-import { parseTap, scenarioVerdict, type TapSummary } from '../results/tap-results.ts';
+import { parseTap, type TapSummary } from '../results/tap-results.ts';
 import { listScenarios, selectScenarios, type ScenarioEntry } from '../scenario/catalog.ts';
 import { writeContext } from '../scenario/context.ts';
+import { progress } from '../util/log.ts';
 import { repoRoot } from '../util/paths.ts';
 import { prepareRun, scenarioContext, type Prepared } from './prepare.ts';
+import { newSeed, readRepro, reproOptions, type Repro } from './repro.ts';
+import { writeRunRecords } from './run-records.ts';
 import { runScenarioProcess, type ScenarioProcessResult, type ScenarioRecord } from './scenario-process.ts';
+import { shardOf } from './shard.ts';
+
+/** What every scenario of one run shares. */
+interface RunSetup {
+  readonly prepared: Prepared;
+  readonly options: Options;
+  readonly runId: string;
+  readonly dir: string;
+  readonly seed: string;
+  readonly expectations: readonly Expectation[];
+}
 
 /** Run the selected scenarios; returns the exit code (pass, a check failed, could not test, interrupted). */
-export async function runScenarios(options: Options, cache: string): Promise<number> {
-  const selected = selectScenarios(await listScenarios(), options.scenarios);
+export async function runScenarios(given: Options, cache: string): Promise<number> {
+  const repro = given.repro ? await readRepro(given.repro) : undefined;
+  const options = repro ? reproOptions(given, repro) : given;
+  const expectations = options.expect ? await loadExpectations(options.expect) : [];
+  const all = selectScenarios(await listScenarios(), options.scenarios);
+  const selected = options.shard ? shardOf(all, options.shard) : all;
   const prepared = await prepareRun(options, cache);
-  const resultsRoot = path.resolve(options.results ?? path.join(repoRoot, 'results'));
-  const run = await createRunDir(resultsRoot);
+  if (repro) reportReproDifferences(repro, prepared);
+  const run = await createRunDir(path.resolve(options.results ?? path.join(repoRoot, 'results')));
+  const setup: RunSetup = { prepared, options, runId: run.runId, dir: run.dir, seed: repro?.seed ?? newSeed(), expectations };
+  const shardNote = options.shard ? `, shard ${options.shard.index}/${options.shard.count}: ${selected.map((entry) => entry.name).join(', ') || 'nothing'}` : '';
+  progress(`run ${run.runId}, seed ${setup.seed}${repro ? ` (from ${given.repro})` : ''}${shardNote}`);
   const cancel = new AbortController();
   const onSignal = () => cancel.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const results: ScenarioResult[] = [];
-  const taps: string[] = [];
+  const results: { result: ScenarioResult; tap: string }[] = [];
   try {
     for (const scenario of selected) {
       if (cancel.signal.aborted) break;
-      const result = await runOne(scenario, prepared, options.qemu, run.runId, run.dir, cancel.signal);
-      results.push(result.result);
-      taps.push(`# Subtest: ${scenario.name}\n${result.tap.replace(/^/gm, '    ')}\n${result.result.verdict === 'fail' ? 'not ok' : 'ok'} ${taps.length + 1} - ${scenario.name}`);
+      results.push(await runOne(scenario, setup, cancel.signal));
     }
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  await writeFile(path.join(run.dir, 'results.tap'), `TAP version 14\n${taps.join('\n')}\n1..${taps.length}\n`);
-  await writeFile(
-    path.join(run.dir, 'junit.xml'),
-    renderJunit(results.map((result) => ({ name: result.name, durationMs: result.durationMs, tap: { points: result.points }, error: result.error }))),
-  );
-  const summary = {
-    runId: run.runId,
-    finishedAt: new Date().toISOString(),
-    interrupted: cancel.signal.aborted,
-    kernel: {
-      release: prepared.kernel.release,
-      identity: prepared.kernel.identity,
-      origin: prepared.kernel.origin,
-      patches: prepared.kernel.patches,
-      buildMs: prepared.kernel.buildMs,
-      options: kernelOptionSummary(prepared.kernel.config),
-    },
-    nextKernel: { release: prepared.nextKernel.release, identity: prepared.nextKernel.identity },
-    image: prepared.image.key,
-    accel: prepared.accel,
-    qemu: prepared.qemuVersion,
-    scenarios: results,
-  };
-  await writeFile(path.join(run.dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  process.stdout.write(`\n${renderSummaryTable(results, run.dir)}\n`);
+  const scenarios = results.map((entry) => entry.result);
+  const records = await writeRunRecords({ ...setup, interrupted: cancel.signal.aborted, results });
+  process.stdout.write(`\n${renderSummaryTable(scenarios, run.dir)}\nreport: ${records.report}\n`);
   if (cancel.signal.aborted) return ExitCode.interrupted;
-  const failed = results.filter((result) => result.verdict === 'fail');
+  const failed = scenarios.filter((result) => result.verdict === 'fail');
   if (failed.length === 0) return ExitCode.pass;
   // Every failure was the harness's own infrastructure: the kernel was not judged.
   return failed.every((result) => result.error && couldNotTestCodes.has(result.error.code)) ? ExitCode.couldNotTest : ExitCode.checkFailed;
 }
 
-async function runOne(
-  scenario: ScenarioEntry,
-  prepared: Prepared,
-  qemu: string,
-  runId: string,
-  runDir: string,
-  cancel: AbortSignal,
-): Promise<{ result: ScenarioResult; tap: string }> {
-  const artifactDir = path.join(runDir, scenario.name);
+/** A rerun on another harness commit or kernel is not the same run: say so, and run anyway. */
+function reportReproDifferences(repro: Repro, prepared: Prepared): void {
+  if (repro.kernel.identity !== prepared.kernel.identity) progress(`REPRO: kernel is ${prepared.kernel.identity}, the recorded run had ${repro.kernel.identity}`);
+  if (repro.accel.accel !== prepared.accel.accel) progress(`REPRO: accelerator is ${prepared.accel.accel}, the recorded run had ${repro.accel.accel}`);
+}
+
+async function runOne(scenario: ScenarioEntry, setup: RunSetup, cancel: AbortSignal): Promise<{ result: ScenarioResult; tap: string }> {
+  const { prepared, options } = setup;
+  const artifactDir = path.join(setup.dir, scenario.name);
   await mkdir(artifactDir, { recursive: true });
-  const context = scenarioContext(scenario.name, prepared, qemu, runId, artifactDir);
+  const context = scenarioContext(scenario.name, prepared, options.qemu, { runId: setup.runId, seed: setup.seed, keep: options.keep }, artifactDir);
   const contextFile = path.join(artifactDir, 'context.json');
   await writeContext(contextFile, context);
   process.stdout.write(`# ${scenario.name}: ${scenario.description}\n`);
   const outcome = await runScenarioProcess(scenario.file, contextFile, artifactDir, (line) => {
-    if (/^(not ok|ok) \d+/.test(line) || /^1\.\.0/.test(line)) process.stdout.write(`  ${scenario.name}: ${line}\n`);
-  }, cancel);
+    // Test points, and the lines a kept guest prints for the person at the terminal.
+    if (/^(not ok|ok) \d+/.test(line) || /^1\.\.0/.test(line) || line.startsWith('# KEEP')) process.stdout.write(`  ${scenario.name}: ${line}\n`);
+  }, cancel, { deadline: !options.keep });
   const tap = parseTap(outcome.tap);
   const record: ScenarioRecord = outcome.record ?? {};
   const error = scenarioError(outcome, tap, record, artifactDir);
-  const verdict = outcome.timedOut ? 'fail' : scenarioVerdict(tap, outcome.exitCode);
+  const points = judgePoints(scenario.name, tap.points, setup.expectations, prepared.kernel.release);
+  const verdict = outcome.timedOut || error ? 'fail' : judgedVerdict(tap, outcome.exitCode, points);
   return {
     tap: outcome.tap,
     result: {
@@ -100,8 +97,8 @@ async function runOne(
       kernel: prepared.kernel.release,
       accel: prepared.accel.accel,
       phases: record.phases ?? [],
-      counts: countPoints(tap),
-      points: tap.points,
+      counts: countPoints(points),
+      points,
       facts: { ...(record.facts ?? {}), ...(outcome.reapedQemu ? { reapedQemu: true } : {}) },
       error,
       artifactDir,

@@ -29,25 +29,29 @@ export interface ScenarioProcessResult {
 /** Whole-scenario deadline: the phases have their own, this bounds anything they miss. */
 export const scenarioDeadlineMs = 30 * 60_000;
 
-/** Spawn `node --import tsx <file>` with the context file; TAP goes to tap.txt and, line by line, to onLine. */
+/**
+ * Spawn `node --import tsx <file>` with the context file; TAP goes to tap.txt and, line by line, to onLine. Without
+ * `deadline` (KEEP=1: a kept guest waits for the person) only a signal ends it.
+ */
 export async function runScenarioProcess(
   file: string,
   contextFile: string,
   artifactDir: string,
   onLine: (line: string) => void,
   cancel: AbortSignal,
+  { deadline }: { readonly deadline: boolean },
 ): Promise<ScenarioProcessResult> {
   const started = performance.now();
   const tapFile = createWriteStream(path.join(artifactDir, 'tap.txt'));
   const child = execa('node', ['--import', 'tsx', file], {
     cwd: repoRoot,
-    // TAP_TIMEOUT=0: tap's own 30 s default would cut a scenario short; the harness's deadlines bound it instead.
+    // TAP_TIMEOUT=0: tap's own 30 s limit on a test file would end any scenario that runs longer; the deadline is ours.
     env: { [contextVariable]: contextFile, TAP: '1', TAP_TIMEOUT: '0' },
     stdin: 'ignore',
     stderr: { file: path.join(artifactDir, 'stderr.log') },
     reject: false,
     buffer: false,
-    timeout: scenarioDeadlineMs,
+    timeout: deadline ? scenarioDeadlineMs : undefined,
     killSignal: 'SIGTERM',
     forceKillAfterDelay: 20_000,
     cancelSignal: cancel,

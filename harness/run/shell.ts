@@ -1,5 +1,4 @@
 // `make shell`: boot the guest as the scenarios do and leave it running for a person, until Ctrl-C.
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Options } from '../config/options.ts';
 import { ExitCode } from '../errors.ts';
@@ -7,6 +6,7 @@ import { LiveGuest } from '../guest/live-guest.ts';
 import { createRunDir } from '../results/run-dir.ts';
 import { repoRoot } from '../util/paths.ts';
 import { guestSpec, prepareRun } from './prepare.ts';
+import { sshCommand } from './ssh-command.ts';
 
 /** Boot, print the SSH command (host key pinned through a known_hosts file), wait for SIGINT/SIGTERM or the guest's end. */
 export async function runShell(options: Options, cache: string): Promise<number> {
@@ -15,13 +15,10 @@ export async function runShell(options: Options, cache: string): Promise<number>
   const spec = guestSpec(prepared, options.qemu, path.join(run.dir, 'shell'));
   const guest = await LiveGuest.boot(spec);
   try {
-    const knownHosts = path.join(spec.artifactDir, 'known_hosts');
-    const hostLine = `ssh-ed25519 ${prepared.image.keys.hostKeyBlob.toString('base64')}`;
-    await writeFile(knownHosts, `[127.0.0.1]:${guest.machine.sshPort} ${hostLine}\n`);
     process.stdout.write(
       [
         `guest up (${prepared.kernel.release}, ${prepared.accel.accel}); serial log: ${guest.machine.serial.file}`,
-        `ssh -i ${prepared.image.keys.clientKeyFile} -p ${guest.machine.sshPort} -o UserKnownHostsFile=${knownHosts} root@127.0.0.1`,
+        await sshCommand(spec, guest.machine.sshPort),
         'next kernel and initramfs are in /mnt/next; Ctrl-C ends the guest',
         '',
       ].join('\n'),

@@ -19,6 +19,10 @@ export interface ScenarioContext {
   readonly nextKernel: KernelInfo;
   /** The guest every boot of this scenario starts from; its artifact folder is the scenario's. */
   readonly guest: GuestSpec;
+  /** The run seed (16 hex digits): random per run, the recorded one under REPRO=; checks derive their seeds from it. */
+  readonly seed: string;
+  /** KEEP=1: on a failure, leave the guest up for SSH until a signal. */
+  readonly keep: boolean;
 }
 
 /** Environment variable naming the context file (a file: a kernel config is too big for the environment). */
@@ -34,7 +38,7 @@ export function contextFromEnvironment(env: NodeJS.ProcessEnv = process.env): Sc
   const file = env[contextVariable];
   if (!file) return undefined;
   const value = JSON.parse(readFileSync(file, 'utf8')) as Partial<ScenarioContext>;
-  for (const field of ['runId', 'scenario', 'kernel', 'nextKernel', 'guest'] as const) {
+  for (const field of ['runId', 'scenario', 'kernel', 'nextKernel', 'guest', 'seed'] as const) {
     if (value[field] === undefined) throw new Error(`${contextVariable} lacks "${field}"`);
   }
   return value as ScenarioContext;

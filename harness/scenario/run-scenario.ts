@@ -7,6 +7,7 @@ import { errorRecord, ExitCode, GuestError, InterruptedError, TimeoutError } fro
 import { LiveGuest, type BootOptions } from '../guest/live-guest.ts';
 import { abortLiveMachines } from '../vm/registry.ts';
 import { contextFromEnvironment, type ScenarioContext } from './context.ts';
+import { keepGuests } from './keep-guests.ts';
 import { Timeline } from './timeline.ts';
 
 /** What a scenario body gets. */
@@ -104,6 +105,7 @@ export async function runScenario(t: Test, body: (session: ScenarioSession) => P
     const { code, message, detail } = errorRecord(error);
     t.fail(`${code}: ${message}`, { diagnostic: true, artifacts: session.artifactDir, detail });
   } finally {
+    if (context.keep && !interrupted && (failure !== undefined || !t.passing())) await keepGuests(session.guests, (line) => t.comment(line));
     await session.finish(failure ?? interrupted);
     if (interrupted) process.exitCode = ExitCode.interrupted;
   }

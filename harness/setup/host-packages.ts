@@ -23,6 +23,14 @@ export const hostPackages = [
   { name: 'pciutils', why: 'lspci inside the guest and for reading dumps' },
 ] as const;
 
+/** Only `make test` needs these: the report is checked in a real browser, the KEEP=1 SSH command really run. */
+export const testPackages = [
+  { name: 'chromium', why: 'make test renders the HTML report in it (headless)' },
+  { name: 'openssh-client', why: 'make test logs in with the SSH command KEEP=1 prints' },
+] as const;
+
+type PackageList = readonly { readonly name: string; readonly why: string }[];
+
 export interface PackageStatus {
   readonly name: string;
   readonly why: string;
@@ -31,8 +39,8 @@ export interface PackageStatus {
 }
 
 /** Ask dpkg which packages are installed. */
-export async function packageStatus(): Promise<PackageStatus[]> {
-  const query = await execa('dpkg-query', ['-W', '-f=${Package} ${Status} ${Version}\\n', ...hostPackages.map((pkg) => pkg.name)], {
+export async function packageStatus(packages: PackageList = hostPackages): Promise<PackageStatus[]> {
+  const query = await execa('dpkg-query', ['-W', '-f=${Package} ${Status} ${Version}\\n', ...packages.map((pkg) => pkg.name)], {
     reject: false,
   });
   const installed = new Map<string, string>();
@@ -40,12 +48,12 @@ export async function packageStatus(): Promise<PackageStatus[]> {
     const [name, , , state, version] = line.split(' ');
     if (name && state === 'installed') installed.set(name, version ?? '');
   }
-  return hostPackages.map((pkg) => ({ ...pkg, installed: installed.has(pkg.name), version: installed.get(pkg.name) }));
+  return packages.map((pkg) => ({ ...pkg, installed: installed.has(pkg.name), version: installed.get(pkg.name) }));
 }
 
 /** Install missing packages as root; otherwise fail with the exact command to run. */
-export async function ensureHostPackages(): Promise<void> {
-  const missing = (await packageStatus()).filter((pkg) => !pkg.installed).map((pkg) => pkg.name);
+export async function ensureHostPackages(packages: PackageList = hostPackages): Promise<void> {
+  const missing = (await packageStatus(packages)).filter((pkg) => !pkg.installed).map((pkg) => pkg.name);
   if (missing.length === 0) return;
   const command = `apt-get install -y ${missing.join(' ')}`;
   if (process.getuid?.() !== 0) throw new MissingToolError(`missing host packages; run: sudo apt-get update && sudo ${command}`);

@@ -23,6 +23,9 @@ const keptKernels = 4;
  */
 export const treeBuildPrefix = 'luo-build-';
 
+/** Build steps (CC, AS, LD, AR lines) of a full build, until one is recorded: the progress line's total. */
+const defaultFullBuildSteps = 1800;
+
 export const configFragments = [
   path.join(repoRoot, 'images', 'kernel', 'luo.config'),
   path.join(repoRoot, 'images', 'kernel', 'lean.config'),
@@ -101,7 +104,7 @@ export async function buildKernel(source: KernelSource, cache: string, plan: Bui
   await mkdir(out, { recursive: true });
   progress(`building kernel ${source.identity} in ${out} (full log: ${log})`);
   const started = performance.now();
-  const make = (stage: string, args: string[]) => runLogged(stage, 'make', ['-C', source.tree, `O=${out}`, ...args], log, started);
+  const make = (stage: string, args: string[], total?: number) => runLogged(stage, 'make', ['-C', source.tree, `O=${out}`, ...args], log, started, total);
   const configured = await fileExists(path.join(out, '.config'));
   if (!configured || !incremental) {
     // Everything off, then only what the fragments ask for: about 1800 build steps instead of 2650. Redone on a
@@ -123,7 +126,13 @@ export async function buildKernel(source: KernelSource, cache: string, plan: Bui
       `kernel source ${source.tree} cannot enable ${missing.map((name) => `CONFIG_${name}`).join(', ')} (its Kconfig lacks them or their dependencies); use a tree with LUO support`,
     );
   }
-  await make('build bzImage', [`-j${cpus().length}`, 'bzImage']);
+  // A full build's step count is known from the last one; an incremental or seeded build's is not (it depends on the
+  // change). Kept beside, not inside, the kernel folder, whose entries are pruned.
+  const full = !incremental && !plan.seedFrom;
+  const stepsFile = path.join(cache, 'kernel-full-build-steps');
+  const expectedSteps = full ? Number((await readFile(stepsFile, 'utf8').catch(() => '')).trim()) || defaultFullBuildSteps : undefined;
+  const steps = await make('build bzImage', [`-j${cpus().length}`, 'bzImage'], expectedSteps);
+  if (full) await writeFile(stepsFile, `${steps}\n`);
   await make('install uAPI headers', ['headers_install', `INSTALL_HDR_PATH=${path.join(out, 'hdr')}`]);
   const release = (await readFile(path.join(out, 'include', 'config', 'kernel.release'), 'utf8')).trim();
   const buildMs = Math.round(performance.now() - started);
@@ -133,12 +142,16 @@ export async function buildKernel(source: KernelSource, cache: string, plan: Bui
   return result(buildMs, release);
 }
 
-/** Run one build step, its output appended to the log, with a progress line every 20 s. */
-async function runLogged(stage: string, command: string, args: string[], log: string, started: number): Promise<void> {
+/**
+ * Run one build step, its output appended to the log, with a progress line every 20 s: steps done of `total` when
+ * known and the time left at the pace so far. Returns the number of steps (CC, AS, LD, AR lines).
+ */
+async function runLogged(stage: string, command: string, args: string[], log: string, started: number, total?: number): Promise<number> {
   let compiled = 0;
   let lastFile = '';
+  const stageStarted = performance.now();
   const timer = setInterval(() => {
-    progress(`kernel: ${stage}, ${formatDuration(performance.now() - started)} elapsed, ${compiled} objects${lastFile ? `, at ${lastFile}` : ''}`);
+    progress(`kernel: ${stage}, ${buildProgress(compiled, total, performance.now() - stageStarted)}, ${formatDuration(performance.now() - started)} elapsed${lastFile ? `, at ${lastFile}` : ''}`);
   }, 20_000);
   try {
     const child = execa(command, args, { all: true, reject: false, buffer: false, env: { KBUILD_BUILD_USER: 'luo-harness' } });
@@ -156,6 +169,7 @@ async function runLogged(stage: string, command: string, args: string[], log: st
       const tail = (await readFile(log, 'utf8')).trim().split('\n').slice(-15).join('\n');
       throw new InfrastructureError(`kernel ${stage} failed (exit ${finished.exitCode}); full log: ${log}\n${tail}`);
     }
+    return compiled;
   } finally {
     clearInterval(timer);
   }
@@ -168,6 +182,13 @@ async function fileExists(file: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** "812/1800 steps (45%), about 2 min 40 s left": the time left at the pace so far; past the total, just the count. */
+export function buildProgress(done: number, total: number | undefined, stageMs: number): string {
+  if (total === undefined || done === 0 || done >= total) return `${done} steps${total !== undefined && done >= total ? ` (more than the ${total} last time)` : ''}`;
+  const left = (stageMs / done) * (total - done);
+  return `${done}/${total} steps (${Math.floor((done / total) * 100)}%), about ${formatDuration(left)} left`;
 }
 
 /** "7 min 32 s" style duration. */

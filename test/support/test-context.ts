@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parseOptions } from '../../harness/config/options.ts';
 import type { GuestSpec } from '../../harness/guest/guest-spec.ts';
 import { guestSpec, prepareRun, scenarioContext } from '../../harness/run/prepare.ts';
+import { newSeed } from '../../harness/run/repro.ts';
 import type { ScenarioContext } from '../../harness/scenario/context.ts';
 import { cacheRoot } from '../../harness/util/paths.ts';
 
@@ -19,7 +20,7 @@ export async function testGuestSpec(name: string): Promise<GuestSpec> {
 export async function testScenarioContext(name: string): Promise<ScenarioContext> {
   const options = parseOptions([], process.env);
   const prepared = await prepareRun(options, cacheRoot());
-  return scenarioContext(name, prepared, options.qemu, 'test', await mkdtemp(path.join(tmpdir(), `luo-harness-${name}-`)));
+  return scenarioContext(name, prepared, options.qemu, { runId: 'test', seed: newSeed(), keep: false }, await mkdtemp(path.join(tmpdir(), `luo-harness-${name}-`)));
 }
 
 /** True while a process with this pid exists. */

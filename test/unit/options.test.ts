@@ -41,3 +41,17 @@ t.test('bad input names the input and the fix', async (t) => {
     }
   }
 });
+
+t.test('NAME=value arguments are make variables (./luo-harness run S=kexec)', async (t) => {
+  const options = parseOptions(['run', 'S=kexec,boot', 'KERNEL_SRC=.', 'SHARD=2/3', 'EXPECT=known.json', 'KEEP=1', 'REPRO=results/x'], {});
+  t.same(options.scenarios, ['kexec', 'boot']);
+  t.equal(options.kernelSrc, '.');
+  t.same(options.shard, { index: 2, count: 3 });
+  t.equal(options.expect, 'known.json');
+  t.equal(options.keep, true);
+  t.equal(options.repro, 'results/x');
+  t.equal(parseOptions([], {}).keep, false);
+  t.throws(() => parseOptions(['NOPE=1'], {}), /unknown variable NOPE; known: S, KERNEL/);
+  for (const shard of ['0/2', '3/2', '1', 'a/b', '1/0']) t.throws(() => parseOptions([], { SHARD: shard }), /is not i\/n with 1 <= i <= n/, shard);
+  t.throws(() => parseOptions([], { KEEP: 'yes' }), /KEEP=yes is not 0 or 1/);
+});

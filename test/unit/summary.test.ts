@@ -12,17 +12,17 @@ const base: ScenarioResult = {
     { name: 'boot-to-ssh', startedAt: '', durationMs: 2200, outcome: 'ok' },
     { name: 'kexec-to-ssh', startedAt: '', durationMs: 2100, outcome: 'ok' },
   ],
-  counts: { pass: 5, fail: 0, skip: 0, todo: 0 },
+  counts: { pass: 5, fail: 0, skip: 0, todo: 0, expected: 0, unexpected: 0 },
   points: [],
   facts: {},
   artifactDir: '/r/kexec',
 };
 
 t.test('one row per scenario with verdict, counts and phase times, then the results path', async (t) => {
-  const table = renderSummaryTable([base, { ...base, name: 'vfio-edu', verdict: 'fail', error: { code: 'GUEST', message: 'guest panicked', detail: 'serial tail' }, counts: { pass: 1, fail: 2, skip: 0, todo: 4 } }], '/r');
+  const table = renderSummaryTable([base, { ...base, name: 'vfio-edu', verdict: 'fail', error: { code: 'GUEST', message: 'guest panicked', detail: 'serial tail' }, counts: { pass: 1, fail: 2, skip: 0, todo: 4, expected: 0, unexpected: 2 } }], '/r');
   const lines = table.split('\n');
-  t.match(lines[0], /^scenario\s+result\s+pass\s+fail\s+skip\s+todo\s+boot-ssh\s+kexec-ssh\s+total$/);
-  t.match(lines[1], /^kexec\s+PASS\s+5\s+0\s+0\s+0\s+2\.2s\s+2\.1s\s+5\.9s$/);
+  t.match(lines[0], /^scenario\s+result\s+pass\s+fail\s+skip\s+todo\s+expected\s+boot-ssh\s+kexec-ssh\s+total$/);
+  t.match(lines[1], /^kexec\s+PASS\s+5\s+0\s+0\s+0\s+0\s+2\.2s\s+2\.1s\s+5\.9s$/);
   t.match(lines[2], /^vfio-edu\s+FAIL\s+1\s+2\s+0\s+4\s/);
   t.equal(lines[3], 'vfio-edu: GUEST: guest panicked', 'only the first line of an error');
   t.equal(lines.at(-1), 'results: /r');

@@ -1,5 +1,6 @@
 import t from 'tap';
-import { parseTap, scenarioVerdict } from '../../harness/results/tap-results.ts';
+import { derivedCheckId, parseTap, scenarioVerdict } from '../../harness/results/tap-results.ts';
+import { judgePoints } from '../../harness/results/expectations.ts';
 import { renderJunit } from '../../harness/results/junit.ts';
 
 const tapText = `TAP version 14
@@ -36,9 +37,39 @@ t.test('verdicts', async (t) => {
 });
 
 t.test('JUnit escapes and counts', async (t) => {
-  const xml = renderJunit([{ name: 'boot', durationMs: 1500, tap: parseTap(tapText), error: { code: 'GUEST', message: 'panic <here>\u0007', detail: 'serial tail' } }]);
+  const xml = renderJunit([{ name: 'boot', durationMs: 1500, points: judgePoints('boot', parseTap(tapText).points, [], '7.3'), error: { code: 'GUEST', message: 'panic <here>\u0007', detail: 'serial tail' } }]);
   t.match(xml, /<testsuite name="boot" tests="5" failures="1" errors="1" skipped="2" time="1.500">/);
   t.match(xml, /panic &lt;here&gt;/);
   t.notOk(xml.includes('\u0007'), 'control characters stripped from the XML');
   t.match(xml, /<skipped message="todo: kernel does not preserve the device"\/>/);
+});
+
+t.test('a bracketed id at the start of a name is the check id, stripped from the name', async (t) => {
+  const summary = parseTap(
+    [
+      'ok 1 - [dma.after.00:04.0.above-4g] after kexec 0000:00:04.0: DMA at IOVA 0x100000000: 10 transfers',
+      'not ok 2 - [kho.found] new kernel logs "KHO: found kexec handover data"',
+      'ok 3 - [kho.found] the same id again # SKIP later',
+      '1..3',
+    ].join('\n'),
+  );
+  t.same(
+    summary.points.map((point) => [point.id, point.explicitId, point.name, point.status]),
+    [
+      ['dma.after.00:04.0.above-4g', true, 'after kexec 0000:00:04.0: DMA at IOVA 0x100000000: 10 transfers', 'pass'],
+      ['kho.found', true, 'new kernel logs "KHO: found kexec handover data"', 'fail'],
+      ['kho.found-2', true, 'the same id again', 'skip'],
+    ],
+  );
+});
+
+t.test('a point without an id gets one derived from its name, stable across values in parentheses', async (t) => {
+  const first = parseTap('ok 1 - boot_id changed (1111 -> 2222)\nok 2 - edu device at 0000:00:04.0\nok 3 - edu device at 0000:00:04.0\n1..3\n');
+  const second = parseTap('ok 1 - boot_id changed (3333 -> 4444)\n1..1\n');
+  t.equal(first.points[0]?.id, 'boot-id-changed');
+  t.equal(second.points[0]?.id, first.points[0]?.id, 'a value in parentheses does not change the id');
+  t.equal(first.points[0]?.explicitId, false);
+  t.same([first.points[1]?.id, first.points[2]?.id], ['edu-device-at-0000-00-04-0', 'edu-device-at-0000-00-04-0-2'], 'repeats numbered');
+  t.equal(derivedCheckId('!!!'), 'unnamed');
+  t.equal(derivedCheckId('x'.repeat(200)).length, 80);
 });

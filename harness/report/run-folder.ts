@@ -1,0 +1,93 @@
+// Read a run folder as the report needs it: summary.json, repro.json, and per scenario its record, config evidence,
+// helper outputs and the list of its files. Missing pieces are absent, not errors: a crashed scenario has few.
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { DeviceWriteAudit } from '../checks/config-write-audit.ts';
+import type { ScenarioResult } from '../results/summary.ts';
+import type { Repro } from '../run/repro.ts';
+
+export interface RunSummary {
+  readonly runId: string;
+  readonly finishedAt: string;
+  readonly interrupted: boolean;
+  readonly seed?: string;
+  readonly shard?: { readonly index: number; readonly count: number };
+  readonly expect?: string;
+  readonly kernel: { readonly release: string; readonly identity: string; readonly origin: string };
+  readonly nextKernel: { readonly release: string; readonly identity: string };
+  readonly image: string;
+  readonly accel: { readonly accel: string; readonly reason: string };
+  readonly qemu: string;
+  readonly scenarios: readonly ScenarioResult[];
+}
+
+/** writes<label>.json; a write may carry the phase it happened in (`phase`), shown when present. */
+export interface WriteAuditFile {
+  readonly window?: { readonly start: number; readonly end: number };
+  readonly inWindow: readonly DeviceWriteAudit[];
+  readonly outsideWindow: readonly DeviceWriteAudit[];
+}
+
+export interface ScenarioFolder {
+  readonly result: ScenarioResult;
+  /** Paths relative to the run folder. */
+  readonly files: readonly string[];
+  readonly diffs: readonly { readonly file: string; readonly text: string }[];
+  readonly audits: readonly { readonly file: string; readonly audit: WriteAuditFile }[];
+  /** JSON lines of the guest helpers (agent/, vfio-edu/), per file. */
+  readonly events: readonly { readonly file: string; readonly events: readonly Record<string, unknown>[] }[];
+}
+
+export interface RunFolder {
+  readonly dir: string;
+  readonly summary: RunSummary;
+  readonly repro?: Repro;
+  readonly scenarios: readonly ScenarioFolder[];
+}
+
+async function readJson<T>(file: string): Promise<T | undefined> {
+  return readFile(file, 'utf8').then((content) => JSON.parse(content) as T, () => undefined);
+}
+
+async function listFiles(dir: string, prefix: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const nested = await Promise.all(
+    entries.map(async (entry) => (entry.isDirectory() ? listFiles(path.join(dir, entry.name), `${prefix}${entry.name}/`) : [`${prefix}${entry.name}`])),
+  );
+  return nested.flat().sort();
+}
+
+function parseJsonLines(content: string): Record<string, unknown>[] {
+  return content
+    .split('\n')
+    .filter((line) => line.trim().startsWith('{'))
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
+}
+
+async function readScenario(runDir: string, result: ScenarioResult): Promise<ScenarioFolder> {
+  const files = await listFiles(path.join(runDir, result.name), `${result.name}/`);
+  const read = (file: string) => readFile(path.join(runDir, file), 'utf8');
+  const diffs = await Promise.all(files.filter((file) => /\/config\/diff-.*\.txt$/.test(file)).map(async (file) => ({ file, text: await read(file) })));
+  const audits = (
+    await Promise.all(files.filter((file) => /\/config\/writes.*\.json$/.test(file)).map(async (file) => ({ file, audit: await readJson<WriteAuditFile>(path.join(runDir, file)) })))
+  ).flatMap(({ file, audit }) => (audit?.inWindow ? [{ file, audit }] : []));
+  const events = await Promise.all(
+    files.filter((file) => /\/(agent|vfio-edu)\/.*\.jsonl$/.test(file)).map(async (file) => ({ file, events: parseJsonLines(await read(file)) })),
+  );
+  return { result, files, diffs, audits, events };
+}
+
+/** Read everything the report shows from a run folder. */
+export async function readRunFolder(dir: string): Promise<RunFolder> {
+  const summary = await readJson<RunSummary>(path.join(dir, 'summary.json'));
+  if (!summary) throw new Error(`${dir} has no summary.json`);
+  const repro = await readJson<Repro>(path.join(dir, 'repro.json'));
+  const scenarios = await Promise.all(summary.scenarios.map((result) => readScenario(dir, result)));
+  return { dir, summary, repro, scenarios };
+}
