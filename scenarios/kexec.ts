@@ -7,12 +7,12 @@ export const description = 'kexec -s into the next kernel: new boot_id, KHO data
 await runScenario(t, async (session) => {
   const guest = await session.boot();
   const { from, to, log } = await guest.kexec();
-  t.not(to.bootId, from.bootId, `boot_id changed (${from.bootId} -> ${to.bootId})`);
-  t.equal(await guest.bootId(), to.bootId, 'the kernel answering SSH is the new one');
+  t.not(to.bootId, from.bootId, `[boot-id-changed] boot_id changed (${from.bootId} -> ${to.bootId})`);
+  t.equal(await guest.bootId(), to.bootId, '[new-kernel-answers] the kernel answering SSH is the new one');
 
   session.facts.liveUpdateLog = log;
-  t.ok(log.khoFound, 'new kernel logs "KHO: found kexec handover data"');
-  t.equal(log.liveupdateNumber, 1, 'new kernel logs "liveupdate number: 1"');
-  t.equal(log.execFrom?.count, 1, 'new kernel logs "exec from ... (count 1)"');
-  t.equal(log.execFrom?.release, session.context.kernel.release, 'exec from names the previous kernel release');
+  t.ok(log.khoFound, '[kho-found] new kernel logs "KHO: found kexec handover data"');
+  t.equal(log.liveupdateNumber, 1, '[liveupdate-number] new kernel logs "liveupdate number: 1"');
+  t.equal(log.execFrom?.count, 1, '[kho-exec-count] new kernel logs "exec from ... (count 1)"');
+  t.equal(log.execFrom?.release, session.context.kernel.release, '[kho-exec-from-release] exec from names the previous kernel release');
 });

@@ -31,13 +31,13 @@ await runScenario(t, async (session) => {
   const bytesPerGeneration: Record<string, number> = {};
   for (let generation = 1; generation <= generations; generation++) {
     const { log } = await guest.kexec();
-    t.equal(log.liveupdateNumber, generation, `generation ${generation}: liveupdate number ${generation} (got ${log.liveupdateNumber ?? 'none'})`);
-    t.equal(log.execFrom?.count, generation, `generation ${generation}: KHO exec count ${generation} (got ${log.execFrom?.count ?? 'none'})`);
+    t.equal(log.liveupdateNumber, generation, `[liveupdate-number@gen${generation}] generation ${generation}: liveupdate number ${generation} (got ${log.liveupdateNumber ?? 'none'})`);
+    t.equal(log.execFrom?.count, generation, `[kho-exec-count@gen${generation}] generation ${generation}: KHO exec count ${generation} (got ${log.execFrom?.count ?? 'none'})`);
     const previous = chainSpec(generation - 1);
     const result =
       generation < generations ? await agent.carry(previous, chainSpec(generation).session, 1n) : await agent.verify([previous]);
     bytesPerGeneration[`gen${generation}`] = assertMemfdsIntact(t, [previous], result);
-    t.same(result.finished, [previous.session], `generation ${generation}: FINISH of ${previous.session}`);
+    t.same(result.finished, [previous.session], `[finish@gen${generation}] generation ${generation}: FINISH of ${previous.session}`);
   }
   session.facts.bytesVerified = bytesPerGeneration;
 });

@@ -31,7 +31,7 @@ await runScenario(t, async (session) => {
     await agent.prepare(sealed, { seal: true });
   });
   const { log } = await guest.kexec();
-  t.equal(log.liveupdateNumber, 1, 'new kernel retrieved live update data (liveupdate number 1)');
+  t.equal(log.liveupdateNumber, 1, '[liveupdate-number] new kernel retrieved live update data (liveupdate number 1)');
 
   const [plainResult, sealedResult] = await session.timeline.phase('verify', async () => [
     // --hold keeps the finished sessions open so that a second retrieve can be checked.
@@ -40,12 +40,12 @@ await runScenario(t, async (session) => {
   ]);
   const bytes = assertMemfdsIntact(t, plain, plainResult) + assertMemfdsIntact(t, sealed, sealedResult);
   session.facts.bytesVerified = { gen1: bytes };
-  t.ok(bytes >= 256 * MiB, `at least 256 MiB verified (${formatSize(bytes)})`);
-  t.same([...plainResult.finished, ...sealedResult.finished].sort(), ['memfd-big', 'memfd-mixed', 'memfd-sealed'], 'FINISH succeeded for every session');
+  t.ok(bytes >= 256 * MiB, `[bytes-verified] at least 256 MiB verified (${formatSize(bytes)})`);
+  t.same([...plainResult.finished, ...sealedResult.finished].sort(), ['memfd-big', 'memfd-mixed', 'memfd-sealed'], '[finish-all] FINISH succeeded for every session');
 
   const again = await agent.retrieve('memfd-big');
-  t.equal(again.errno, 'EINVAL', `a second RETRIEVE_SESSION of a retrieved session fails with EINVAL (got ${again.errno ?? 'success'})`);
+  t.equal(again.errno, 'EINVAL', `[retrieve-again-einval] a second RETRIEVE_SESSION of a retrieved session fails with EINVAL (got ${again.errno ?? 'success'})`);
   const unknown = await agent.retrieve('no-such-session');
-  t.equal(unknown.errno, 'ENOENT', `RETRIEVE_SESSION of an unknown name fails with ENOENT (got ${unknown.errno ?? 'success'})`);
+  t.equal(unknown.errno, 'ENOENT', `[retrieve-unknown-enoent] RETRIEVE_SESSION of an unknown name fails with ENOENT (got ${unknown.errno ?? 'success'})`);
   if (plainResult.holder) await agent.stopHolder(plainResult.holder);
 });

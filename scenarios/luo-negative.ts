@@ -15,34 +15,34 @@ await runScenario(t, async (session) => {
   const outcomes: Record<string, unknown> = {};
   session.facts.outcomes = outcomes;
 
-  await t.test('a session closed before kexec is absent after it', async (t) => {
+  await t.test('[closed-session] a session closed before kexec is absent after it', async (t) => {
     const kept = memfd('neg-kept', 1n);
     await agent.prepare([kept, memfd('neg-closed', 2n)], { close: ['neg-closed'] });
     await guest.kexec();
     const closed = await agent.retrieve('neg-closed');
     outcomes.closedSession = closed;
-    t.equal(closed.errno, 'ENOENT', `RETRIEVE_SESSION neg-closed fails with ENOENT (got ${closed.errno ?? 'success'})`);
+    t.equal(closed.errno, 'ENOENT', `[closed-session-gone] RETRIEVE_SESSION neg-closed fails with ENOENT (got ${closed.errno ?? 'success'})`);
     // Control: the same kexec did carry the session that stayed open, so the absence above means something.
     assertMemfdsIntact(t, [kept], await agent.verify([kept]));
   });
 
-  await t.test('a kexec without KHO (kexec -l, no -s) hands over nothing', async (t) => {
+  await t.test('[kexec-without-kho] a kexec without KHO (kexec -l, no -s) hands over nothing', async (t) => {
     const lost = memfd('neg-nokho', 3n);
     await agent.prepare([lost]);
     const { log } = await guest.kexec({ fileLoad: false });
     outcomes.withoutKho = log;
-    t.notOk(log.khoFound, 'no "KHO: found kexec handover data"');
-    t.equal(log.liveupdateNumber, undefined, 'no "liveupdate number" line');
+    t.notOk(log.khoFound, '[no-kho-no-handover] no "KHO: found kexec handover data"');
+    t.equal(log.liveupdateNumber, undefined, '[no-kho-no-liveupdate-number] no "liveupdate number" line');
     const retrieve = await agent.retrieve('neg-nokho');
-    t.equal(retrieve.errno, 'ENOENT', `the session prepared before is absent (got ${retrieve.errno ?? 'success'})`);
+    t.equal(retrieve.errno, 'ENOENT', `[no-kho-session-gone] the session prepared before is absent (got ${retrieve.errno ?? 'success'})`);
   });
 
-  await t.test('a next kernel booted with liveupdate=off has no /dev/liveupdate', async (t) => {
+  await t.test('[liveupdate-off] a next kernel booted with liveupdate=off has no /dev/liveupdate', async (t) => {
     await agent.prepare([memfd('neg-off', 4n)]);
     const { log } = await guest.kexec({ liveupdate: false });
     outcomes.liveupdateOff = log;
-    t.match(await guest.commandLine(), /liveupdate=off/, 'the new kernel runs with liveupdate=off');
-    t.notOk(await guest.hasLiveUpdateDevice(), '/dev/liveupdate does not exist');
+    t.match(await guest.commandLine(), /liveupdate=off/, '[liveupdate-off-cmdline] the new kernel runs with liveupdate=off');
+    t.notOk(await guest.hasLiveUpdateDevice(), '[liveupdate-off-no-device] /dev/liveupdate does not exist');
     // 7.3 still parses the incoming LUO state with liveupdate=off (luo_early_startup does not look at the flag);
     // the sessions are then unreachable. Say what happened rather than assert a promise nobody made.
     t.comment(

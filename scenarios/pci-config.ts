@@ -10,12 +10,12 @@ await runScenario(t, async (session) => {
   const guest = await session.boot();
   const { before, after, audit } = (await guest.kexecWithConfigEvidence()).config;
 
-  t.same(after.map((device) => device.bdf), before.map((device) => device.bdf), `the same ${before.length} devices at the same BDFs`);
+  t.same(after.map((device) => device.bdf), before.map((device) => device.bdf), `[same-devices] the same ${before.length} devices at the same BDFs`);
   for (const old of before) {
     const now = after.find((device) => device.bdf === old.bdf);
     if (!now) continue;
     const changes = identityChanges(deviceIdentity(old), deviceIdentity(now));
-    t.same(changes, [], `${old.bdf}: IDs, class, header type and BAR sizes unchanged${changes.length ? ` (${changes.join('; ')})` : ''}`);
+    t.same(changes, [], `[identity@${old.bdf}] ${old.bdf}: IDs, class, header type and BAR sizes unchanged${changes.length ? ` (${changes.join('; ')})` : ''}`);
   }
 
   const unclaimed = before.filter((device) => device.driver === null).map((device) => device.bdf);
@@ -27,5 +27,5 @@ await runScenario(t, async (session) => {
   for (const entry of report) {
     t.comment(`${entry.bdf} (no driver): ${entry.writes} config writes in the kexec window${entry.registers.length ? `: ${entry.registers.join(', ')}` : ''}`);
   }
-  t.ok(unclaimed.length > 0, `write audit recorded for the ${unclaimed.length} devices no driver claims (config/writes-kexec-window.txt)`);
+  t.ok(unclaimed.length > 0, `[write-audit] write audit recorded for the ${unclaimed.length} devices no driver claims (config/writes-kexec-window.txt)`);
 });

@@ -27,8 +27,8 @@ export const deadlines = {
   kexecLoad: 60_000,
 } as const;
 
-/** Serial marker printed by the image's /init once sshd runs. */
-const readyPattern = /luo-harness: ssh ready boot_id=([0-9a-f-]+)/;
+/** Serial marker printed by the image's /init once sshd runs; the whole UUID, as the line may be read half-written. */
+const readyPattern = /luo-harness: ssh ready boot_id=([0-9a-f-]{36})/;
 
 /** Names of the files shared with the guest at /mnt/next. */
 const sharedFiles = { kernel: 'bzImage', initramfs: 'initramfs.cpio.gz', nextKernel: 'next-bzImage' } as const;

@@ -30,6 +30,11 @@ export function assertMsi(t: Test, label: string, result: VfioEduMsiEvent | unde
   t.ok(result?.ok === true, `${label}: ${result?.received ?? 0}/${msiRaises} events, ${verdict}`, { todo: options.todo ?? false });
 }
 
+/** "before kexec" -> "before-kexec": a phrase as part of a check id. */
+export function slug(phrase: string): string {
+  return phrase.trim().replace(/\s+/g, '-');
+}
+
 /** The kernel's own (sysfs) view of MSI before userspace armed it. */
 export function msiBeforeArm(states: readonly VfioEduMsiStateEvent[]): VfioEduMsiStateEvent | undefined {
   return states.find((state) => state.phase === 'before-arm' && state.source === 'sysfs');
@@ -39,14 +44,14 @@ export function msiBeforeArm(states: readonly VfioEduMsiStateEvent[]): VfioEduMs
 export async function exerciseDevice(t: Test, guest: LiveGuest, bdf: string, when: string, msiMustStartDisabled: boolean): Promise<void> {
   for (const iova of dmaAddresses) {
     const dma = await guest.vfio.dma(bdf, iova);
-    assertDma(t, `${when} ${bdf}: DMA at IOVA 0x${iova.toString(16)}`, { ...dma, exitCode: dma.run.exitCode });
+    assertDma(t, `[dma@${bdf}.${slug(when)}.0x${iova.toString(16)}] ${when} ${bdf}: DMA at IOVA 0x${iova.toString(16)}`, { ...dma, exitCode: dma.run.exitCode });
   }
   const msi = await guest.vfio.msi(bdf, msiRaises);
   if (msiMustStartDisabled) {
     const state = msiBeforeArm(msi.states);
-    t.equal(state?.enabled, false, `${when} ${bdf}: MSI disabled until armed (MSI control 0x${state?.control.toString(16) ?? '?'})`);
+    t.equal(state?.enabled, false, `[msi-disabled-until-armed@${bdf}.${slug(when)}] ${when} ${bdf}: MSI disabled until armed (MSI control 0x${state?.control.toString(16) ?? '?'})`);
   }
-  assertMsi(t, `${when} ${bdf}: MSI`, msi.result, msi.errors);
+  assertMsi(t, `[msi@${bdf}.${slug(when)}] ${when} ${bdf}: MSI`, msi.result, msi.errors);
 }
 
 /** What a step must answer: success, a refusal with any errno, or that errno. */

@@ -5,7 +5,7 @@ import type { Capability } from '../checks/capabilities.ts';
 /** True when the check should run; otherwise records a SKIP (feature missing) or a failure (feature broken). */
 export function gate(t: Test, capability: Capability, check: string): boolean {
   if (capability.state === 'present') return true;
-  if (capability.state === 'missing') t.pass(check, { skip: capability.reason });
-  else t.fail(`${check}: ${capability.reason}`);
+  if (capability.state === 'missing') t.pass(`[capability] ${check}`, { skip: capability.reason });
+  else t.fail(`[capability] ${check}: ${capability.reason}`);
   return false;
 }

@@ -17,7 +17,7 @@ export function assertMemfdsIntact(t: Test, specs: readonly MemfdSpec[], result:
   let errorsShown = false;
   for (const spec of specs) {
     for (const entry of spec.entries) {
-      const label = `${spec.session}/${entry.token} ${entry.kind} seed ${entry.seed} ${formatSize(entry.size)}`;
+      const label = `[memfd@${spec.session}/${entry.token}] ${spec.session}/${entry.token} ${entry.kind} seed ${entry.seed} ${formatSize(entry.size)}`;
       const verified = result.verified.find((event) => event.session === spec.session && event.token === entry.token);
       if (!verified) {
         t.fail(`${label}: not verified (${errors || `${result.command} exited ${result.exitCode}`})`);
@@ -28,7 +28,7 @@ export function assertMemfdsIntact(t: Test, specs: readonly MemfdSpec[], result:
       t.ok(verified.ok, `${label}: ${verified.ok ? `${verified.bytesChecked} bytes, size, seals and position intact` : verified.problems.join('; ')}`);
     }
   }
-  if (errors && !errorsShown) t.fail(`${result.command}: ${errors}`);
+  if (errors && !errorsShown) t.fail(`[helper-errors@${specs.map((spec) => spec.session).join('+')}] ${result.command}: ${errors}`);
   return bytes;
 }
 

@@ -115,10 +115,10 @@ t.test('SIGTERM to the harness mid-run leaves no QEMU behind', async (t) => {
 
 t.test('SIGINT in the middle of a scenario: evidence written, QEMU gone, exit code "interrupted"', async (t) => {
   const results = await mkdtemp(path.join(tmpdir(), 'luo-harness-sigint-'));
-  const child = execa('node', ['--import', 'tsx', 'harness/cli.ts', 'run'], { env: { S: 'kexec', RESULTS: results }, reject: false });
-  const scenarioDir = path.join(results, 'latest', 'kexec');
-  // Booted and answering: the scenario body is under way.
-  await waitForFile(path.join(scenarioDir, 'serial.log'), 180_000, /luo-harness: ssh ready/);
+  const child = execa('node', ['--import', 'tsx', 'harness/cli.ts', 'run'], { env: { S: 'luo-chain', RESULTS: results }, reject: false });
+  const scenarioDir = path.join(results, 'latest', 'luo-chain');
+  // The first of three kexecs is done: the guest is the scenario's, with two more kexecs to go.
+  await waitForFile(path.join(scenarioDir, 'serial.log'), 180_000, /ssh ready[^]*ssh ready/);
   const pid = await qemuPid(scenarioDir);
   child.kill('SIGINT');
   const result = await child;

@@ -36,8 +36,9 @@ t.test('make scenario (every scenario, as a developer runs it)', async (t) => {
 
   const vfio = summary.scenarios.find((scenario) => scenario.name === 'vfio-edu');
   const tap = await readFile(path.join(dir('vfio-edu'), 'tap.txt'), 'utf8');
-  t.match(tap, /^ok \d+ - after kexec 0000:00:05.0: DMA at IOVA 0x100000000: \d+ transfers/m, 'DMA verified above 4 GiB after kexec');
-  t.match(tap, /^ok \d+ - after kexec 0000:00:05.0: MSI 8\/8 events, per raise \[1,1,1,1,1,1,1,1\], 0 spurious/m, 'MSI counts exact after kexec');
+  t.match(tap, /^ok \d+ - \[dma@0000:00:05\.0\.after-kexec\.0x100000000\] after kexec 0000:00:05.0: DMA at IOVA 0x100000000: \d+ transfers/m, 'DMA verified above 4 GiB after kexec, under a stable check id');
+  t.match(tap, /^ok \d+ - \[msi@0000:00:05\.0\.after-kexec\] after kexec 0000:00:05.0: MSI: 8\/8 events, per raise \[1,1,1,1,1,1,1,1\], 0 spurious/m, 'MSI counts exact after kexec');
+  t.same(summary.scenarios.flatMap((scenario) => scenario.points.filter((point) => !point.explicitId).map((point) => `${scenario.name}: ${point.name}`)), [], 'every check of every scenario has an explicit id');
   const preservation = vfio?.facts.vfioPreservation as { bdf: string; supported: boolean } | undefined;
   const todos = vfio?.points.filter((point) => point.status === 'todo') ?? [];
   if (preservation?.supported) {
