@@ -701,6 +701,23 @@ static int report_step(struct edu *e, const char *step, int err)
 	return err;
 }
 
+/*
+ * A new LUO session; /dev/liveupdate is closed again at once: the session
+ * lives on without it, and others (luo-agent) need the device.
+ */
+static int create_session(const char *name)
+{
+	int luo = open(LIVEUPDATE_DEV, O_RDWR | O_CLOEXEC), session;
+
+	if (luo < 0)
+		die("open", "%s", LIVEUPDATE_DEV);
+	session = luo_create_session(luo, name);
+	if (session < 0)
+		die("LIVEUPDATE_IOCTL_CREATE_SESSION", "session %s", name);
+	close(luo);
+	return session;
+}
+
 /* The holder's device, for the SIGUSR1 action (it runs in the holder, after fork). */
 static struct edu *held;
 static uint64_t held_iova;
@@ -723,7 +740,7 @@ static void start_inflight_dma(void)
  */
 static int cmd_preserve(struct edu *e, const struct options *o)
 {
-	int luo, session, memfd, err;
+	int session, memfd, err;
 	uint8_t *buf;
 	pid_t pid;
 
@@ -739,14 +756,7 @@ static int cmd_preserve(struct edu *e, const struct options *o)
 	dma_transfer(e, o->iova + DMA_SRC_OFF, EDU_BUF_ADDR, INFLIGHT_SIZE, 0);
 	memset(buf + DMA_DST_OFF, 0, DMA_MAP_LEN - DMA_DST_OFF);
 
-	luo = open(LIVEUPDATE_DEV, O_RDWR | O_CLOEXEC);
-	if (luo < 0)
-		die("open", "%s", LIVEUPDATE_DEV);
-	session = luo_create_session(luo, o->session);
-	if (session < 0)
-		die("LIVEUPDATE_IOCTL_CREATE_SESSION", "session %s", o->session);
-	/* The session lives on without it; others (luo-agent) need the device. */
-	close(luo);
+	session = create_session(o->session);
 
 	err = luo_preserve_fd(session, e->device_fd, PRESERVE_TOKEN) < 0 ? errno : 0;
 	edu_event_begin(e, "preserve");
@@ -781,20 +791,14 @@ static int cmd_preserve(struct edu *e, const struct options *o)
 static int cmd_refuse_kexec(struct edu *e, const struct options *o)
 {
 	struct vfio_device_info info = { .argsz = sizeof(info) };
-	int luo, session, efd;
+	int session, efd;
 
 	edu_enable(e);
 	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (efd < 0)
 		die("eventfd", "MSI");
 	set_msi_trigger(e, efd);
-	luo = open(LIVEUPDATE_DEV, O_RDWR | O_CLOEXEC);
-	if (luo < 0)
-		die("open", "%s", LIVEUPDATE_DEV);
-	session = luo_create_session(luo, o->session);
-	if (session < 0)
-		die("LIVEUPDATE_IOCTL_CREATE_SESSION", "session %s", o->session);
-	close(luo);
+	session = create_session(o->session);
 	if (report_step(e, "preserve-with-msi-armed", luo_preserve_fd(session, e->device_fd, PRESERVE_TOKEN) < 0 ? errno : 0))
 		return 0;
 	sync();
