@@ -1,6 +1,7 @@
 // The HTML report of one run: summary, failures first with their evidence, then per scenario its checks, timeline,
 // config diffs, write audit, DMA/MSI/memfd tables and every artifact. One self-contained page: inline style, no
 // script, no network; links are relative, so it works opened from disk.
+import { preservationFeatures } from '../../images/kernel/kernel-config.ts';
 import { outcomeLabel } from '../results/expectations.ts';
 import { badge, fileLink, seconds, table, text } from './html.ts';
 import { configDiffs, helperTables, writeAudit } from './evidence.ts';
@@ -99,6 +100,8 @@ function metadata(run: RunFolder): string {
   const { summary, repro } = run;
   const entries: [string, string][] = [
     ['kernel', `${summary.kernel.release} (${summary.kernel.identity})`],
+    ['device preservation', preservationFeatures((name) => summary.kernel.options?.[name])],
+    ['patches', summary.kernel.patches ? `${summary.kernel.patches.subjects.length} from ${summary.kernel.patches.given}: ${summary.kernel.patches.subjects.join('; ')}` : 'none'],
     ['next kernel', `${summary.nextKernel.release} (${summary.nextKernel.identity})`],
     ['accelerator', `${summary.accel.accel}: ${summary.accel.reason}`],
     ['QEMU', summary.qemu],

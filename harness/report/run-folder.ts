@@ -13,7 +13,13 @@ export interface RunSummary {
   readonly seed?: string;
   readonly shard?: { readonly index: number; readonly count: number };
   readonly expect?: string;
-  readonly kernel: { readonly release: string; readonly identity: string; readonly origin: string };
+  readonly kernel: {
+    readonly release: string;
+    readonly identity: string;
+    readonly origin: string;
+    readonly options?: Readonly<Record<string, string>>;
+    readonly patches?: { readonly given: string; readonly subjects: readonly string[] };
+  };
   readonly nextKernel: { readonly release: string; readonly identity: string };
   readonly image: string;
   readonly accel: { readonly accel: string; readonly reason: string };

@@ -3,6 +3,7 @@ import { execa } from 'execa';
 import { MissingToolError } from '../errors.ts';
 import type { Options } from '../config/options.ts';
 import { buildGuestImage, type GuestImage } from '../../images/guest/initramfs.ts';
+import { preservationFeatures } from '../../images/kernel/kernel-config.ts';
 import { prebuiltKernel, resolveKernel, type KernelUnderTest } from '../../images/kernel/resolve.ts';
 import { ensureHostPackages } from '../setup/host-packages.ts';
 import { chooseAccelerator, gatherKvmFacts, type AcceleratorChoice } from '../vm/accel.ts';
@@ -30,7 +31,7 @@ export async function prepareRun(options: Options, cache: string): Promise<Prepa
   const nextKernel = options.nextKernel ? await prebuiltKernel(options.nextKernel, undefined, cache, 'NEXT_KERNEL') : kernel;
   const image = await buildGuestImage({ headers: kernel.headers, headersIdentity: kernel.headersIdentity }, cache);
   const accel = await confirmAccelerator(chooseAccelerator(await gatherKvmFacts(), options.accel), options.accel !== undefined, options.qemu, kernel.bzImage);
-  progress(`kernel ${kernel.release} (${kernel.origin}), image ${image.key}, ${accel.accel}: ${accel.reason}`);
+  progress(`kernel ${kernel.release} (${kernel.origin}; ${preservationFeatures((name) => kernel.config.get(name))}), image ${image.key}, ${accel.accel}: ${accel.reason}`);
   return { kernel, nextKernel, image, accel, qemuVersion: qemuVersion.stdout.split('\n')[0] ?? '' };
 }
 

@@ -18,6 +18,11 @@ export const preservationOptions = ['PCI_LIVEUPDATE', 'VFIO_PCI_LIVEUPDATE', 'IO
 
 export type KernelConfig = ReadonlyMap<string, string>;
 
+/** "PCI_LIVEUPDATE=y VFIO_PCI_LIVEUPDATE=y IOMMU_LIVEUPDATE=n": which preservation features a kernel has. */
+export function preservationFeatures(lookup: (name: string) => string | undefined): string {
+  return preservationOptions.map((name) => `${name}=${lookup(name) ?? 'n'}`).join(' ');
+}
+
 /** Parse `.config` text (plain or the gzip of /proc/config.gz) into NAME -> value, without the CONFIG_ prefix. */
 export function parseKernelConfig(text: string | Uint8Array): KernelConfig {
   const raw =

@@ -48,7 +48,13 @@ const run: RunFolder = {
     finishedAt: '2026-01-01T00:01:00Z',
     interrupted: false,
     seed: '0123456789abcdef',
-    kernel: { release: '7.3.4', identity: 'linux-source-7.3=7.3.4', origin: 'debian' },
+    kernel: {
+      release: '7.3.4+',
+      identity: 'linux-source-7.3=7.3.4+2 patches (sha256 0123456789ab)',
+      origin: 'patched',
+      options: { PCI_LIVEUPDATE: 'y', VFIO_PCI_LIVEUPDATE: 'y' },
+      patches: { given: '/series', subjects: ['PCI: liveupdate: Set up FLB handler', 'vfio/pci: Preserve files'] },
+    },
     nextKernel: { release: '7.3.4', identity: 'linux-source-7.3=7.3.4' },
     image: 'img',
     accel: { accel: 'tcg', reason: 'no KVM' },
@@ -61,6 +67,8 @@ const html = renderReport(run);
 
 t.test('failures come first, with the error, the failed check and links to the evidence', async (t) => {
   t.ok(html.indexOf('id="failures"') < html.indexOf('id="scenario-vfio-edu"'));
+  t.match(html, /<dt>device preservation<\/dt><dd>PCI_LIVEUPDATE=y VFIO_PCI_LIVEUPDATE=y IOMMU_LIVEUPDATE=n<\/dd>/, 'which preservation features the kernel has');
+  t.match(html, /<dt>patches<\/dt><dd>2 from \/series: PCI: liveupdate: Set up FLB handler; vfio\/pci: Preserve files<\/dd>/, 'the series applied');
   t.match(html, /<b>GUEST<\/b>: guest panicked<\/p><pre>Kernel panic - not syncing<\/pre>/);
   t.match(html, /<code>preserve\.bars<\/code> BARs kept: fail/);
   t.match(html, /evidence: <a href="vfio-edu\/serial-gen0\.log">/);
