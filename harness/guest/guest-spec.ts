@@ -16,4 +16,6 @@ export interface GuestSpec {
   };
   /** Where the serial log, trace, helper output, dmesg and config evidence of this guest are kept. */
   readonly artifactDir: string;
+  /** The run seed (16 hex digits): every seed the guest's checks use derives from it, so a rerun repeats them. */
+  readonly seed: string;
 }

@@ -24,6 +24,9 @@ const helper = 'luo-agent';
 
 /** luo-agent in one guest. */
 export class LuoAgent {
+  /** Pattern and seed of every memfd preserved, as `session/token`: what a rerun must find the same. */
+  readonly seeds: Record<string, string> = {};
+
   constructor(
     private readonly guest: LiveGuest,
     private readonly record: HelperRecorder,
@@ -42,6 +45,7 @@ export class LuoAgent {
   /** Create sessions, fill and preserve memfds, leave a holder running until the kexec; a failure is a GuestError. */
   async prepare(specs: readonly MemfdSpec[], options: { seal?: boolean; close?: readonly string[] } = {}): Promise<LuoReadyEvent> {
     const args = ['prepare', ...specs.map((spec) => formatMemfdSpec(spec.session, spec.entries))];
+    for (const spec of specs) for (const entry of spec.entries) this.seeds[`${spec.session}/${entry.token}`] = `${entry.kind}:${entry.seed}`;
     if (options.seal) args.push('--seal');
     for (const name of options.close ?? []) args.push('--close', name);
     const run = await this.run(`prepare-${specs.map((spec) => spec.session).join('+')}`, args);

@@ -1,5 +1,5 @@
 // Typed calls of the guest helper vfio-edu (QEMU edu device through VFIO) over SSH; output kept as artifacts.
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { GuestError } from '../errors.ts';
 import { helperFailure, runGuestHelper, type HelperRecorder, type HelperRun } from './guest-helper.ts';
 import { describeErrors, pickEvents, pickOnlyEvent } from './json-lines.ts';
@@ -24,19 +24,31 @@ const helper = 'vfio-edu';
 
 /** vfio-edu in one guest. */
 export class VfioEdu {
+  /** Every seed handed to the helper, by step: what a rerun with the same run seed repeats. */
+  readonly seeds: Record<string, number> = {};
+
   constructor(
     private readonly guest: LiveGuest,
     private readonly record: HelperRecorder,
   ) {}
 
+  /** A 48-bit seed for one step, derived from the run seed: fresh per step and generation, the same in a rerun. */
+  private seedFor(step: string): number {
+    const digest = createHash('sha256').update(`${this.guest.spec.seed}/gen${this.guest.generation.index}/${step}`).digest();
+    const seed = digest.readUIntBE(0, 6);
+    this.seeds[`gen${this.guest.generation.index}/${step}`] = seed;
+    return seed;
+  }
+
   private run(step: string, args: readonly string[]): Promise<VfioEduRun> {
     return runGuestHelper(this.guest, this.record, step, helper, args, parseVfioEduOutput, 300_000);
   }
 
-  /** DMA RAM -> device -> RAM at an IOVA with a fresh random seed (stale data from an earlier run cannot pass). */
+  /** DMA RAM -> device -> RAM at an IOVA with a seed fresh per step (stale data cannot pass), derived from the run seed. */
   async dma(bdf: string, iova: bigint): Promise<{ run: VfioEduRun; transfers: VfioEduDmaEvent[]; summary: VfioEduDmaSummaryEvent | undefined; errors: string }> {
-    const seed = randomBytes(6).readUIntBE(0, 6);
-    const run = await this.run(`dma-${bdf}-${iova.toString(16)}`, ['dma', bdf, '--iova', `0x${iova.toString(16)}`, '--kind', 'addr', '--seed', String(seed)]);
+    const step = `dma-${bdf}-${iova.toString(16)}`;
+    const seed = this.seedFor(step);
+    const run = await this.run(step, ['dma', bdf, '--iova', `0x${iova.toString(16)}`, '--kind', 'addr', '--seed', String(seed)]);
     return { run, transfers: pickEvents(run.events, 'dma'), summary: pickEvents(run.events, 'dma-summary')[0], errors: describeErrors(run.events).join('; ') };
   }
 
@@ -59,7 +71,7 @@ export class VfioEdu {
    * holder keeps it until the kexec, with a DMA of a seeded pattern set up to be started just before `kexec -e`.
    */
   async preserve(bdf: string, session: string): Promise<{ preserve: VfioEduPreserveEvent; holder?: VfioEduReadyEvent; steps: VfioEduStepEvent[] }> {
-    const seed = randomBytes(6).readUIntBE(0, 6);
+    const seed = this.seedFor(`preserve-${bdf}`);
     const run = await this.run(`preserve-${bdf}`, ['preserve', bdf, '--session', session, '--seed', String(seed)]);
     const preserve = pickEvents(run.events, 'preserve')[0];
     if (!preserve) throw new GuestError(`no preserve event: ${helperFailure(run)}`);

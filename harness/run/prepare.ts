@@ -10,6 +10,7 @@ import { chooseAccelerator, gatherKvmFacts, type AcceleratorChoice } from '../vm
 import { confirmAccelerator } from '../vm/kvm-probe.ts';
 import { progress } from '../util/log.ts';
 import type { GuestSpec } from '../guest/guest-spec.ts';
+import { newSeed } from './repro.ts';
 import type { KernelInfo, ScenarioContext } from '../scenario/context.ts';
 
 export interface Prepared {
@@ -40,7 +41,7 @@ function kernelInfo(kernel: KernelUnderTest): KernelInfo {
 }
 
 /** The guest the prepared kernels and image make, keeping its evidence in `artifactDir`. */
-export function guestSpec(prepared: Prepared, qemu: string, artifactDir: string): GuestSpec {
+export function guestSpec(prepared: Prepared, qemu: string, artifactDir: string, seed: string = newSeed()): GuestSpec {
   return {
     qemu,
     accel: prepared.accel,
@@ -49,6 +50,7 @@ export function guestSpec(prepared: Prepared, qemu: string, artifactDir: string)
     initramfs: prepared.image.initramfs,
     keys: { clientKeyFile: prepared.image.keys.clientKeyFile, hostKeyBase64: prepared.image.keys.hostKeyBlob.toString('base64') },
     artifactDir,
+    seed,
   };
 }
 
@@ -67,6 +69,6 @@ export function scenarioContext(
     scenario,
     kernel: kernelInfo(prepared.kernel),
     nextKernel: kernelInfo(prepared.nextKernel),
-    guest: guestSpec(prepared, qemu, artifactDir),
+    guest: guestSpec(prepared, qemu, artifactDir, run.seed),
   };
 }

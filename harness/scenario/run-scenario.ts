@@ -64,6 +64,9 @@ export class ScenarioSession {
         await this.save(`${prefix}serial-gen${generation.index}.log`, guest.serialOf(generation.index));
       }
     }
+    // What the checks derived from the run seed or chose themselves, for repro.json.
+    const seeds = Object.assign({}, ...this.guests.flatMap((guest) => [guest.vfio.seeds, guest.luo.seeds])) as Record<string, unknown>;
+    if (Object.keys(seeds).length > 0) this.facts.seeds = seeds;
     const record = {
       scenario: this.context.scenario,
       kernel: this.context.kernel.release,

@@ -860,9 +860,11 @@ static int cmd_resume(const char *bdf, struct options *o)
 	report_step(&e, "finish-before-bind", luo_finish(session) < 0 ? errno : 0);
 	edu_adopt(&e, bdf, fd);
 	report_step(&e, "bind-iommufd", 0);
-	/* A fresh seed: the DMA must be done by this kernel, not found left over. */
-	if (getrandom(&o->seed, sizeof(o->seed), 0) != sizeof(o->seed))
-		die("getrandom", "seed");
+	/*
+	 * Another seed than the in-flight pattern's (still in the device's
+	 * buffer): the DMA must be done by this kernel, not found left over.
+	 */
+	o->seed += 1;
 	status = cmd_dma(&e, o);
 	status |= cmd_msi(&e, o);
 	report_step(&e, "finish", luo_finish(session) < 0 ? errno : 0);
