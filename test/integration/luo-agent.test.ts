@@ -74,7 +74,7 @@ t.test('verify and carry with the wrong seed report where and how the data diffe
     [false, false],
     'one failing check per memfd',
   );
-  t.match(checks[0]?.message, /^carried\/1 addr seed 8200 64K: \d+ bytes differ, first at 0x0: expected 0x08, found 0x00/);
+  t.match(checks[0]?.message, /^\[memfd@carried\/1\] carried\/1 addr seed 8200 64K: \d+ bytes differ, first at 0x0: expected 0x08, found 0x00/);
   t.notMatch(checks.map((check) => check.message).join('\n'), /no error reported/);
   if (carry.ready) await agent.stopHolder(carry.ready);
 });

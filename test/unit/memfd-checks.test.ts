@@ -49,8 +49,8 @@ void t.test('carry: each corrupted memfd is its own failing check, with the mism
     checks.map((check) => check.ok),
     [false, false],
   );
-  t.match(checks[0]?.message, /^carried\/1 addr seed 8200 64K: 8192 bytes differ, first at 0x0: expected 0x08, found 0x00; the found word is the address tag of offset 0x8$/);
-  t.match(checks[1]?.message, /^carried\/2 prng seed 15 4K: \d+ bytes differ, first at 0x\w+: expected 0x\w\w, found 0x\w\w$/);
+  t.match(checks[0]?.message, /^\[memfd@carried\/1\] carried\/1 addr seed 8200 64K: 8192 bytes differ, first at 0x0: expected 0x08, found 0x00; the found word is the address tag of offset 0x8$/);
+  t.match(checks[1]?.message, /^\[memfd@carried\/2\] carried\/2 prng seed 15 4K: \d+ bytes differ, first at 0x\w+: expected 0x\w\w, found 0x\w\w$/);
   t.notMatch(checks[1]?.message, /tag/, 'prng data names no source');
 });
 
@@ -61,7 +61,7 @@ void t.test('verify: the same words', async (t) => {
     checks.map((check) => check.ok),
     [false],
   );
-  t.match(checks[0]?.message, /^corrupt\/1 addr seed 4104 64K: 8192 bytes differ, first at 0x0: expected 0x08, found 0x00; the found word is the address tag of offset 0x8$/);
+  t.match(checks[0]?.message, /^\[memfd@corrupt\/1\] corrupt\/1 addr seed 4104 64K: 8192 bytes differ, first at 0x0: expected 0x08, found 0x00; the found word is the address tag of offset 0x8$/);
 });
 
 void t.test('an intact memfd passes, and an error no memfd shows is a failing check of its own', async (t) => {
@@ -77,7 +77,7 @@ void t.test('an intact memfd passes, and an error no memfd shows is a failing ch
     checks.map((check) => check.ok),
     [true, true, false],
   );
-  t.match(checks[2]?.message, /^luo-agent carry .*: LIVEUPDATE_SESSION_PRESERVE_FD: .*\(EBUSY\)$/);
+  t.match(checks[2]?.message, /^\[helper-errors@[\w+-]+\] luo-agent carry .*: LIVEUPDATE_SESSION_PRESERVE_FD: .*\(EBUSY\)$/);
 });
 
 void t.test('a memfd with no verdict fails with the errors that explain it', async (t) => {
@@ -86,6 +86,6 @@ void t.test('a memfd with no verdict fails with the errors that explain it', asy
   const checks = collectChecks([corrupt], lost);
   t.same(
     checks.map((check) => [check.ok, check.message]),
-    [[false, 'corrupt/1 addr seed 4104 64K: not verified (LIVEUPDATE_SESSION_RETRIEVE_FD: session corrupt, token 1: No such file or directory (ENOENT))']],
+    [[false, '[memfd@corrupt/1] corrupt/1 addr seed 4104 64K: not verified (LIVEUPDATE_SESSION_RETRIEVE_FD: session corrupt, token 1: No such file or directory (ENOENT))']],
   );
 });
