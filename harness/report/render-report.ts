@@ -2,6 +2,7 @@
 // config diffs, write audit, DMA/MSI/memfd tables and every artifact. One self-contained page: inline style, no
 // script, no network; links are relative, so it works opened from disk.
 import { preservationFeatures } from '../../images/kernel/kernel-config.ts';
+import { describeDisagreements } from '../results/agreement.ts';
 import { outcomeLabel } from '../results/expectations.ts';
 import { badge, fileLink, seconds, table, text } from './html.ts';
 import { configDiffs, helperTables, writeAudit } from './evidence.ts';
@@ -109,6 +110,10 @@ function metadata(run: RunFolder): string {
     ['seed', summary.seed ?? '-'],
     ['shard', summary.shard ? `${summary.shard.index}/${summary.shard.count}` : 'all'],
     ['expectations', summary.expect ?? 'none'],
+    [
+      'upstream selftests',
+      summary.agreement ? (summary.agreement.agree ? 'agree with the harness' : `DISAGREE: ${describeDisagreements(summary.agreement).join('; ')}`) : 'not run',
+    ],
     ['harness', repro ? `${repro.harness.commit}${repro.harness.dirty ? ' (with uncommitted changes)' : ''}` : '-'],
     ['finished', `${summary.finishedAt}${summary.interrupted ? ' (interrupted)' : ''}`],
   ];

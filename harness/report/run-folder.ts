@@ -3,6 +3,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DeviceWriteAudit } from '../checks/config-write-audit.ts';
+import type { Agreement } from '../results/agreement.ts';
 import type { ScenarioResult } from '../results/summary.ts';
 import type { Repro } from '../run/repro.ts';
 
@@ -24,6 +25,8 @@ export interface RunSummary {
   readonly image: string;
   readonly accel: { readonly accel: string; readonly reason: string };
   readonly qemu: string;
+  /** Present when the kernel's own selftests ran beside the harness's scenarios. */
+  readonly agreement?: Agreement;
   readonly scenarios: readonly ScenarioResult[];
 }
 

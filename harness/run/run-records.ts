@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Options } from '../config/options.ts';
 import { kernelOptionSummary } from '../../images/kernel/resolve.ts';
 import { writeHtmlReport } from '../report/write-report.ts';
+import { compareWithUpstream, type Agreement } from '../results/agreement.ts';
 import { renderJunit } from '../results/junit.ts';
 import type { ScenarioResult } from '../results/summary.ts';
 import type { Prepared } from './prepare.ts';
@@ -19,8 +20,8 @@ export interface FinishedRun {
   readonly results: readonly { readonly result: ScenarioResult; readonly tap: string }[];
 }
 
-/** Write every record of the run; returns the report's path. */
-export async function writeRunRecords(run: FinishedRun): Promise<{ report: string }> {
+/** Write every record of the run; returns the report's path and, when the kernel's selftests ran, the agreement. */
+export async function writeRunRecords(run: FinishedRun): Promise<{ report: string; agreement: Agreement | undefined }> {
   const { prepared, options } = run;
   const scenarios = run.results.map((entry) => entry.result);
   const taps = run.results.map(
@@ -31,6 +32,7 @@ export async function writeRunRecords(run: FinishedRun): Promise<{ report: strin
     path.join(run.dir, 'junit.xml'),
     renderJunit(scenarios.map((result) => ({ name: result.name, durationMs: result.durationMs, points: result.points, error: result.error }))),
   );
+  const agreement = compareWithUpstream(scenarios);
   const summary = {
     runId: run.runId,
     finishedAt: new Date().toISOString(),
@@ -50,10 +52,11 @@ export async function writeRunRecords(run: FinishedRun): Promise<{ report: strin
     image: prepared.image.key,
     accel: prepared.accel,
     qemu: prepared.qemuVersion,
+    agreement,
     scenarios,
   };
   await writeFile(path.join(run.dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   const ran = scenarios.map((result) => result.name);
   await writeRepro(run.dir, await reproRecord(run.runId, options, ran, prepared, run.seed, scenarios));
-  return { report: await writeHtmlReport(run.dir) };
+  return { report: await writeHtmlReport(run.dir), agreement };
 }

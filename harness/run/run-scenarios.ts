@@ -13,6 +13,7 @@ import { progress } from '../util/log.ts';
 import { repoRoot } from '../util/paths.ts';
 import { prepareRun, scenarioContext, type Prepared } from './prepare.ts';
 import { newSeed, readRepro, reproOptions, type Repro } from './repro.ts';
+import { describeDisagreements } from '../results/agreement.ts';
 import { writeRunRecords } from './run-records.ts';
 import { runScenarioProcess, type ScenarioProcessResult, type ScenarioRecord } from './scenario-process.ts';
 import { shardOf } from './shard.ts';
@@ -56,9 +57,13 @@ export async function runScenarios(given: Options, cache: string): Promise<numbe
   }
   const scenarios = results.map((entry) => entry.result);
   const records = await writeRunRecords({ ...setup, interrupted: cancel.signal.aborted, results });
-  process.stdout.write(`\n${renderSummaryTable(scenarios, run.dir)}\nreport: ${records.report}\n`);
+  const disagreements = records.agreement ? describeDisagreements(records.agreement) : [];
+  const agreementLine = records.agreement ? `\nupstream selftests and the harness ${disagreements.length ? `DISAGREE:\n  ${disagreements.join('\n  ')}` : 'agree'}` : '';
+  process.stdout.write(`\n${renderSummaryTable(scenarios, run.dir)}${agreementLine}\nreport: ${records.report}\n`);
   if (cancel.signal.aborted) return ExitCode.interrupted;
   const failed = scenarios.filter((result) => result.verdict === 'fail');
+  // Two judges of the same kernel that disagree: one of them is wrong, and the run says so.
+  if (disagreements.length > 0) return ExitCode.checkFailed;
   if (failed.length === 0) return ExitCode.pass;
   // Every failure was the harness's own infrastructure: the kernel was not judged.
   return failed.every((result) => result.error && couldNotTestCodes.has(result.error.code)) ? ExitCode.couldNotTest : ExitCode.checkFailed;
