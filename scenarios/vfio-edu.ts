@@ -77,7 +77,7 @@ await runScenario(t, async (session) => {
   await bindAll(guest, 'after kexec');
   if (holder) {
     // The way back, in the order the uAPI defines it; FINISH ends the window.
-    const resume = await guest.vfio.resume(preserved, 'vfio-edu', holder.inflightSeed);
+    const resume = await session.timeline.phase('retrieve-to-finish', () => guest.vfio.resume(preserved, 'vfio-edu', holder.inflightSeed));
     const step = (name: Parameters<typeof assertStep>[2], expect: StepExpectation, message: string) => assertStep(t, resume.steps, name, expect, message);
     step('retrieve-session', 'succeeds', '[retrieve-session] RETRIEVE_SESSION gives the session back');
     step('open-cdev-before-finish', 'EBUSY', `[open-busy] open() of ${preserved}'s cdev is refused until the session is finished`);
