@@ -14,16 +14,23 @@ t.test('liveupdate on 7.3.4, as recorded: 15 cases, each by upstream name, all p
   t.equal(ktap.bailedOut, undefined);
 });
 
+t.test('the VFIO uapi test on the series kernel, as recorded: skips keep upstream reason', async (t) => {
+  const ktap = parseKtap(fixture('gen0-vfio_pci_liveupdate_uapi_test.txt'));
+  t.equal(ktap.cases.length, 15);
+  t.equal(ktap.cases.filter((test) => test.verdict === 'pass').length, 13);
+  t.same(ktap.cases.at(-1), { name: 'vfio_pci_liveupdate_uapi_test.iommufd.preserve_container_fails', verdict: 'skip', reason: 'iommufd-mode does not have container files' });
+});
+
 t.test('two-stage programs report by exit status (as recorded: stage 1 before kexec, stage 2 after)', async (t) => {
   const exit = (text: string) => Number(/^# exit (\d+)/m.exec(text)?.[1]);
-  for (const name of ['gen0-luo_stress_files-stage-1.txt', 'gen1-luo_kexec_simple-stage-2.txt']) {
+  for (const name of ['gen0-luo_stress_files-stage-1.txt', 'gen1-luo_kexec_simple-stage-2.txt', 'gen1-vfio_pci_liveupdate_kexec_test-stage-2.txt']) {
     const text = fixture(name);
     t.same(exitVerdict(exit(text), text), { verdict: 'pass' }, name);
     t.same(parseKtap(text).cases, [], `${name}: no KTAP case lines`);
   }
 });
 
-// The lines below follow kselftest.h and kselftest_harness.h's formats (the recorded runs had no failures or skips).
+// The lines below follow kselftest.h and kselftest_harness.h's formats (no recorded run had a failing case or a whole-program skip).
 t.test('a failing case keeps what it printed; a skipped one keeps upstream reason', async (t) => {
   const ktap = parseKtap(
     [
