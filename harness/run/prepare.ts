@@ -4,6 +4,7 @@ import { MissingToolError } from '../errors.ts';
 import type { Options } from '../config/options.ts';
 import { buildGuestImage, type GuestImage } from '../../images/guest/initramfs.ts';
 import { preservationFeatures } from '../../images/kernel/kernel-config.ts';
+import { buildSelftests, type Selftests } from '../../images/selftests/build.ts';
 import { prebuiltKernel, resolveKernel, type KernelUnderTest } from '../../images/kernel/resolve.ts';
 import { ensureHostPackages } from '../setup/host-packages.ts';
 import { chooseAccelerator, gatherKvmFacts, type AcceleratorChoice } from '../vm/accel.ts';
@@ -19,10 +20,11 @@ export interface Prepared {
   readonly image: GuestImage;
   readonly accel: AcceleratorChoice;
   readonly qemuVersion: string;
+  readonly selftests?: Selftests;
 }
 
 /** Install, build or reuse what the scenarios need; errors name the input and the fix. */
-export async function prepareRun(options: Options, cache: string): Promise<Prepared> {
+export async function prepareRun(options: Options, cache: string, needs: { readonly selftests?: boolean } = {}): Promise<Prepared> {
   await ensureHostPackages();
   const qemuVersion = await execa(options.qemu, ['--version'], { reject: false });
   if (qemuVersion.exitCode !== 0) {
@@ -33,7 +35,8 @@ export async function prepareRun(options: Options, cache: string): Promise<Prepa
   const image = await buildGuestImage({ headers: kernel.headers, headersIdentity: kernel.headersIdentity }, cache);
   const accel = await confirmAccelerator(chooseAccelerator(await gatherKvmFacts(), options.accel), options.accel !== undefined, options.qemu, kernel.bzImage);
   progress(`kernel ${kernel.release} (${kernel.origin}; ${preservationFeatures((name) => kernel.config.get(name))}), image ${image.key}, ${accel.accel}: ${accel.reason}`);
-  return { kernel, nextKernel, image, accel, qemuVersion: qemuVersion.stdout.split('\n')[0] ?? '' };
+  const selftests = needs.selftests ? await buildSelftests(kernel, cache) : undefined;
+  return { kernel, nextKernel, image, accel, qemuVersion: qemuVersion.stdout.split('\n')[0] ?? '', selftests };
 }
 
 function kernelInfo(kernel: KernelUnderTest): KernelInfo {
@@ -70,5 +73,6 @@ export function scenarioContext(
     kernel: kernelInfo(prepared.kernel),
     nextKernel: kernelInfo(prepared.nextKernel),
     guest: guestSpec(prepared, qemu, artifactDir, run.seed),
+    ...(prepared.selftests ? { selftests: prepared.selftests } : {}),
   };
 }

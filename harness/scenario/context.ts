@@ -1,6 +1,7 @@
 // What the CLI hands a scenario process: the kernels under test and the spec of the guest to boot.
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import type { Selftests } from '../../images/selftests/build.ts';
 import type { GuestSpec } from '../guest/guest-spec.ts';
 
 export interface KernelInfo {
@@ -23,6 +24,8 @@ export interface ScenarioContext {
   readonly seed: string;
   /** KEEP=1: on a failure, leave the guest up for SSH until a signal. */
   readonly keep: boolean;
+  /** The kernel source's live-update selftests, built on the host; only when the kselftest scenario runs. */
+  readonly selftests?: Selftests;
 }
 
 /** Environment variable naming the context file (a file: a kernel config is too big for the environment). */

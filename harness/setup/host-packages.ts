@@ -8,6 +8,7 @@ export const hostPackages = [
   { name: 'qemu-system-x86', why: 'runs the guest' },
   { name: 'gcc', why: 'kernel build, guest helpers' },
   { name: 'libc6-dev', why: 'static guest helpers' },
+  { name: 'uuid-dev', why: 'static VFIO selftests (libuuid.a)' },
   { name: 'make', why: 'kernel build' },
   { name: 'flex', why: 'kernel build' },
   { name: 'bison', why: 'kernel build' },

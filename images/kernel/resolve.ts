@@ -21,6 +21,8 @@ export interface KernelUnderTest {
   readonly headers: string;
   readonly headersIdentity: string;
   readonly origin: 'debian' | 'patched' | 'tree' | 'prebuilt';
+  /** The source tree the kernel was built from (its selftests come from there); absent for a prebuilt kernel. */
+  readonly source?: string;
   /** The series applied to the default source (PATCHES=), in order. */
   readonly patches?: { readonly given: string; readonly subjects: readonly string[]; readonly sha256: string };
   /** Build wall time in ms (0 when cached or prebuilt). */
@@ -53,6 +55,7 @@ async function builtKernel(source: KernelSource, cache: string, plan: BuildPlan,
     headers: built.headers,
     headersIdentity: `${built.identity}@${built.buildDir}`,
     origin,
+    source: source.tree,
     buildMs: built.buildMs,
   };
 }

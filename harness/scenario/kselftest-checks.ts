@@ -1,0 +1,75 @@
+// Running upstream's live-update selftests in a guest: copy them in, run them, and turn each upstream case (or
+// each stage of a two-stage test) into its own test point with upstream's name and verdict.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Test } from 'tap';
+import { exitVerdict, parseKtap, type UpstreamVerdict } from '../checks/ktap.ts';
+import type { LiveGuest } from '../guest/live-guest.ts';
+import type { SelftestProgram } from '../../images/selftests/build.ts';
+
+/** Where the programs live in the guest (its /tmp is the initramfs: copied again after each kexec). */
+export const guestDir = '/tmp/kselftest';
+
+/** A stress test under TCG takes minutes; this bounds a hang. */
+const programDeadline = 600_000;
+
+/** Upstream verdicts by check id, for comparing with the harness's own scenarios (facts.upstream). */
+export type UpstreamVerdicts = Record<string, UpstreamVerdict>;
+
+/** Copy the programs' binaries from the host build folder into the guest. */
+export async function installPrograms(guest: LiveGuest, dir: string, programs: readonly SelftestProgram[]): Promise<void> {
+  await guest.check(`mkdir -p ${guestDir}`);
+  for (const program of programs) {
+    await guest.putFile(`${guestDir}/${program.name}`, await readFile(path.join(dir, program.suite, program.name)), 0o755);
+  }
+}
+
+/** Run a program in the guest, keeping what it printed as kselftest/gen<N>-<name><suffix>.txt. */
+async function runProgram(guest: LiveGuest, program: SelftestProgram, args: string, suffix = ''): Promise<{ exitCode: number; output: string }> {
+  const run = await guest.run(`cd ${guestDir} && ./${program.name}${args ? ` ${args}` : ''} 2>&1`, programDeadline);
+  const exitCode = run.exitCode ?? -1;
+  await guest.save(`kselftest/gen${guest.generation.index}-${program.name}${suffix}.txt`, `${run.stdout}${run.stderr}\n# exit ${exitCode}${run.signal ? ` (${run.signal})` : ''}\n`);
+  return { exitCode, output: `${run.stdout}${run.stderr}` };
+}
+
+/** One test point with upstream's verdict: pass, fail with upstream's message, or skip with upstream's reason. */
+function report(t: Test, verdicts: UpstreamVerdicts, id: string, name: string, verdict: UpstreamVerdict, reason?: string): void {
+  verdicts[id] = verdict;
+  const label = `[${id}] ${name}`;
+  if (verdict === 'pass') t.pass(label);
+  else if (verdict === 'skip') t.pass(label, { skip: reason ?? 'skipped' });
+  else t.fail(label, { upstream: reason ?? 'failed' });
+}
+
+/** A KTAP program: each case it reports becomes a point; a crash, an unkept plan or a bad exit becomes one too. */
+export async function runKtapProgram(t: Test, guest: LiveGuest, verdicts: UpstreamVerdicts, program: SelftestProgram, args = ''): Promise<void> {
+  const { exitCode, output } = await runProgram(guest, program, args);
+  const ktap = parseKtap(output);
+  const prefix = `upstream/${program.name}`;
+  if (ktap.skippedAll !== undefined || (ktap.cases.length === 0 && exitCode === 4)) {
+    report(t, verdicts, prefix, `${program.name}: skipped as a whole`, 'skip', ktap.skippedAll ?? exitVerdict(exitCode, output).reason);
+    return;
+  }
+  for (const test of ktap.cases) report(t, verdicts, `${prefix}/${test.name}`, `${program.name}: ${test.name}`, test.verdict, test.reason);
+  const failedCase = ktap.cases.some((test) => test.verdict === 'fail');
+  // What no case line says: the program died, stopped short of its plan, or exited non-zero with every case passing.
+  if (ktap.bailedOut !== undefined || (ktap.planned !== undefined && ktap.planned !== ktap.cases.length) || (exitCode !== 0 && !failedCase)) {
+    const why = ktap.bailedOut ?? `planned ${ktap.planned ?? '?'} cases, reported ${ktap.cases.length}, exit ${exitCode}`;
+    t.fail(`[${prefix}/completed] ${program.name} ran to its end (${why})`, { upstream: output.split('\n').slice(-10).join('\n') });
+  }
+}
+
+/** One stage of a two-stage program: verdict by ksft exit status, upstream's last message as the reason. */
+export async function runStage(t: Test, guest: LiveGuest, verdicts: UpstreamVerdicts, program: SelftestProgram, stage: 1 | 2, device?: string): Promise<UpstreamVerdict> {
+  const { exitCode, output } = await runProgram(guest, program, `-s ${stage}${device ? ` ${device}` : ''}`, `-stage-${stage}`);
+  const { verdict, reason } = exitVerdict(exitCode, output);
+  report(t, verdicts, `upstream/${program.name}/stage-${stage}`, `${program.name} -s ${stage}${device ? ` ${device}` : ''}: ${stageDoes[stage]}`, verdict, reason);
+  return verdict;
+}
+
+const stageDoes = { 1: 'preserves its state and leaves a process holding the sessions', 2: 'after the kexec, retrieves and verifies it' } as const;
+
+/** Stage 2 of a program whose stage 1 did not pass has nothing to verify: a skip that says why. */
+export function skipStage2(t: Test, verdicts: UpstreamVerdicts, program: SelftestProgram, stage1: UpstreamVerdict): void {
+  report(t, verdicts, `upstream/${program.name}/stage-2`, `${program.name} -s 2: after the kexec, retrieves and verifies it`, 'skip', `stage 1 did not pass (${stage1})`);
+}

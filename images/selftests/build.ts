@@ -1,0 +1,102 @@
+// The kernel tree's own live-update selftests, built with their Makefiles against the kernel's headers_install,
+// statically (the guest has busybox, no libc), in the cache: never in the repository or the source tree.
+import { access, cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+import { InfrastructureError } from '../../harness/errors.ts';
+import { hashParts } from '../../harness/util/hash.ts';
+import { progress } from '../../harness/util/log.ts';
+import type { KernelUnderTest } from '../kernel/resolve.ts';
+
+/** Bump when the recipe changes, so old cache entries are not reused. */
+const recipeVersion = 'selftests-1';
+
+export interface SelftestProgram {
+  /** The binary's name, as upstream's Makefile names it. */
+  readonly name: string;
+  /** Its suite: the selftests folder it comes from. */
+  readonly suite: 'liveupdate' | 'vfio';
+  /** TEST_GEN_PROGS run once and print KTAP; TEST_GEN_PROGS_EXTENDED are the two-stage ones (-s 1, kexec, -s 2). */
+  readonly kind: 'ktap' | 'two-stage';
+  /** The VFIO tests take a device's BDF as their last argument. */
+  readonly needsDevice: boolean;
+}
+
+export type Selftests = { readonly dir: string; readonly programs: readonly SelftestProgram[] } | { readonly unavailable: string };
+
+/** The suites and which of their programs are live-update tests. */
+const suites = [
+  { suite: 'liveupdate', wanted: () => true },
+  { suite: 'vfio', wanted: (name: string) => name.includes('liveupdate') },
+] as const;
+
+/** What a suite's Makefile needs besides its own folder: kselftest's headers and lib.mk, tools/ headers, the arch. */
+const sharedSources = ['tools/testing/selftests/lib.mk', 'tools/testing/selftests/kselftest', 'tools/include', 'tools/arch/x86', 'scripts/subarch.include'];
+
+/** Build (or reuse) the selftests of the kernel's source; a kernel without a source says why there are none. */
+export async function buildSelftests(kernel: KernelUnderTest, cache: string): Promise<Selftests> {
+  const { source } = kernel;
+  if (!source) return { unavailable: `KERNEL=${kernel.bzImage} is prebuilt: no source tree to build its selftests from (use KERNEL_SRC=)` };
+  const selftests = path.join(source, 'tools', 'testing', 'selftests');
+  if (!(await exists(path.join(selftests, 'liveupdate', 'Makefile')))) {
+    return { unavailable: `${source} has no tools/testing/selftests/liveupdate` };
+  }
+  const root = path.join(cache, 'selftests', hashParts([recipeVersion, kernel.identity, kernel.headersIdentity]).slice(0, 16));
+  const dir = path.join(root, 'out');
+  const stamp = path.join(root, 'complete');
+  if (await exists(stamp)) return { dir, programs: JSON.parse(await readFile(stamp, 'utf8')) as SelftestProgram[] };
+  progress(`building the live-update selftests of ${source} in ${root}`);
+  await rm(root, { recursive: true, force: true });
+  const src = path.join(root, 'src');
+  // The Makefiles write objects beside their sources, so they build from a copy; symlinks into the kernel's
+  // drivers/ (the VFIO test drivers' register headers) are copied as the files they point to.
+  const copy = (relative: string) => cp(path.join(source, relative), path.join(src, relative), { recursive: true, dereference: true });
+  for (const relative of sharedSources) await copy(relative);
+  for (const file of await headerFiles(selftests)) await copy(path.join('tools/testing/selftests', file));
+  const programs: SelftestProgram[] = [];
+  for (const { suite, wanted } of suites) {
+    const makefile = path.join(selftests, suite, 'Makefile');
+    if (!(await exists(makefile))) continue;
+    const listed = programsOf(await readFile(makefile, 'utf8'), suite).filter((program) => wanted(program.name));
+    if (listed.length === 0) continue;
+    await copy(path.join('tools/testing/selftests', suite));
+    // The liveupdate library is shared: the VFIO Makefile includes it from ../liveupdate.
+    if (suite === 'vfio') await copy('tools/testing/selftests/liveupdate');
+    const out = path.join(dir, suite);
+    await mkdir(out, { recursive: true });
+    const make = await execa(
+      'make',
+      ['-C', path.join(src, 'tools/testing/selftests', suite), `OUTPUT=${out}`, `KHDR_INCLUDES=-isystem ${kernel.headers}`, 'LDFLAGS=-static', ...listed.map((program) => path.join(out, program.name))],
+      { reject: false, all: true },
+    );
+    await writeFile(path.join(root, `${suite}.log`), make.all ?? '');
+    if (make.exitCode !== 0) throw new InfrastructureError(`building the ${suite} selftests of ${source} failed (log: ${path.join(root, `${suite}.log`)}):\n${(make.all ?? '').split('\n').slice(-15).join('\n')}`);
+    programs.push(...listed);
+  }
+  await writeFile(stamp, JSON.stringify(programs));
+  return { dir, programs };
+}
+
+/** The programs a selftests Makefile lists, with upstream's own split: run directly, or run by hand across a kexec. */
+export function programsOf(makefile: string, suite: SelftestProgram['suite']): SelftestProgram[] {
+  return [...makefile.matchAll(/^TEST_GEN_PROGS(_EXTENDED)?\s*\+?=\s*(\S+)\s*$/gm)].map((match) => ({
+    name: match[2] ?? '',
+    suite,
+    kind: match[1] ? 'two-stage' : 'ktap',
+    needsDevice: suite === 'vfio',
+  }));
+}
+
+/** kselftest.h and the other headers at the top of tools/testing/selftests. */
+async function headerFiles(selftests: string): Promise<string[]> {
+  return (await readdir(selftests)).filter((name) => name.endsWith('.h'));
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}

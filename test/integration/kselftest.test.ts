@@ -1,0 +1,46 @@
+// Real QEMU, the default kernel: upstream's live-update selftests run in the guest, the two-stage ones across one real
+// kexec, and every case upstream printed is listed by its own name and verdict in the TAP, JUnit and summary.json.
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import t from 'tap';
+import { exitVerdict, parseKtap, type UpstreamVerdict } from '../../harness/checks/ktap.ts';
+import { latestSummary, runCli } from '../support/run-cli.ts';
+
+t.test('make scenario S=kselftest on the default kernel', async (t) => {
+  const run = await runCli(['run', 'S=kselftest']);
+  t.equal(run.exitCode, 0, `exit 0 (stderr tail: ${run.stderr.split('\n').slice(-5).join(' | ')})`);
+  const dir = path.join(run.resultsDir, 'latest', 'kselftest');
+  const scenario = (await latestSummary(run.resultsDir)).scenarios.find((entry) => entry.name === 'kselftest');
+  t.equal(scenario?.verdict, 'pass', 'kselftest passes');
+
+  // What upstream said, read back from what each program printed in the guest.
+  const said = new Map<string, UpstreamVerdict>();
+  for (const file of await readdir(path.join(dir, 'kselftest'))) {
+    const text = await readFile(path.join(dir, 'kselftest', file), 'utf8');
+    const stage = /^gen\d+-(.+)-(stage-[12])\.txt$/.exec(file);
+    if (stage) said.set(`upstream/${stage[1]}/${stage[2]}`, exitVerdict(Number(/^# exit (\d+)/m.exec(text)?.[1]), text).verdict);
+    else for (const test of parseKtap(text).cases) said.set(`upstream/${/^gen\d+-(.+)\.txt$/.exec(file)?.[1] ?? ''}/${test.name}`, test.verdict);
+  }
+  t.equal([...said.keys()].filter((id) => id.startsWith('upstream/liveupdate/')).length, 15, 'liveupdate: 15 upstream cases');
+  const twoStage = ['luo_kexec_simple', 'luo_multi_session', 'luo_stress_sessions', 'luo_stress_files'];
+  for (const name of twoStage) t.ok(said.has(`upstream/${name}/stage-1`) && said.has(`upstream/${name}/stage-2`), `${name}: both stages ran`);
+
+  const tap = await readFile(path.join(dir, 'tap.txt'), 'utf8');
+  const junit = await readFile(path.join(run.resultsDir, 'latest', 'junit.xml'), 'utf8');
+  const directive: Record<UpstreamVerdict, string> = { pass: '', skip: ' # SKIP', fail: '' };
+  for (const [id, verdict] of said) {
+    const point = scenario?.points.find((candidate) => candidate.id === id);
+    t.equal(point?.status, verdict, `summary.json: ${id} ${verdict}`);
+    t.match(tap, new RegExp(`^${verdict === 'fail' ? 'not ok' : 'ok'} \\d+ - \\[${escape(id)}\\][^\\n]*${directive[verdict]}`, 'm'), `tap.txt: ${id}`);
+    t.match(junit, new RegExp(`<testcase classname="kselftest" name="\\[${escape(id)}\\]`), `junit.xml: ${id}`);
+  }
+  t.same(scenario?.facts.upstream, Object.fromEntries(said), 'facts.upstream holds every upstream verdict');
+
+  // Stage 1 in the first kernel, stage 2 in the one the harness's kexec booted.
+  const files = await readdir(path.join(dir, 'kselftest'));
+  for (const name of twoStage) t.ok(files.includes(`gen0-${name}-stage-1.txt`) && files.includes(`gen1-${name}-stage-2.txt`), `${name}: stage 1 in gen0, stage 2 in gen1`);
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
