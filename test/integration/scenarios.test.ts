@@ -19,6 +19,14 @@ t.test('make scenario (every scenario, as a developer runs it)', async (t) => {
   await t.resolves(access(path.join(run.resultsDir, 'latest', 'junit.xml')), 'junit.xml written');
   const dir = (name: string) => path.join(run.resultsDir, 'latest', name);
 
+  const { agreement } = summary as unknown as { agreement?: { agree: boolean; comparisons: { property: string; upstream: string; harness: string }[] } };
+  t.equal(agreement?.agree, true, 'the kernel\'s own selftests and the harness agree on this kernel');
+  t.match(
+    agreement?.comparisons.map((comparison) => [comparison.property, comparison.upstream, comparison.harness]),
+    [['memfds preserved across a kexec', 'works', 'works'], ['the LUO uAPI answers as documented (sessions, retrieve, finish, errors)', 'works', 'works']],
+    'memfd preservation and the uAPI judged by both',
+  );
+  t.match(run.stdout, /^upstream selftests and the harness agree$/m, 'the terminal says so');
   const kexec = summary.scenarios.find((scenario) => scenario.name === 'kexec');
   t.ok(kexec?.phases.some((phase) => phase.name === 'kexec-to-ssh' && phase.durationMs > 0), 'kexec-to-ssh phase recorded');
   for (const file of ['serial-gen0.log', 'serial-gen1.log', 'qemu-trace.log', 'qemu-cmdline.txt', 'tap.txt', 'dmesg-gen1.log']) {
