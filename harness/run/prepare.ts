@@ -46,7 +46,8 @@ export async function prepareRun(options: Options, cache: string, scenarios: rea
   const mismatchKernel = wantsMismatch ? await nextPatchedKernel(kernel, await mismatchSeries(kernel.fromDefault.tree, cache), cache) : undefined;
   const image = await buildGuestImage({ headers: kernel.headers, headersIdentity: kernel.headersIdentity }, cache);
   const accel = await confirmAccelerator(chooseAccelerator(await gatherKvmFacts(), options.accel), options.accel !== undefined, options.qemu, kernel.bzImage);
-  progress(`kernel ${kernel.release} (${kernel.origin}; ${preservationFeatures((name) => kernel.config.get(name))}), image ${image.key}, ${accel.accel}: ${accel.reason}`);
+  const next = nextKernel === kernel ? '' : `, next kernel ${nextKernel.identity}`;
+  progress(`kernel ${kernel.release} (${kernel.origin}; ${preservationFeatures((name) => kernel.config.get(name))})${next}, image ${image.key}, ${accel.accel}: ${accel.reason}`);
   return { kernel, nextKernel, mismatchKernel, image, accel, qemuVersion: qemuVersion.stdout.split('\n')[0] ?? '' };
 }
 
