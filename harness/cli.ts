@@ -29,7 +29,8 @@ async function main(options: Options): Promise<number> {
       await ensureHostPackages();
       return ExitCode.pass;
     case 'images': {
-      const prepared = await prepareRun(options, cache);
+      // What `make scenario` with the same S= would prepare, luo-mismatch's kernel included.
+      const prepared = await prepareRun(options, cache, selectScenarios(await listScenarios(), options.scenarios).map((entry) => entry.name));
       process.stdout.write(`kernel ${prepared.kernel.bzImage}\ninitramfs ${prepared.image.initramfs}\n`);
       return ExitCode.pass;
     }

@@ -28,8 +28,8 @@ export interface Prepared {
 /** The scenario whose next kernel is the harness's mismatch kernel. */
 export const mismatchScenario = 'luo-mismatch';
 
-/** Install, build or reuse what the `scenarios` (names; empty: all) need; errors name the input and the fix. */
-export async function prepareRun(options: Options, cache: string, scenarios: readonly string[] = options.scenarios): Promise<Prepared> {
+/** Install, build or reuse what the named scenarios need (none: only the run-wide kernels); errors name the input and the fix. */
+export async function prepareRun(options: Options, cache: string, scenarios: readonly string[] = []): Promise<Prepared> {
   await ensureHostPackages();
   const qemuVersion = await execa(options.qemu, ['--version'], { reject: false });
   if (qemuVersion.exitCode !== 0) {
@@ -42,7 +42,7 @@ export async function prepareRun(options: Options, cache: string, scenarios: rea
       ? await nextPatchedKernel(kernel, await readPatchSeries(options.nextPatches, 'NEXT_PATCHES'), cache)
       : kernel;
   // Only a kernel built from the default source can be patched; luo-mismatch skips on any other.
-  const wantsMismatch = (scenarios.length === 0 || scenarios.includes(mismatchScenario)) && kernel.fromDefault;
+  const wantsMismatch = scenarios.includes(mismatchScenario) && kernel.fromDefault;
   const mismatchKernel = wantsMismatch ? await nextPatchedKernel(kernel, await mismatchSeries(kernel.fromDefault.tree, cache), cache) : undefined;
   const image = await buildGuestImage({ headers: kernel.headers, headersIdentity: kernel.headersIdentity }, cache);
   const accel = await confirmAccelerator(chooseAccelerator(await gatherKvmFacts(), options.accel), options.accel !== undefined, options.qemu, kernel.bzImage);
