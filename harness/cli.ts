@@ -31,7 +31,8 @@ async function main(options: Options): Promise<number> {
     case 'images': {
       // What `make scenario` with the same S= would prepare, luo-mismatch's kernel included.
       const prepared = await prepareRun(options, cache, selectScenarios(await listScenarios(), options.scenarios).map((entry) => entry.name));
-      process.stdout.write(`kernel ${prepared.kernel.bzImage}\ninitramfs ${prepared.image.initramfs}\n`);
+      const mismatch = prepared.mismatchKernel ? `mismatch kernel ${prepared.mismatchKernel.bzImage}\n` : '';
+      process.stdout.write(`kernel ${prepared.kernel.bzImage}\ninitramfs ${prepared.image.initramfs}\n${mismatch}`);
       return ExitCode.pass;
     }
     case 'bench': {
