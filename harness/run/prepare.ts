@@ -55,9 +55,12 @@ function kernelInfo(kernel: KernelUnderTest): KernelInfo {
   return { bzImage: kernel.bzImage, release: kernel.release, identity: kernel.identity, options: Object.fromEntries(kernel.config) };
 }
 
-/** The kernel a scenario kexecs into: luo-mismatch's own, else the run's next kernel. */
+/**
+ * The kernel a scenario kexecs into: the run's next kernel, but luo-mismatch's own for luo-mismatch. Without one
+ * (KERNEL, KERNEL_SRC) luo-mismatch gets the kernel under test itself, never NEXT_KERNEL: that is its cue to skip.
+ */
 function nextKernelOf(scenario: string | undefined, prepared: Prepared): KernelUnderTest {
-  return scenario === mismatchScenario && prepared.mismatchKernel ? prepared.mismatchKernel : prepared.nextKernel;
+  return scenario === mismatchScenario ? (prepared.mismatchKernel ?? prepared.kernel) : prepared.nextKernel;
 }
 
 /** The guest the prepared kernels and image make, keeping its evidence in `artifactDir`. */
