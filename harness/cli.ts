@@ -29,8 +29,10 @@ async function main(options: Options): Promise<number> {
       await ensureHostPackages();
       return ExitCode.pass;
     case 'images': {
-      const prepared = await prepareRun(options, cache);
-      process.stdout.write(`kernel ${prepared.kernel.bzImage}\ninitramfs ${prepared.image.initramfs}\n`);
+      // What `make scenario` with the same S= would prepare, luo-mismatch's kernel included.
+      const prepared = await prepareRun(options, cache, selectScenarios(await listScenarios(), options.scenarios).map((entry) => entry.name));
+      const mismatch = prepared.mismatchKernel ? `mismatch kernel ${prepared.mismatchKernel.bzImage}\n` : '';
+      process.stdout.write(`kernel ${prepared.kernel.bzImage}\ninitramfs ${prepared.image.initramfs}\n${mismatch}`);
       return ExitCode.pass;
     }
     case 'bench': {

@@ -15,6 +15,8 @@ export interface Options {
   /** A patch series applied to the default source before the build. */
   readonly patches?: string;
   readonly nextKernel?: string;
+  /** A patch series applied on top of the kernel under test's source: the next kernel of an A->B update. */
+  readonly nextPatches?: string;
   readonly accel?: Accelerator;
   readonly results?: string;
   readonly qemu: string;
@@ -41,6 +43,7 @@ export const optionTable = [
   { key: 'kernelConfig', flag: '--config', variable: 'CONFIG', help: 'config of a prebuilt KERNEL' },
   { key: 'patches', flag: '--patches', variable: 'PATCHES', help: 'folder of .patch files or an mbox, applied to the default source' },
   { key: 'nextKernel', flag: '--next-kernel', variable: 'NEXT_KERNEL', help: 'bzImage to kexec into (default: the same kernel)' },
+  { key: 'nextPatches', flag: '--next-patches', variable: 'NEXT_PATCHES', help: 'folder of .patch files or an mbox: the next kernel is the kernel under test plus these' },
   { key: 'accel', flag: '--accel', variable: 'ACCEL', help: 'kvm, tcg or auto (default auto)' },
   { key: 'results', flag: '--results', variable: 'RESULTS', help: 'results folder (default results/)' },
   { key: 'qemu', flag: '--qemu', variable: 'QEMU', help: 'QEMU binary (default qemu-system-x86_64)' },
@@ -106,6 +109,12 @@ function validate(command: Command, raw: ReadonlyMap<Key, string>): Options {
   if (raw.has('patches') && (raw.has('kernel') || raw.has('kernelSrc'))) {
     throw new BadInputError('PATCHES applies a series to the default source; with KERNEL or KERNEL_SRC apply it to your tree yourself, or drop PATCHES');
   }
+  if (raw.has('nextPatches') && raw.has('nextKernel')) {
+    throw new BadInputError('NEXT_PATCHES and NEXT_KERNEL both given; pass one: a series the harness builds the next kernel from, or a prebuilt bzImage');
+  }
+  if (raw.has('nextPatches') && (raw.has('kernel') || raw.has('kernelSrc'))) {
+    throw new BadInputError('NEXT_PATCHES patches the default source (with PATCHES, if given); with KERNEL or KERNEL_SRC build your next kernel and pass NEXT_KERNEL');
+  }
   if (raw.has('kernelConfig') && !raw.has('kernel')) {
     throw new BadInputError('CONFIG describes a prebuilt KERNEL; pass KERNEL=<bzImage> with it, or drop CONFIG');
   }
@@ -119,6 +128,7 @@ function validate(command: Command, raw: ReadonlyMap<Key, string>): Options {
     kernelConfig: raw.get('kernelConfig'),
     patches: raw.get('patches'),
     nextKernel: raw.get('nextKernel'),
+    nextPatches: raw.get('nextPatches'),
     accel: accelRaw === 'auto' ? undefined : (accelRaw as Accelerator | undefined),
     results: raw.get('results'),
     qemu: raw.get('qemu') ?? 'qemu-system-x86_64',

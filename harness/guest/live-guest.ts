@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseLiveUpdateLog } from '../checks/live-update-log.ts';
 import { parsePciTrace } from '../checks/qemu-trace.ts';
-import { GuestError } from '../errors.ts';
+import { GuestError, TimeoutError } from '../errors.ts';
 import { QemuMachine } from '../vm/machine.ts';
 import { defaultTopology, eduBdf, rootPortBdf, type Topology } from '../vm/topology.ts';
 import type { HelperRecorder } from './guest-helper.ts';
@@ -19,6 +19,11 @@ import { VfioEdu } from './vfio-edu.ts';
 import { waitForSsh } from './wait-for-ssh.ts';
 
 export type { KexecOptions, KexecReport, KexecWithConfigReport } from './kexec-report.ts';
+
+/** What kexecOrFailure() saw: the new kernel up, or its panic or hang with the serial console since. */
+export type KexecOrFailure =
+  | { readonly ended: 'booted'; readonly report: KexecReport }
+  | { readonly ended: 'panic' | 'hang'; readonly serial: string; readonly message: string };
 
 /** Deadlines per phase. TCG is slow; these bound a hang, they are not performance targets. */
 export const deadlines = {
@@ -180,6 +185,23 @@ export class LiveGuest {
    */
   async kexec(options: KexecOptions = {}): Promise<KexecReport> {
     return (await this.kexecReporting(options, () => Promise.resolve(undefined))).report;
+  }
+
+  /**
+   * kexec(), or how it ended when the new kernel never answered SSH: a panic or a hang, with the serial console from
+   * before `kexec -e` on (kept as serial-after-kexec.log), the only evidence a dead guest leaves. Other failures throw.
+   */
+  async kexecOrFailure(options: KexecOptions = {}): Promise<KexecOrFailure> {
+    const start = this.machine.serial.offset;
+    try {
+      return { ended: 'booted', report: await this.kexec(options) };
+    } catch (error) {
+      const panicked = error instanceof GuestError && /guest kernel failed: Kernel panic|guest panicked \(pvpanic\)/.test(error.message);
+      if (!panicked && !(error instanceof TimeoutError)) throw error;
+      const serial = this.machine.serial.content.slice(start);
+      await this.save('serial-after-kexec.log', serial);
+      return { ended: panicked ? 'panic' : 'hang', serial, message: error.message.split('\n')[0] ?? '' };
+    }
   }
 
   /** kexec() with every device's config space snapshotted before and after, diffed, and the window's writes audited. */

@@ -4,8 +4,10 @@ import { MissingToolError } from '../errors.ts';
 import type { Options } from '../config/options.ts';
 import { buildGuestImage, type GuestImage } from '../../images/guest/initramfs.ts';
 import { preservationFeatures } from '../../images/kernel/kernel-config.ts';
+import { mismatchSeries } from '../../images/kernel/mismatch-patch.ts';
+import { readPatchSeries } from '../../images/kernel/patch-series.ts';
+import { nextPatchedKernel, prebuiltKernel, resolveKernel, type KernelUnderTest } from '../../images/kernel/resolve.ts';
 import { buildSelftests, type Selftests } from '../../images/selftests/build.ts';
-import { prebuiltKernel, resolveKernel, type KernelUnderTest } from '../../images/kernel/resolve.ts';
 import { ensureHostPackages } from '../setup/host-packages.ts';
 import { chooseAccelerator, gatherKvmFacts, type AcceleratorChoice } from '../vm/accel.ts';
 import { confirmAccelerator } from '../vm/kvm-probe.ts';
@@ -17,39 +19,63 @@ import type { KernelInfo, ScenarioContext } from '../scenario/context.ts';
 export interface Prepared {
   readonly kernel: KernelUnderTest;
   readonly nextKernel: KernelUnderTest;
+  /** luo-mismatch's next kernel (the kernel under test with the memfd handler renamed), when that scenario runs. */
+  readonly mismatchKernel?: KernelUnderTest;
   readonly image: GuestImage;
   readonly accel: AcceleratorChoice;
   readonly qemuVersion: string;
   readonly selftests?: Selftests;
 }
 
-/** Install, build or reuse what the scenarios need; errors name the input and the fix. */
-export async function prepareRun(options: Options, cache: string, needs: { readonly selftests?: boolean } = {}): Promise<Prepared> {
+/** The scenario whose next kernel is the harness's mismatch kernel. */
+export const mismatchScenario = 'luo-mismatch';
+
+/** The scenario that runs the kernel tree's own selftests (built only when it is selected). */
+const selftestsScenario = 'kselftest';
+
+/** Install, build or reuse what the named scenarios need (none: only the run-wide kernels); errors name the input and the fix. */
+export async function prepareRun(options: Options, cache: string, scenarios: readonly string[] = []): Promise<Prepared> {
   await ensureHostPackages();
   const qemuVersion = await execa(options.qemu, ['--version'], { reject: false });
   if (qemuVersion.exitCode !== 0) {
     throw new MissingToolError(`QEMU=${options.qemu} does not run; install qemu-system-x86 or set QEMU=<path to qemu-system-x86_64>`);
   }
   const kernel = await resolveKernel(options, cache);
-  const nextKernel = options.nextKernel ? await prebuiltKernel(options.nextKernel, undefined, cache, 'NEXT_KERNEL') : kernel;
+  const nextKernel = options.nextKernel
+    ? await prebuiltKernel(options.nextKernel, undefined, cache, 'NEXT_KERNEL')
+    : options.nextPatches
+      ? await nextPatchedKernel(kernel, await readPatchSeries(options.nextPatches, 'NEXT_PATCHES'), cache)
+      : kernel;
+  // Only a kernel built from the default source can be patched; luo-mismatch skips on any other.
+  const wantsMismatch = scenarios.includes(mismatchScenario) && kernel.fromDefault;
+  const mismatchKernel = wantsMismatch ? await nextPatchedKernel(kernel, await mismatchSeries(kernel.fromDefault.tree, cache), cache) : undefined;
   const image = await buildGuestImage({ headers: kernel.headers, headersIdentity: kernel.headersIdentity }, cache);
   const accel = await confirmAccelerator(chooseAccelerator(await gatherKvmFacts(), options.accel), options.accel !== undefined, options.qemu, kernel.bzImage);
-  progress(`kernel ${kernel.release} (${kernel.origin}; ${preservationFeatures((name) => kernel.config.get(name))}), image ${image.key}, ${accel.accel}: ${accel.reason}`);
-  const selftests = needs.selftests ? await buildSelftests(kernel, cache) : undefined;
-  return { kernel, nextKernel, image, accel, qemuVersion: qemuVersion.stdout.split('\n')[0] ?? '', selftests };
+  const next = nextKernel === kernel ? '' : `, next kernel ${nextKernel.identity}`;
+  progress(`kernel ${kernel.release} (${kernel.origin}; ${preservationFeatures((name) => kernel.config.get(name))})${next}, image ${image.key}, ${accel.accel}: ${accel.reason}`);
+  const selftests = scenarios.includes(selftestsScenario) ? await buildSelftests(kernel, cache) : undefined;
+  return { kernel, nextKernel, mismatchKernel, image, accel, qemuVersion: qemuVersion.stdout.split('\n')[0] ?? '', selftests };
 }
 
 function kernelInfo(kernel: KernelUnderTest): KernelInfo {
   return { bzImage: kernel.bzImage, release: kernel.release, identity: kernel.identity, options: Object.fromEntries(kernel.config) };
 }
 
+/**
+ * The kernel a scenario kexecs into: the run's next kernel, but luo-mismatch's own for luo-mismatch. Without one
+ * (KERNEL, KERNEL_SRC) luo-mismatch gets the kernel under test itself, never NEXT_KERNEL: that is its cue to skip.
+ */
+function nextKernelOf(scenario: string | undefined, prepared: Prepared): KernelUnderTest {
+  return scenario === mismatchScenario ? (prepared.mismatchKernel ?? prepared.kernel) : prepared.nextKernel;
+}
+
 /** The guest the prepared kernels and image make, keeping its evidence in `artifactDir`. */
-export function guestSpec(prepared: Prepared, qemu: string, artifactDir: string, seed: string = newSeed()): GuestSpec {
+export function guestSpec(prepared: Prepared, qemu: string, artifactDir: string, seed: string = newSeed(), scenario?: string): GuestSpec {
   return {
     qemu,
     accel: prepared.accel,
     kernel: prepared.kernel.bzImage,
-    nextKernel: prepared.nextKernel.bzImage,
+    nextKernel: nextKernelOf(scenario, prepared).bzImage,
     initramfs: prepared.image.initramfs,
     keys: { clientKeyFile: prepared.image.keys.clientKeyFile, hostKeyBase64: prepared.image.keys.hostKeyBlob.toString('base64') },
     artifactDir,
@@ -71,8 +97,8 @@ export function scenarioContext(
     keep: run.keep,
     scenario,
     kernel: kernelInfo(prepared.kernel),
-    nextKernel: kernelInfo(prepared.nextKernel),
-    guest: guestSpec(prepared, qemu, artifactDir, run.seed),
+    nextKernel: kernelInfo(nextKernelOf(scenario, prepared)),
+    guest: guestSpec(prepared, qemu, artifactDir, run.seed, scenario),
     ...(prepared.selftests ? { selftests: prepared.selftests } : {}),
   };
 }

@@ -35,7 +35,7 @@ export async function runScenarios(given: Options, cache: string): Promise<numbe
   const expectations = options.expect ? await loadExpectations(options.expect) : [];
   const all = selectScenarios(await listScenarios(), options.scenarios);
   const selected = options.shard ? shardOf(all, options.shard) : all;
-  const prepared = await prepareRun(options, cache, { selftests: selected.some((entry) => entry.name === 'kselftest') });
+  const prepared = await prepareRun(options, cache, selected.map((entry) => entry.name));
   if (repro) reportReproDifferences(repro, prepared);
   const run = await createRunDir(path.resolve(options.results ?? path.join(repoRoot, 'results')));
   const setup: RunSetup = { prepared, options, runId: run.runId, dir: run.dir, seed: repro?.seed ?? newSeed(), expectations };

@@ -15,7 +15,7 @@ import type { KernelSource } from './debian-source.ts';
 const recipeVersion = 'recipe-2';
 
 /** Kernels kept in the cache (every build keeps its objects: a patched build starts from them). */
-const keptKernels = 4;
+const keptKernels = 8;
 
 /**
  * A packaged or patched source is built in a folder directly inside its tree, so kbuild records every path

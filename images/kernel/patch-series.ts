@@ -31,6 +31,16 @@ export async function readPatchSeries(given: string, variable = 'PATCHES'): Prom
   return { given, files, subjects, hash: hashParts(contents) };
 }
 
+/** `first` then `then`, applied in that order (PATCHES= then NEXT_PATCHES=): one series, keyed by both. */
+export function joinPatchSeries(first: PatchSeries, then: PatchSeries): PatchSeries {
+  return {
+    given: `${first.given} + ${then.given}`,
+    files: [...first.files, ...then.files],
+    subjects: [...first.subjects, ...then.subjects],
+    hash: hashParts([first.hash, then.hash]),
+  };
+}
+
 /** Subjects of the mails in one file (an mbox may hold several), folded header lines joined. */
 export function patchSubjects(text: string): string[] {
   return [...text.matchAll(/^Subject: (.*(?:\n[ \t].*)*)/gm)].map((match) =>

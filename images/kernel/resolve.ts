@@ -8,7 +8,7 @@ import { buildKernel, type BuildPlan } from './build.ts';
 import { debianKernelSource, type KernelSource } from './debian-source.ts';
 import { bzImageRelease } from './kernel-release.ts';
 import { findConfigBeside, missingOptions, preservationOptions, readKernelConfig, requiredOptions, type KernelConfig } from './kernel-config.ts';
-import { readPatchSeries } from './patch-series.ts';
+import { joinPatchSeries, readPatchSeries, type PatchSeries } from './patch-series.ts';
 import { patchedKernelSource } from './patched-source.ts';
 import { treeKernelSource } from './tree-source.ts';
 
@@ -27,6 +27,14 @@ export interface KernelUnderTest {
   readonly patches?: { readonly given: string; readonly subjects: readonly string[]; readonly sha256: string };
   /** Build wall time in ms (0 when cached or prebuilt). */
   readonly buildMs: number;
+  /** A kernel built from the default source: that source, the series on it, and the tree built (what a next kernel's patches start from). */
+  readonly fromDefault?: DefaultSourceBuild;
+}
+
+export interface DefaultSourceBuild {
+  readonly base: KernelSource;
+  readonly series?: PatchSeries;
+  readonly tree: string;
 }
 
 /** Resolve and, where needed, build the kernel; checks the LUO options before anything boots. */
@@ -37,12 +45,27 @@ export async function resolveKernel(
   if (choice.kernel) return prebuiltKernel(choice.kernel, choice.kernelConfig, cache);
   if (choice.kernelSrc) return builtKernel(await treeKernelSource(choice.kernelSrc), cache, { incremental: true }, 'tree');
   const debian = await debianKernelSource(cache);
-  if (!choice.patches) return builtKernel(debian, cache, { incremental: false }, 'debian');
-  const series = await readPatchSeries(choice.patches);
+  const kernel = await builtKernel(debian, cache, { incremental: false }, 'debian');
+  const defaultBuild = { ...kernel, fromDefault: { base: debian, tree: debian.tree } };
+  if (!choice.patches) return defaultBuild;
   // The default build first: the patched one starts from its objects.
-  await buildKernel(debian, cache, { incremental: false });
-  const kernel = await builtKernel(await patchedKernelSource(debian, series, cache), cache, { incremental: false, seedFrom: debian.tree }, 'patched');
-  return { ...kernel, patches: { given: series.given, subjects: series.subjects, sha256: series.hash } };
+  return patchedKernel(defaultBuild.fromDefault, await readPatchSeries(choice.patches), cache);
+}
+
+/**
+ * The next kernel of an A->B update: the kernel under test's source plus `series`, built from a copy of its objects so
+ * only what the series changes recompiles. Only a kernel the harness built from the default source has one.
+ */
+export async function nextPatchedKernel(kernel: KernelUnderTest, series: PatchSeries, cache: string): Promise<KernelUnderTest> {
+  if (!kernel.fromDefault) throw new BadInputError(`${series.given} patches the default source; the kernel under test (${kernel.origin}) was not built from it`);
+  const { base, series: under, tree } = kernel.fromDefault;
+  return patchedKernel({ base, tree }, under ? joinPatchSeries(under, series) : series, cache);
+}
+
+async function patchedKernel(from: DefaultSourceBuild, series: PatchSeries, cache: string): Promise<KernelUnderTest> {
+  const source = await patchedKernelSource(from.base, series, cache);
+  const kernel = await builtKernel(source, cache, { incremental: false, seedFrom: from.tree }, 'patched');
+  return { ...kernel, patches: { given: series.given, subjects: series.subjects, sha256: series.hash }, fromDefault: { base: from.base, series, tree: source.tree } };
 }
 
 async function builtKernel(source: KernelSource, cache: string, plan: BuildPlan, origin: KernelUnderTest['origin']): Promise<KernelUnderTest> {

@@ -29,6 +29,8 @@ t.test('bad input names the input and the fix', async (t) => {
     [['--kernel'], {}, /option --kernel needs a value/],
     [['frobnicate'], {}, /unknown command "frobnicate"/],
     [[], { S: 'Boot!' }, /"Boot!" is not a scenario name/],
+    [[], { NEXT_PATCHES: 'p', NEXT_KERNEL: 'k' }, /NEXT_PATCHES and NEXT_KERNEL both given/],
+    [[], { NEXT_PATCHES: 'p', KERNEL_SRC: 't' }, /NEXT_PATCHES patches the default source/],
   ];
   for (const [argv, env, message] of cases) {
     t.throws(() => parseOptions(argv, env), message, `${argv.join(' ')} ${JSON.stringify(env)}`);

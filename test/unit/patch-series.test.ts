@@ -6,7 +6,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import t, { type Test } from 'tap';
 import { BadInputError } from '../../harness/errors.ts';
-import { patchSubjects, readPatchSeries } from '../../images/kernel/patch-series.ts';
+import { joinPatchSeries, patchSubjects, readPatchSeries } from '../../images/kernel/patch-series.ts';
 import { patchedKernelSource } from '../../images/kernel/patched-source.ts';
 
 /** A git format-patch mail changing `file` from `from` to `to` (a one-line file). */
@@ -75,6 +75,19 @@ t.test('the cache key is the patch contents, not their paths', async (t) => {
   await writeFile(elsewhere, mail.replace('int preserve = 1;', 'int preserve = 2;'));
   const changed = await patchedKernelSource(base, await readPatchSeries(elsewhere), cache);
   t.not(changed.tree, first.tree, 'different contents, a different tree');
+});
+
+t.test('NEXT_PATCHES on top of PATCHES: one series, both applied in order, keyed by both', async (t) => {
+  const { root, series, cache, base } = await fixture(t);
+  await writeFile(path.join(series, '0001-pci.patch'), patchMail('PCI: preserve devices', 'drivers/pci.c', 'int preserve = 0;', 'int preserve = 1;'));
+  const next = path.join(root, 'next.mbox');
+  await writeFile(next, patchMail('PCI: preserve more', 'drivers/pci.c', 'int preserve = 1;', 'int preserve = 2;'));
+  const under = await readPatchSeries(series);
+  const joined = joinPatchSeries(under, await readPatchSeries(next, 'NEXT_PATCHES'));
+  t.same(joined.subjects, ['PCI: preserve devices', 'PCI: preserve more']);
+  t.not(joined.hash, under.hash);
+  const patched = await patchedKernelSource(base, joined, cache);
+  t.equal(await readFile(path.join(patched.tree, 'drivers', 'pci.c'), 'utf8'), 'int preserve = 2;\n', 'the next series applies on top of the first');
 });
 
 t.test('a patch that does not apply: bad input naming it and the file, nothing left half-applied', async (t) => {
