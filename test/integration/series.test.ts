@@ -8,14 +8,14 @@ import { latestSummary, runCli } from '../support/run-cli.ts';
 
 const series = path.join(repoRoot, '..', 'shared', 'kernel-series', 'pci-v7-vfio-v5-on-7.3.4');
 
-t.test('make scenario S=vfio-edu PATCHES=<the PCI + VFIO preservation series>', async (t) => {
+t.test('make scenario S=vfio-edu,kselftest PATCHES=<the PCI + VFIO preservation series>', async (t) => {
   if (!(await access(series).then(() => true, () => false))) {
     t.pass('series not found', { skip: `${series} is not there: the preserved-device path cannot be driven` });
     return;
   }
   // The series breaks three promises; the EXPECT file says which and why, so only a change in its behaviour fails.
   const expect = path.join(repoRoot, 'test', 'fixtures', 'expect', 'pci-v7-vfio-v5.json');
-  const run = await runCli(['run'], { S: 'vfio-edu', PATCHES: series, EXPECT: expect });
+  const run = await runCli(['run'], { S: 'vfio-edu,kselftest', PATCHES: series, EXPECT: expect });
   t.equal(run.exitCode, 0, `every outcome as expected (exit ${run.exitCode}; ${run.stdout.split('\n').slice(-4).join(' | ')})`);
   const summary = (await latestSummary(run.resultsDir)) as Awaited<ReturnType<typeof latestSummary>> & { kernel: { patches?: { subjects: string[] }; options: Record<string, string> } };
   t.equal(summary.kernel.patches?.subjects.length, 32, 'summary.json names the 32 patches');
@@ -33,6 +33,10 @@ t.test('make scenario S=vfio-edu PATCHES=<the PCI + VFIO preservation series>', 
   t.ok(passed(/after kexec 0000:01:00\.0: DMA at IOVA 0x100000000 on the retrieved fd: \d+ transfers/), 'it does DMA after the kexec');
   t.ok(passed(/after kexec 0000:01:00\.0: MSI armed from scratch: 8\/8 events/), 'and MSI');
   t.ok(passed(/FINISH succeeds once the device is retrieved and bound/), 'FINISH succeeds');
+  const kselftest = summary.scenarios.find((scenario) => scenario.name === 'kselftest');
+  t.ok(kselftest?.points.some((point) => /^upstream\/vfio_pci_liveupdate_kexec_test\/stage-2$/.test(point.id) && point.status === 'pass'), "the series' own VFIO kexec selftest ran across the kexec");
+  const { agreement } = summary as unknown as { agreement?: { agree: boolean; comparisons: { property: string; upstream: string; harness: string }[] } };
+  t.match(agreement, { agree: true, comparisons: [{ property: 'a VFIO device retrieved and finished after a kexec', upstream: 'works', harness: 'works' }] }, 'and agrees with vfio-edu');
   const audit = await readFile(path.join(run.resultsDir, 'latest', 'vfio-edu', 'config', 'writes-kexec-to-finish.txt'), 'utf8');
   t.match(audit, /^0000:01:00\.0 \(edu\): \d+ writes/m, 'the audit to FINISH lists the preserved device');
   t.match(audit, /^0000:00:04\.0 \(pcie-root-port\): \d+ writes/m, 'and its bridge');
