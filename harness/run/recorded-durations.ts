@@ -9,4 +9,7 @@ export const recordedDurationsMs: Readonly<Record<string, number>> = {
   'luo-negative': 43_000,
   'vfio-edu': 32_200,
   'pci-config': 7_400,
+  // Added from later runs (20261201T041117Z, and luo-mismatch's first runs), same machine.
+  'luo-mismatch': 10_000,
+  kselftest: 12_300,
 };

@@ -13,7 +13,7 @@ export interface ScenarioEntry {
 export const scenarioDir = path.join(repoRoot, 'scenarios');
 
 /** Scenarios in their run order: the order of `order` below first, then any others by name. */
-const order = ['boot', 'kexec', 'luo-memfd', 'luo-chain', 'luo-negative', 'vfio-edu', 'pci-config', 'kselftest'];
+const order = ['boot', 'kexec', 'luo-memfd', 'luo-chain', 'luo-negative', 'luo-mismatch', 'vfio-edu', 'pci-config', 'kselftest'];
 
 /** Every scenario file with its exported description (read from the source, not by running it). */
 export async function listScenarios(): Promise<ScenarioEntry[]> {

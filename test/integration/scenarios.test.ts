@@ -4,7 +4,7 @@ import path from 'node:path';
 import t from 'tap';
 import { latestSummary, runCli } from '../support/run-cli.ts';
 
-const scenarios = ['boot', 'kexec', 'luo-memfd', 'luo-chain', 'luo-negative', 'vfio-edu', 'pci-config', 'kselftest'];
+const scenarios = ['boot', 'kexec', 'luo-memfd', 'luo-chain', 'luo-negative', 'luo-mismatch', 'vfio-edu', 'pci-config', 'kselftest'];
 
 t.test('make scenario (every scenario, as a developer runs it)', async (t) => {
   const run = await runCli(['run']);
