@@ -1,5 +1,5 @@
 // Configure and build a kernel out of tree with the LUO fragments, showing progress, keeping the full log.
-import { access, mkdir, readFile, rm, symlink, writeFile, appendFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, symlink, writeFile, appendFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -10,6 +10,7 @@ import { pruneOldEntries } from '../../harness/util/prune.ts';
 import { repoRoot } from '../../harness/util/paths.ts';
 import { missingOptions, parseKernelConfig } from './kernel-config.ts';
 import type { KernelSource } from './debian-source.ts';
+import { fileExists } from '../../harness/util/file-exists.ts';
 
 /** Bump when the build recipe changes, so old cache entries are not reused. */
 const recipeVersion = 'recipe-2';
@@ -175,14 +176,6 @@ async function runLogged(stage: string, command: string, args: string[], log: st
   }
 }
 
-async function fileExists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** "812/1800 steps (45%), about 2 min 40 s left": the time left at the pace so far; past the total, just the count. */
 export function buildProgress(done: number, total: number | undefined, stageMs: number): string {

@@ -1,5 +1,5 @@
 // A copy of a kernel source with a patch series applied as commits (b4 shazam, in effect), cached by content.
-import { access, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { HarnessError, InfrastructureError } from '../../harness/errors.ts';
@@ -9,6 +9,7 @@ import { pruneOldEntries } from '../../harness/util/prune.ts';
 import { treeBuildPrefix } from './build.ts';
 import type { KernelSource } from './debian-source.ts';
 import { applyPatchSeries, type PatchSeries } from './patch-series.ts';
+import { fileExists } from '../../harness/util/file-exists.ts';
 
 /** Patched trees kept (each is a hard-linked copy of the source plus what the patches changed). */
 const keptPatchedTrees = 3;
@@ -25,7 +26,7 @@ export async function patchedKernelSource(base: KernelSource, series: PatchSerie
   const tree = path.join(root, path.basename(base.tree));
   const identity = `${base.identity}+${series.subjects.length} patches (sha256 ${series.hash.slice(0, 12)})`;
   const complete = path.join(root, 'complete');
-  if (await exists(complete)) return { tree, identity };
+  if (await fileExists(complete)) return { tree, identity };
   await rm(root, { recursive: true, force: true });
   await mkdir(root, { recursive: true });
   try {
@@ -51,9 +52,3 @@ export async function patchedKernelSource(base: KernelSource, series: PatchSerie
   return { tree, identity };
 }
 
-async function exists(file: string): Promise<boolean> {
-  return access(file).then(
-    () => true,
-    () => false,
-  );
-}

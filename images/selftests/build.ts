@@ -1,12 +1,13 @@
 // The kernel tree's own live-update selftests, built with their Makefiles against the kernel's headers_install,
 // statically (the guest has busybox, no libc), in the cache: never in the repository or the source tree.
-import { access, cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { InfrastructureError } from '../../harness/errors.ts';
 import { hashParts } from '../../harness/util/hash.ts';
 import { progress } from '../../harness/util/log.ts';
 import type { KernelUnderTest } from '../kernel/resolve.ts';
+import { fileExists } from '../../harness/util/file-exists.ts';
 
 /** Bump when the recipe changes, so old cache entries are not reused. */
 const recipeVersion = 'selftests-1';
@@ -38,13 +39,13 @@ export async function buildSelftests(kernel: KernelUnderTest, cache: string): Pr
   const { source } = kernel;
   if (!source) return { unavailable: `KERNEL=${kernel.bzImage} is prebuilt: no source tree to build its selftests from (use KERNEL_SRC=)` };
   const selftests = path.join(source, 'tools', 'testing', 'selftests');
-  if (!(await exists(path.join(selftests, 'liveupdate', 'Makefile')))) {
+  if (!(await fileExists(path.join(selftests, 'liveupdate', 'Makefile')))) {
     return { unavailable: `${source} has no tools/testing/selftests/liveupdate` };
   }
   const root = path.join(cache, 'selftests', hashParts([recipeVersion, kernel.identity, kernel.headersIdentity]).slice(0, 16));
   const dir = path.join(root, 'out');
   const stamp = path.join(root, 'complete');
-  if (await exists(stamp)) return { dir, programs: JSON.parse(await readFile(stamp, 'utf8')) as SelftestProgram[] };
+  if (await fileExists(stamp)) return { dir, programs: JSON.parse(await readFile(stamp, 'utf8')) as SelftestProgram[] };
   progress(`building the live-update selftests of ${source} in ${root}`);
   await rm(root, { recursive: true, force: true });
   const src = path.join(root, 'src');
@@ -56,7 +57,7 @@ export async function buildSelftests(kernel: KernelUnderTest, cache: string): Pr
   const programs: SelftestProgram[] = [];
   for (const { suite, wanted } of suites) {
     const makefile = path.join(selftests, suite, 'Makefile');
-    if (!(await exists(makefile))) continue;
+    if (!(await fileExists(makefile))) continue;
     const listed = programsOf(await readFile(makefile, 'utf8'), suite).filter((program) => wanted(program.name));
     if (listed.length === 0) continue;
     await copy(path.join('tools/testing/selftests', suite));
@@ -92,11 +93,3 @@ async function headerFiles(selftests: string): Promise<string[]> {
   return (await readdir(selftests)).filter((name) => name.endsWith('.h'));
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
