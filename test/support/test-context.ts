@@ -1,4 +1,5 @@
 // A guest spec for integration tests that drive the harness API directly.
+import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -23,12 +24,20 @@ export async function testScenarioContext(name: string): Promise<ScenarioContext
   return scenarioContext(name, prepared, options.qemu, { runId: 'test', seed: newSeed(), keep: false }, await mkdtemp(path.join(tmpdir(), `luo-harness-${name}-`)));
 }
 
-/** True while a process with this pid exists. */
+/** True while a process with this pid runs: a zombie (dead, waiting for its parent to reap it) does not count. */
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
   }
+  // /proc/<pid>/stat: "pid (comm) state ..."; QEMU killed after its parent exited is reaped by init in its own time.
+  const stat = (() => {
+    try {
+      return readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      return ') Z ';
+    }
+  })();
+  return !/\) Z /.test(stat);
 }
