@@ -6,7 +6,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { execa, type ResultPromise } from 'execa';
 import pRetry from 'p-retry';
-import { GuestError, HarnessError, InfrastructureError, MissingToolError, TimeoutError } from '../errors.ts';
+import { GuestError, HarnessError, InfrastructureError, InterruptedError, MissingToolError, TimeoutError } from '../errors.ts';
 import { withDeadline } from '../util/deadline.ts';
 import { shellWord } from '../util/shell-word.ts';
 import type { AcceleratorChoice } from './accel.ts';
@@ -128,6 +128,8 @@ export class QemuMachine implements AsyncDisposable {
         this.failure,
       ]),
     ).catch((error: unknown) => {
+      // A signal that aborted the machine meanwhile is what happened, not a QEMU that could not start.
+      if (error instanceof InterruptedError) throw error;
       throw new InfrastructureError(`QEMU did not open its QMP socket: ${error instanceof Error ? error.message : String(error)}`);
     });
     this.qmp.on('event', (event: QmpEvent) => {
@@ -190,8 +192,12 @@ export class QemuMachine implements AsyncDisposable {
     const child = this.process;
     if (child && child.exitCode === null && child.signalCode === null) {
       const exited = child.then(() => undefined);
-      await Promise.race([this.qmp?.execute('quit').catch(() => undefined), exited]);
-      const gone = await raceTimeout(exited, 3000);
+      // Politely only when QMP is there to ask; without it (stopped while connecting) nothing would ever answer.
+      let gone = false;
+      if (this.qmp) {
+        await Promise.race([this.qmp.execute('quit').catch(() => undefined), exited]);
+        gone = await raceTimeout(exited, 3000);
+      }
       if (!gone) {
         child.kill('SIGTERM');
         if (!(await raceTimeout(exited, 3000))) {

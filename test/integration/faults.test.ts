@@ -111,6 +111,9 @@ t.test('SIGTERM to the harness mid-run leaves no QEMU behind', async (t) => {
   const result = await child;
   t.not(result.exitCode, 0, 'the run does not report success');
   t.notOk(processAlive(pid), 'QEMU ended with the harness');
+  // Even when the signal lands while QEMU is still opening QMP: an interruption, not a QEMU that failed to start.
+  const record = JSON.parse(await readFile(path.join(results, 'latest', 'boot', 'scenario.json'), 'utf8')) as { error?: { code: string } };
+  t.equal(record.error?.code, 'INTERRUPTED', 'scenario.json records the interruption');
 });
 
 t.test('SIGINT in the middle of a scenario: evidence written, QEMU gone, exit code "interrupted"', async (t) => {
