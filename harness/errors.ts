@@ -42,6 +42,9 @@ export class GuestError extends HarnessError {
   override readonly exitCode = ExitCode.checkFailed;
 }
 
+/** The guest kernel panicked (its console said so, or pvpanic fired): a kernel's outcome, not only a failure. */
+export class GuestPanicError extends GuestError {}
+
 /** Something did not happen before its deadline. */
 export class TimeoutError extends HarnessError {
   override readonly code = 'TIMEOUT';

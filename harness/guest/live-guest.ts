@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseLiveUpdateLog } from '../checks/live-update-log.ts';
 import { parsePciTrace } from '../checks/qemu-trace.ts';
-import { GuestError, TimeoutError } from '../errors.ts';
+import { GuestError, GuestPanicError, TimeoutError } from '../errors.ts';
 import { QemuMachine } from '../vm/machine.ts';
 import { defaultTopology, eduBdf, rootPortBdf, type Topology } from '../vm/topology.ts';
 import type { HelperRecorder } from './guest-helper.ts';
@@ -196,7 +196,7 @@ export class LiveGuest {
     try {
       return { ended: 'booted', report: await this.kexec(options) };
     } catch (error) {
-      const panicked = error instanceof GuestError && /guest kernel failed: Kernel panic|guest panicked \(pvpanic\)/.test(error.message);
+      const panicked = error instanceof GuestPanicError;
       if (!panicked && !(error instanceof TimeoutError)) throw error;
       const serial = this.machine.serial.content.slice(start);
       await this.save('serial-after-kexec.log', serial);

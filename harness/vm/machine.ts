@@ -6,7 +6,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { execa, type ResultPromise } from 'execa';
 import pRetry from 'p-retry';
-import { GuestError, HarnessError, InfrastructureError, InterruptedError, MissingToolError, TimeoutError } from '../errors.ts';
+import { GuestError, GuestPanicError, HarnessError, InfrastructureError, InterruptedError, MissingToolError, TimeoutError } from '../errors.ts';
 import { withDeadline } from '../util/deadline.ts';
 import { shellWord } from '../util/shell-word.ts';
 import type { AcceleratorChoice } from './accel.ts';
@@ -135,11 +135,12 @@ export class QemuMachine implements AsyncDisposable {
     this.qmp.on('event', (event: QmpEvent) => {
       this.events.push(event);
       if (event.event === 'GUEST_PANICKED') {
-        this.failWith(new GuestError(`guest panicked (pvpanic); serial tail:\n${this.serial.tail()}`));
+        this.failWith(new GuestPanicError(`guest panicked (pvpanic); serial tail:\n${this.serial.tail()}`));
       }
     });
     void this.serial.waitFor(panicPattern).then((match) => {
-      if (!this.stopping) this.failWith(new GuestError(`guest kernel failed: ${match[0]}; serial tail:\n${this.serial.tail()}`));
+      const Failure = match[0].startsWith('Kernel panic') ? GuestPanicError : GuestError;
+      if (!this.stopping) this.failWith(new Failure(`guest kernel failed: ${match[0]}; serial tail:\n${this.serial.tail()}`));
     });
   }
 

@@ -3,7 +3,7 @@ import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { ExitCode, GuestError, InfrastructureError, TimeoutError } from '../../harness/errors.ts';
+import { ExitCode, GuestError, GuestPanicError, InfrastructureError, TimeoutError } from '../../harness/errors.ts';
 import { LiveGuest } from '../../harness/guest/live-guest.ts';
 import { defaultTopology } from '../../harness/vm/topology.ts';
 import { ScenarioSession } from '../../harness/scenario/run-scenario.ts';
@@ -73,7 +73,7 @@ t.test('a guest panic is detected, reported with the serial tail, and QEMU is go
   const guest = await LiveGuest.boot(spec);
   const pid = await qemuPid(spec.artifactDir);
   const started = performance.now();
-  await t.rejects(guest.check('echo c > /proc/sysrq-trigger; sleep 60', 120_000), GuestError, 'the command fails as a guest error');
+  await t.rejects(guest.check('echo c > /proc/sysrq-trigger; sleep 60', 120_000), GuestPanicError, 'the command fails as a guest panic');
   t.ok(performance.now() - started < 60_000, 'detected before the command could finish');
   await guest.close();
   t.notOk(processAlive(pid), 'QEMU ended');
