@@ -27,29 +27,45 @@ export class GuestConnection {
     client.on('error', () => (this.closed = true));
   }
 
-  /** Connect once; rejects on refusal, wrong host key or auth failure. */
-  static async connect(target: SshTarget, readyTimeoutMs = 20_000): Promise<GuestConnection> {
+  /**
+   * Connect once; rejects on refusal, wrong host key, auth failure or abort. A failed attempt's client is destroyed
+   * and keeps an error listener: ssh2 can emit a second error (a reset, then "Connection lost before handshake")
+   * after the first, and an unheard one would kill the process.
+   */
+  static async connect(target: SshTarget, readyTimeoutMs = 20_000, signal?: AbortSignal): Promise<GuestConnection> {
     const privateKey = await readFile(target.clientKeyFile);
+    signal?.throwIfAborted();
     const client = new Client();
-    await new Promise<void>((resolve, reject) => {
-      let hostKeyMismatch = false;
-      client.once('ready', () => resolve());
-      client.once('error', (error) =>
-        reject(hostKeyMismatch ? new GuestError('guest presented an unexpected SSH host key (image mismatch?)') : error),
-      );
-      client.connect({
-        host: '127.0.0.1',
-        port: target.port,
-        username: 'root',
-        privateKey,
-        readyTimeout: readyTimeoutMs,
-        algorithms: { serverHostKey: ['ssh-ed25519'] },
-        hostVerifier: (key: Buffer) => {
-          hostKeyMismatch = !key.equals(target.hostKeyBlob);
-          return !hostKeyMismatch;
-        },
+    client.on('error', () => undefined);
+    let hostKeyMismatch = false;
+    const abandon = () => client.destroy();
+    signal?.addEventListener('abort', abandon, { once: true });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        client.once('ready', () => resolve());
+        client.once('error', (error) =>
+          reject(hostKeyMismatch ? new GuestError('guest presented an unexpected SSH host key (image mismatch?)') : error),
+        );
+        client.once('close', () => reject(signal?.aborted ? (signal.reason as Error) : new Error('SSH connection closed before it was ready')));
+        client.connect({
+          host: '127.0.0.1',
+          port: target.port,
+          username: 'root',
+          privateKey,
+          readyTimeout: readyTimeoutMs,
+          algorithms: { serverHostKey: ['ssh-ed25519'] },
+          hostVerifier: (key: Buffer) => {
+            hostKeyMismatch = !key.equals(target.hostKeyBlob);
+            return !hostKeyMismatch;
+          },
+        });
       });
-    });
+    } catch (error) {
+      client.destroy();
+      throw error;
+    } finally {
+      signal?.removeEventListener('abort', abandon);
+    }
     return new GuestConnection(client);
   }
 

@@ -8,7 +8,7 @@ export async function waitForSsh(target: SshTarget, signal: AbortSignal): Promis
   return pRetry(
     async () => {
       try {
-        return await GuestConnection.connect(target, 10_000);
+        return await GuestConnection.connect(target, 10_000, signal);
       } catch (error) {
         if (error instanceof GuestError) throw new AbortError(error);
         throw error;
