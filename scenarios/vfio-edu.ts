@@ -6,7 +6,7 @@ import t from 'tap';
 import { deviceIdentity, identityChanges } from '../harness/checks/device-identity.ts';
 import { barChanges, bridgeChanges, busMasterEnabled } from '../harness/checks/preservation.ts';
 import type { LiveGuest } from '../harness/guest/live-guest.ts';
-import { assertDma, assertMsi, assertStep, dmaAddresses, exerciseDevice, msiBeforeArm, slug, type StepExpectation } from '../harness/scenario/device-checks.ts';
+import { assertDma, assertMsi, assertStep, dmaAddresses, exerciseDevices, msiBeforeArm, slug, type StepExpectation } from '../harness/scenario/device-checks.ts';
 import { runScenario } from '../harness/scenario/run-scenario.ts';
 import { windowPhases } from '../harness/guest/kexec-evidence.ts';
 
@@ -25,12 +25,7 @@ await runScenario(t, async (session) => {
   const [preserved = '', control = ''] = guest.eduDevices;
   const bridge = guest.upstreamBridgeOf(preserved);
   await bindAll(guest, 'before kexec');
-  await session.timeline.phase('exercise-before', async () => {
-    for (const bdf of guest.eduDevices) {
-      await guest.vfio.config(bdf);
-      await exerciseDevice(t, guest, bdf, 'before kexec', false);
-    }
-  });
+  await session.timeline.phase('exercise-before', () => exerciseDevices(t, guest, guest.eduDevices, 'before kexec', { msiMustStartDisabled: false, configEvidence: 'before' }));
 
   // Property 9 first: a device preserved with its MSI still armed must make the kexec fail, and the old kernel live on.
   await guest.loadNextKernel();
@@ -117,10 +112,5 @@ await runScenario(t, async (session) => {
     t.ok(writes.length === 0, `[no-writes-to-ssh@${preserved}] ${preserved}: no config writes between kexec -e and SSH in the new kernel (saw ${writes.length})`, { todo });
   }
 
-  await session.timeline.phase('exercise-after', async () => {
-    for (const bdf of holder ? [control] : [preserved, control]) {
-      await exerciseDevice(t, guest, bdf, 'after kexec', true);
-      await guest.vfio.config(bdf);
-    }
-  });
+  await session.timeline.phase('exercise-after', () => exerciseDevices(t, guest, holder ? [control] : [preserved, control], 'after kexec', { msiMustStartDisabled: true, configEvidence: 'after' }));
 });

@@ -28,6 +28,8 @@ export interface Options {
   readonly repro?: string;
   /** KEEP=1: on a failure, keep the VM up for SSH until Ctrl-C. */
   readonly keep: boolean;
+  /** JOBS=n: scenarios run at once; unset means the run decides (defaultJobs). */
+  readonly jobs?: number;
 }
 
 export interface Shard {
@@ -51,6 +53,7 @@ export const optionTable = [
   { key: 'expect', flag: '--expect', variable: 'EXPECT', help: 'file of known outcomes per check' },
   { key: 'repro', flag: '--repro', variable: 'REPRO', help: 'run folder to reproduce (its repro.json)' },
   { key: 'keep', flag: '--keep', variable: 'KEEP', help: '1: on a failure keep the VM up for SSH until Ctrl-C' },
+  { key: 'jobs', flag: '--jobs', variable: 'JOBS', help: 'scenarios run at once (default: one per core, at most 4)' },
 ] as const;
 
 type Key = (typeof optionTable)[number]['key'];
@@ -120,6 +123,9 @@ function validate(command: Command, raw: ReadonlyMap<Key, string>): Options {
   }
   const keepRaw = raw.get('keep');
   if (keepRaw !== undefined && !['0', '1'].includes(keepRaw)) throw new BadInputError(`KEEP=${keepRaw} is not 0 or 1`);
+  const jobsRaw = raw.get('jobs');
+  if (jobsRaw !== undefined && !/^[1-9]\d{0,2}$/.test(jobsRaw)) throw new BadInputError(`JOBS=${jobsRaw} is not a number of scenarios to run at once (1 to 999, for example JOBS=2)`);
+  if (jobsRaw !== undefined && jobsRaw !== '1' && keepRaw === '1') throw new BadInputError(`KEEP=1 keeps a failed guest for a person at the terminal, one at a time; drop JOBS=${jobsRaw} or pass JOBS=1`);
   return {
     command,
     scenarios,
@@ -136,6 +142,7 @@ function validate(command: Command, raw: ReadonlyMap<Key, string>): Options {
     expect: raw.get('expect'),
     repro: raw.get('repro'),
     keep: keepRaw === '1',
+    jobs: jobsRaw === undefined ? undefined : Number(jobsRaw),
   };
 }
 

@@ -14,7 +14,8 @@ import type { KexecOptions, KexecReport, KexecWindow, KexecWithConfigReport } fr
 import { guestCommandLine } from './kernel-command-line.ts';
 import { LuoAgent } from './luo-agent.ts';
 import { GuestPci } from './pci.ts';
-import type { CommandResult, GuestConnection } from './ssh.ts';
+import { ConnectionPool } from './connection-pool.ts';
+import { GuestConnection, type CommandResult } from './ssh.ts';
 import { VfioEdu } from './vfio-edu.ts';
 import { waitForSsh } from './wait-for-ssh.ts';
 
@@ -36,7 +37,7 @@ export const deadlines = {
 const readyPattern = /luo-harness: ssh ready boot_id=([0-9a-f-]{36})/;
 
 /** Names of the files shared with the guest at /mnt/next. */
-const sharedFiles = { kernel: 'bzImage', initramfs: 'initramfs.cpio.gz', nextKernel: 'next-bzImage' } as const;
+const sharedFiles = { kernel: 'bzImage', initramfs: 'initramfs.cpio', nextKernel: 'next-bzImage' } as const;
 
 export interface Generation {
   readonly index: number;
@@ -75,9 +76,14 @@ export class LiveGuest {
   private constructor(
     readonly spec: GuestSpec,
     readonly machine: QemuMachine,
-    private connection: GuestConnection,
+    connection: GuestConnection,
     private readonly phases: PhaseRecorder,
-  ) {}
+  ) {
+    this.connections = this.poolFor(connection);
+  }
+
+  /** SSH to the current kernel: one connection, and more while commands run side by side. */
+  private connections: ConnectionPool;
 
   /** Boot a guest from its spec and wait for SSH. */
   static async boot(spec: GuestSpec, options: BootOptions = {}): Promise<LiveGuest> {
@@ -126,17 +132,17 @@ export class LiveGuest {
 
   /** Run a command in the guest, failing fast if the guest dies meanwhile. */
   run(command: string, timeoutMs = 120_000): Promise<CommandResult> {
-    return this.machine.watch(`guest command "${command}"`, timeoutMs, () => this.connection.run(command));
+    return this.machine.watch(`guest command "${command}"`, timeoutMs, () => this.connections.use((connection) => connection.run(command)));
   }
 
   /** Run a command that must exit 0. */
   check(command: string, timeoutMs = 120_000): Promise<CommandResult> {
-    return this.machine.watch(`guest command "${command}"`, timeoutMs, () => this.connection.check(command));
+    return this.machine.watch(`guest command "${command}"`, timeoutMs, () => this.connections.use((connection) => connection.check(command)));
   }
 
   /** Copy a file into the guest. */
   putFile(guestPath: string, contents: string | Buffer, mode?: number): Promise<void> {
-    return this.machine.watch(`copy to ${guestPath}`, 120_000, () => this.connection.putFile(guestPath, contents, mode));
+    return this.machine.watch(`copy to ${guestPath}`, 120_000, () => this.connections.use((connection) => connection.putFile(guestPath, contents, mode)));
   }
 
   /** The running kernel's boot_id. */
@@ -242,7 +248,7 @@ export class LiveGuest {
     const serialOffset = this.machine.serial.offset;
     const exec = await this.machine.trace.mark();
     const execStart = performance.now();
-    this.connection.fireAndForget(options.beforeExec ? `${options.beforeExec}; kexec -e` : 'kexec -e');
+    await this.connections.use((connection) => Promise.resolve(connection.fireAndForget(options.beforeExec ? `${options.beforeExec}; kexec -e` : 'kexec -e')));
     const deadline = options.deadlineMs ?? deadlines.kexecToSsh;
     const banner = await this.machine.waitForSerial('kexec into the next kernel to SSH ready', /Linux version /, serialOffset, deadline);
     const newKernel = await this.machine.trace.mark();
@@ -252,8 +258,8 @@ export class LiveGuest {
     if (bootId === previous.bootId) {
       throw new GuestError(`after kexec the guest reports the same boot_id ${bootId}: the kernel did not change`);
     }
-    this.connection.destroy();
-    this.connection = await this.machine.watch('SSH login after kexec', deadline, (signal) => waitForSsh(sshTarget(this.spec, this.machine), signal));
+    this.connections.destroy();
+    this.connections = this.poolFor(await this.machine.watch('SSH login after kexec', deadline, (signal) => waitForSsh(sshTarget(this.spec, this.machine), signal)));
     const sshAnswered = await this.machine.trace.mark();
     const kexecToSshMs = Math.round(performance.now() - execStart);
     this.generations.push({ index: previous.index + 1, bootId, serialOffset: banner.index });
@@ -283,8 +289,12 @@ export class LiveGuest {
 
   /** Close SSH and shut QEMU down. */
   async close(): Promise<void> {
-    this.connection.close();
+    this.connections.close();
     await this.machine.shutdown();
+  }
+
+  private poolFor(first: GuestConnection): ConnectionPool {
+    return new ConnectionPool(first, () => this.machine.watch('another SSH login', deadlines.bootToSsh, () => GuestConnection.connect(sshTarget(this.spec, this.machine), 10_000)));
   }
 
   /** Saves a guest helper's output (and stderr, if any) under folder/gen<N>-<step>. */

@@ -69,6 +69,11 @@ export class GuestConnection {
     return new GuestConnection(client);
   }
 
+  /** False once the connection closed or failed. */
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
   /** Run a command; resolves with exit code and output whatever the exit code. */
   async run(command: string, input?: string | Buffer): Promise<CommandResult> {
     return new Promise((resolve, reject) => {

@@ -40,18 +40,38 @@ export function msiBeforeArm(states: readonly VfioEduMsiStateEvent[]): VfioEduMs
   return states.find((state) => state.phase === 'before-arm' && state.source === 'sysfs');
 }
 
-/** DMA at each IOVA and MSI on a device: every transfer verified, one event per raise, nothing spurious. */
-export async function exerciseDevice(t: Test, guest: LiveGuest, bdf: string, when: string, msiMustStartDisabled: boolean): Promise<void> {
-  for (const iova of dmaAddresses) {
-    const dma = await guest.vfio.dma(bdf, iova);
-    assertDma(t, `[dma@${bdf}.${slug(when)}.0x${iova.toString(16)}] ${when} ${bdf}: DMA at IOVA 0x${iova.toString(16)}`, { ...dma, exitCode: dma.run.exitCode });
+/**
+ * DMA at each IOVA and MSI on each device, every transfer verified, one event per raise, nothing spurious; the config
+ * region kept as evidence before or after the work. The devices work side by side (each edu DMA waits on its own 100 ms device timer,
+ * twenty transfers per IOVA), and the checks come in the devices' order.
+ */
+export async function exerciseDevices(
+  t: Test,
+  guest: LiveGuest,
+  devices: readonly string[],
+  when: string,
+  { msiMustStartDisabled, configEvidence }: { readonly msiMustStartDisabled: boolean; readonly configEvidence: 'before' | 'after' },
+): Promise<void> {
+  const exercised = await Promise.all(
+    devices.map(async (bdf) => {
+      if (configEvidence === 'before') await guest.vfio.config(bdf);
+      const dmas = [];
+      for (const iova of dmaAddresses) dmas.push({ iova, dma: await guest.vfio.dma(bdf, iova) });
+      const msi = await guest.vfio.msi(bdf, msiRaises);
+      if (configEvidence === 'after') await guest.vfio.config(bdf);
+      return { bdf, dmas, msi };
+    }),
+  );
+  for (const { bdf, dmas, msi } of exercised) {
+    for (const { iova, dma } of dmas) {
+      assertDma(t, `[dma@${bdf}.${slug(when)}.0x${iova.toString(16)}] ${when} ${bdf}: DMA at IOVA 0x${iova.toString(16)}`, { ...dma, exitCode: dma.run.exitCode });
+    }
+    if (msiMustStartDisabled) {
+      const state = msiBeforeArm(msi.states);
+      t.equal(state?.enabled, false, `[msi-disabled-until-armed@${bdf}.${slug(when)}] ${when} ${bdf}: MSI disabled until armed (MSI control 0x${state?.control.toString(16) ?? '?'})`);
+    }
+    assertMsi(t, `[msi@${bdf}.${slug(when)}] ${when} ${bdf}: MSI`, msi.result, msi.errors);
   }
-  const msi = await guest.vfio.msi(bdf, msiRaises);
-  if (msiMustStartDisabled) {
-    const state = msiBeforeArm(msi.states);
-    t.equal(state?.enabled, false, `[msi-disabled-until-armed@${bdf}.${slug(when)}] ${when} ${bdf}: MSI disabled until armed (MSI control 0x${state?.control.toString(16) ?? '?'})`);
-  }
-  assertMsi(t, `[msi@${bdf}.${slug(when)}] ${when} ${bdf}: MSI`, msi.result, msi.errors);
 }
 
 /** What a step must answer: success, a refusal with any errno, or that errno. */

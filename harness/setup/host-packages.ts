@@ -21,7 +21,7 @@ export const hostPackages = [
   { name: 'busybox-static', why: 'guest userland' },
   { name: 'dropbear-bin', why: 'guest SSH server and key tools' },
   { name: 'kexec-tools', why: 'kexec inside the guest' },
-  { name: 'pciutils', why: 'lspci inside the guest and for reading dumps' },
+  { name: 'pciutils', why: 'lspci -F reads the config dumps on the host' },
 ] as const;
 
 /** Only `make test` needs these: the report is checked in a real browser, the KEEP=1 SSH command really run. */

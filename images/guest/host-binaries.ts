@@ -4,12 +4,14 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { MissingToolError } from '../../harness/errors.ts';
 
-/** Programs the guest image carries, found on the host: where they go in the guest, and which package provides them. */
+/**
+ * Programs the guest image carries, found on the host: where they go in the guest, and which package provides them.
+ * No pciutils: the harness reads config space from sysfs, and Debian's lspci pulls in 6 MB of libraries (libkmod,
+ * libcrypto) that every boot and every kexec would unpack; busybox's lspci is there for a person at the prompt.
+ */
 export const guestPrograms = [
   { guestPath: '/usr/sbin/dropbear', candidates: ['/usr/sbin/dropbear'], debianPackage: 'dropbear-bin' },
   { guestPath: '/sbin/kexec', candidates: ['/sbin/kexec', '/usr/sbin/kexec'], debianPackage: 'kexec-tools' },
-  { guestPath: '/usr/bin/lspci', candidates: ['/usr/bin/lspci', '/bin/lspci'], debianPackage: 'pciutils' },
-  { guestPath: '/usr/bin/setpci', candidates: ['/usr/bin/setpci', '/bin/setpci'], debianPackage: 'pciutils' },
 ] as const;
 
 export const busyboxCandidates = ['/bin/busybox', '/usr/bin/busybox'];

@@ -28,7 +28,8 @@ if grep -q luo_next /sys/bus/virtio/drivers/9pnet_virtio/*/mount_tag 2>/dev/null
 	mount -t 9p -o trans=virtio,version=9p2000.L,ro luo_next /mnt/next
 fi
 
-dropbear -r /etc/dropbear/host_key -p 22 -s -j -k -P /run/dropbear.pid
+# -E: dropbear's log goes to the serial console, where a dropped SSH connection leaves its reason.
+dropbear -E -r /etc/dropbear/host_key -p 22 -s -j -k -P /run/dropbear.pid 2>/dev/console
 echo "luo-harness: ssh ready boot_id=$(cat /proc/sys/kernel/random/boot_id)" > /dev/console
 
 # PID 1 must never exit; it idles while the host drives the guest over SSH.

@@ -1,4 +1,6 @@
-// Assemble the guest initramfs (busybox, dropbear, kexec-tools, pciutils, helpers), cached by content hash.
+// Assemble the guest initramfs (busybox, dropbear, kexec-tools, helpers), cached by content hash. Uncompressed: under
+// TCG the kernel unpacks 8 MB of plain cpio in a third of the time it takes to inflate the gzip (0.16 s against 0.5 s),
+// on every boot and every kexec.
 import { access, chmod, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -21,7 +23,7 @@ import { generateGuestKeys, readGuestKeys, type GuestKeys } from './ssh-keys.ts'
 const keptImages = 4;
 
 /** Bump when the image layout changes. */
-const recipeVersion = 'image-1';
+const recipeVersion = 'image-2';
 const initScript = path.join(repoRoot, 'images', 'guest', 'init.sh');
 
 export interface GuestImage {
@@ -51,7 +53,7 @@ export async function buildGuestImage(inputs: ImageInputs, cache: string): Promi
     ...(await fingerprintHostFiles([busybox, ...programs.map((program) => program.hostFile)])),
   ]).slice(0, 16);
   const folder = path.join(cache, 'guest', key);
-  const initramfs = path.join(folder, 'initramfs.cpio.gz');
+  const initramfs = path.join(folder, 'initramfs.cpio');
   const stamp = path.join(folder, 'complete');
   try {
     await access(stamp);
@@ -89,7 +91,7 @@ export async function buildGuestImage(inputs: ImageInputs, cache: string): Promi
   for (const helper of guestHelpers) await chmod(path.join(root, 'usr', 'bin', helper.name), 0o755);
 
   await linkBusyboxApplets(root, busybox);
-  await execa('sh', ['-c', `find . -print0 | cpio --null -o -H newc -R 0:0 --quiet | gzip -1 > ${JSON.stringify(initramfs)}`], { cwd: root });
+  await execa('sh', ['-c', `find . -print0 | cpio --null -o -H newc -R 0:0 --quiet > ${JSON.stringify(initramfs)}`], { cwd: root });
   await rm(root, { recursive: true, force: true });
   await writeFile(stamp, `${new Date().toISOString()}\n`);
   await pruneOldEntries(path.join(cache, 'guest'), keptImages);
@@ -105,7 +107,7 @@ async function linkBusyboxApplets(root: string, busybox: string): Promise<void> 
     try {
       await symlink('/bin/busybox', target);
     } catch {
-      // a real program (kexec, lspci) already sits there
+      // a real program (kexec) already sits there
     }
   }
 }
