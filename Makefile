@@ -1,8 +1,8 @@
 # luo-harness: `make scenario` sets up what it needs and runs the scenarios; `make test` runs the test suite.
-# Make variables (S, KERNEL, KERNEL_SRC, CONFIG, PATCHES, NEXT_KERNEL, NEXT_PATCHES, ACCEL, RESULTS, QEMU, SHARD, EXPECT, REPRO, KEEP)
+# Make variables (S, KERNEL, KERNEL_SRC, CONFIG, PATCHES, NEXT_KERNEL, NEXT_PATCHES, ACCEL, RESULTS, QEMU, SHARD, EXPECT, REPRO, KEEP, JOBS, PAIRS)
 # reach the harness through the environment; see `make help`. make exits 2 whenever a recipe fails: for the
 # harness's own exit code (git bisect run, scripts) call ./luo-harness, which every target here runs.
-export S KERNEL KERNEL_SRC CONFIG PATCHES NEXT_KERNEL NEXT_PATCHES ACCEL RESULTS QEMU SHARD EXPECT REPRO KEEP
+export S KERNEL KERNEL_SRC CONFIG PATCHES NEXT_KERNEL NEXT_PATCHES ACCEL RESULTS QEMU SHARD EXPECT REPRO KEEP JOBS PAIRS
 
 HARNESS = ./luo-harness
 DEPS = node_modules/.luo-harness-installed
@@ -63,6 +63,6 @@ $(DEPS): package.json package-lock.json
 
 help:
 	@echo 'make scenario [S=a,b] [KERNEL=bzImage [CONFIG=.config] | KERNEL_SRC=tree | PATCHES=dir-or-mbox] [NEXT_KERNEL=bzImage | NEXT_PATCHES=dir-or-mbox] [ACCEL=kvm|tcg] [RESULTS=dir] [QEMU=path]'
-	@echo '              [SHARD=i/n] [EXPECT=file] [REPRO=results/<run-id>] [KEEP=1]'
+	@echo '              [SHARD=i/n] [EXPECT=file] [REPRO=results/<run-id>] [KEEP=1] [JOBS=n]'
 	@echo './luo-harness run S=... (the same variables as arguments; exits with the harness code: 0, 1, 2, 125, 130)'
-	@echo 'make test | list | doctor | images | shell | report | bench'
+	@echo 'make test | list | doctor | images | shell | report | bench [PAIRS=n] [S=...]'

@@ -1,60 +1,107 @@
-// `make bench`: speed and memory of the harness against targets set from measurements on the 2-core machine.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+// `make bench`: the kexec scenario against the kernel's own selftest flow on the same bzImage and accelerator, timed
+// in turn in the same run, plus boot and kexec to SSH, the suite's wall time and QEMU's peak memory; bench.json
+// keeps the ratios and their targets, and the previous bench run's ratios are shown beside them.
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Options } from '../config/options.ts';
-import { ExitCode } from '../errors.ts';
-import { LiveGuest } from '../guest/live-guest.ts';
-import { guestSpec, prepareRun } from '../run/prepare.ts';
+import { execa } from 'execa';
+import { kernelAndMachineVariables, type Options } from '../config/options.ts';
+import { ExitCode, InfrastructureError } from '../errors.ts';
+import { prepareRun } from '../run/prepare.ts';
 import { newRunId } from '../results/run-dir.ts';
+import type { ScenarioResult } from '../results/summary.ts';
+import { progress } from '../util/log.ts';
 import { repoRoot } from '../util/paths.ts';
+import { defaultTopology } from '../vm/topology.ts';
+import { median, missed, ratiosOf, renderRatio, slower, targets, type BenchSamples, type Ratio } from './bench-targets.ts';
+import { buildFloorImage } from './floor-image.ts';
+import { runFloor } from './floor-run.ts';
 
-/**
- * Targets on the 2-core development machine under TCG: about twice what the harness measured there
- * (boot to SSH 2.4 s, SSH command 14 ms, kexec to SSH 2.4 s, QEMU peak RSS 398 MiB with a 2 GiB guest).
- */
-export const targets = { bootToSshMs: 5_000, commandMedianMs: 250, kexecToSshMs: 5_000, qemuRssMiB: 800 } as const;
-
-interface Measurement {
-  readonly name: keyof typeof targets;
-  readonly value: number;
-  readonly target: number;
+/** One `luo-harness run` as a child: its wall time and the scenarios its summary.json reports. */
+async function timeHarnessRun(options: Options, results: string, scenarios: readonly string[], log: string): Promise<{ wallMs: number; scenarios: ScenarioResult[] }> {
+  const args = ['run', `RESULTS=${results}`, ...kernelAndMachineVariables(options), ...(scenarios.length > 0 ? [`S=${scenarios.join(',')}`] : [])];
+  const started = performance.now();
+  const run = await execa(path.join(repoRoot, 'luo-harness'), args, { reject: false, stdin: 'ignore', all: true, cleanup: true });
+  const wallMs = Math.round(performance.now() - started);
+  await writeFile(log, run.all ?? '');
+  if (run.exitCode !== 0) throw new InfrastructureError(`bench: luo-harness ${args.join(' ')} exited ${run.exitCode ?? run.signal}; nothing to time (log: ${log})`);
+  const summary = JSON.parse(await readFile(path.join(results, 'latest', 'summary.json'), 'utf8')) as { scenarios: ScenarioResult[] };
+  return { wallMs, scenarios: summary.scenarios };
 }
 
-/** Boot once, time SSH commands and a kexec, read QEMU's peak RSS; write results/bench-<id>.json. */
-export async function runBenchmark(options: Options, cache: string): Promise<number> {
-  const prepared = await prepareRun(options, cache);
-  const runId = newRunId();
-  const artifactDir = path.join(path.resolve(options.results ?? path.join(repoRoot, 'results')), `bench-${runId}`);
-  await mkdir(artifactDir, { recursive: true });
-  const bootStart = performance.now();
-  const guest = await LiveGuest.boot(guestSpec(prepared, options.qemu, artifactDir));
-  try {
-    const bootToSshMs = performance.now() - bootStart;
-    const commandTimes: number[] = [];
-    for (let index = 0; index < 15; index++) {
-      const start = performance.now();
-      await guest.check('true');
-      commandTimes.push(performance.now() - start);
-    }
-    commandTimes.sort((a, b) => a - b);
-    const timing = await guest.kexec();
-    const status = await readFile(`/proc/${guest.machine.pid ?? 0}/status`, 'utf8').catch(() => '');
-    const rssKiB = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-    const measurements: Measurement[] = [
-      { name: 'bootToSshMs', value: Math.round(bootToSshMs), target: targets.bootToSshMs },
-      { name: 'commandMedianMs', value: Math.round(commandTimes[Math.floor(commandTimes.length / 2)] ?? 0), target: targets.commandMedianMs },
-      { name: 'kexecToSshMs', value: timing.kexecToSshMs, target: targets.kexecToSshMs },
-      { name: 'qemuRssMiB', value: Math.round(rssKiB / 1024), target: targets.qemuRssMiB },
-    ];
-    const report = { runId, accel: prepared.accel, kernel: prepared.kernel.release, kernelBuildMs: prepared.kernel.buildMs, measurements };
-    await writeFile(path.join(artifactDir, 'bench.json'), `${JSON.stringify(report, null, 2)}\n`);
-    for (const measurement of measurements) {
-      const verdict = measurement.value <= measurement.target ? 'ok  ' : 'OVER';
-      process.stdout.write(`${verdict} ${measurement.name.padEnd(16)} ${String(measurement.value).padStart(7)}  (target <= ${measurement.target})\n`);
-    }
-    process.stdout.write(`bench: ${path.join(artifactDir, 'bench.json')}\n`);
-    return measurements.every((measurement) => measurement.value <= measurement.target) ? ExitCode.pass : ExitCode.benchTargetMissed;
-  } finally {
-    await guest.close();
+function phaseMs(result: ScenarioResult | undefined, name: string): number {
+  const phase = result?.phases.find((candidate) => candidate.name === name);
+  if (!phase) throw new InfrastructureError(`bench: the kexec scenario recorded no "${name}" phase`);
+  return phase.durationMs;
+}
+
+/** The ratios of the newest earlier bench run in the same results folder, if any. */
+async function previousRun(resultsRoot: string, current: string): Promise<{ runId: string; ratios: Ratio[] } | undefined> {
+  const earlier = (await readdir(resultsRoot).catch(() => [])).filter((name) => name.startsWith('bench-') && name !== current).sort().reverse();
+  for (const name of earlier) {
+    const report = await readFile(path.join(resultsRoot, name, 'bench.json'), 'utf8').then((text) => JSON.parse(text) as { runId: string; ratios?: Ratio[] }).catch(() => undefined);
+    if (report?.ratios) return { runId: report.runId, ratios: report.ratios };
   }
+  return undefined;
+}
+
+/** Floor and kexec scenario in turn PAIRS times, then the suite once; bench.json; exit 3 when a target is missed. */
+export async function runBenchmark(options: Options, cache: string): Promise<number> {
+  const prepared = await prepareRun(options, cache, ['kexec']);
+  const floor = await buildFloorImage(prepared.kernel, cache);
+  if ('unavailable' in floor) {
+    progress(`bench: no floor to measure against: ${floor.unavailable}`);
+    return ExitCode.couldNotTest;
+  }
+  const runId = newRunId();
+  const resultsRoot = path.resolve(options.results ?? path.join(repoRoot, 'results'));
+  const dir = path.join(resultsRoot, `bench-${runId}`);
+  await mkdir(dir, { recursive: true });
+  const samples = { floorMs: [] as number[], kexecScenarioMs: [] as number[], bootToSshMs: [] as number[], kexecToSshMs: [] as number[], rss: [] as number[] };
+  for (let pair = 1; pair <= options.pairs; pair++) {
+    samples.floorMs.push(await runFloor({ qemu: options.qemu, accel: prepared.accel.accel, bzImage: prepared.kernel.bzImage, initrd: floor.initrd, serialFile: path.join(dir, `floor-${pair}.serial.log`) }));
+    const kexec = await timeHarnessRun(options, path.join(dir, `kexec-${pair}`), ['kexec'], path.join(dir, `kexec-${pair}.log`));
+    const scenario = kexec.scenarios[0];
+    samples.kexecScenarioMs.push(kexec.wallMs);
+    samples.bootToSshMs.push(phaseMs(scenario, 'boot-to-ssh'));
+    samples.kexecToSshMs.push(phaseMs(scenario, 'kexec-to-ssh'));
+    const rss = scenario?.facts.qemuPeakRssMiB;
+    if (typeof rss === 'number') samples.rss.push(rss);
+    progress(`bench pair ${pair}/${options.pairs}: floor ${samples.floorMs.at(-1)} ms, make scenario S=kexec ${kexec.wallMs} ms`);
+  }
+  const suite = await timeHarnessRun(options, path.join(dir, 'suite'), options.scenarios, path.join(dir, 'suite.log'));
+  progress(`bench: ${options.scenarios.length > 0 ? `S=${options.scenarios.join(',')}` : 'every scenario'} in ${suite.wallMs} ms`);
+  const measured: BenchSamples = {
+    floorMs: samples.floorMs,
+    kexecScenarioMs: samples.kexecScenarioMs,
+    bootToSshMs: samples.bootToSshMs,
+    kexecToSshMs: samples.kexecToSshMs,
+    suiteMs: suite.wallMs,
+    suiteIsDefault: options.scenarios.length === 0,
+    qemuPeakRssMiB: Math.max(0, ...samples.rss),
+    guestMemoryMiB: defaultTopology.memoryMiB,
+  };
+  const previous = await previousRun(resultsRoot, `bench-${runId}`);
+  const ratios = ratiosOf(measured, previous?.ratios);
+  const report = {
+    runId,
+    accel: prepared.accel,
+    kernel: prepared.kernel.release,
+    pairs: options.pairs,
+    medianMs: { floor: median(measured.floorMs), kexecScenario: median(measured.kexecScenarioMs), bootToSsh: median(measured.bootToSshMs), kexecToSsh: median(measured.kexecToSshMs), suite: measured.suiteMs },
+    samples: measured,
+    suiteScenarios: suite.scenarios.map((scenario) => scenario.name),
+    targets,
+    ratios,
+    previousRun: previous?.runId ?? null,
+  };
+  await writeFile(path.join(dir, 'bench.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const { medianMs } = report;
+  process.stdout.write(
+    `floor: luo_kexec_simple as vmtest.sh runs it, ${prepared.accel.accel}: median ${medianMs.floor} ms of [${measured.floorMs.join(', ')}]\n` +
+      `make scenario S=kexec: median ${medianMs.kexecScenario} ms of [${measured.kexecScenarioMs.join(', ')}]\n` +
+      `${ratios.map(renderRatio).join('\n')}\n` +
+      `${previous ? `compared with ${previous.runId}${ratios.some(slower) ? ': SLOWER where marked' : ''}` : 'no earlier bench run in this results folder to compare with'}\n` +
+      `bench: ${path.join(dir, 'bench.json')}\n`,
+  );
+  return ratios.some(missed) ? ExitCode.benchTargetMissed : ExitCode.pass;
 }

@@ -30,6 +30,8 @@ export interface Options {
   readonly keep: boolean;
   /** JOBS=n: scenarios run at once; unset means the run decides (defaultJobs). */
   readonly jobs?: number;
+  /** PAIRS=n: `bench` times the floor and the kexec scenario in turn n times. */
+  readonly pairs: number;
 }
 
 export interface Shard {
@@ -54,6 +56,7 @@ export const optionTable = [
   { key: 'repro', flag: '--repro', variable: 'REPRO', help: 'run folder to reproduce (its repro.json)' },
   { key: 'keep', flag: '--keep', variable: 'KEEP', help: '1: on a failure keep the VM up for SSH until Ctrl-C' },
   { key: 'jobs', flag: '--jobs', variable: 'JOBS', help: 'scenarios run at once (default: one per core, at most 4)' },
+  { key: 'pairs', flag: '--pairs', variable: 'PAIRS', help: 'bench: floor and kexec scenario timed in turn this many times (default 5)' },
 ] as const;
 
 type Key = (typeof optionTable)[number]['key'];
@@ -125,6 +128,8 @@ function validate(command: Command, raw: ReadonlyMap<Key, string>): Options {
   if (keepRaw !== undefined && !['0', '1'].includes(keepRaw)) throw new BadInputError(`KEEP=${keepRaw} is not 0 or 1`);
   const jobsRaw = raw.get('jobs');
   if (jobsRaw !== undefined && !/^[1-9]\d{0,2}$/.test(jobsRaw)) throw new BadInputError(`JOBS=${jobsRaw} is not a number of scenarios to run at once (1 to 999, for example JOBS=2)`);
+  const pairsRaw = raw.get('pairs');
+  if (pairsRaw !== undefined && !/^[1-9]\d?$/.test(pairsRaw)) throw new BadInputError(`PAIRS=${pairsRaw} is not a number of timed pairs (1 to 99, for example PAIRS=5)`);
   if (jobsRaw !== undefined && jobsRaw !== '1' && keepRaw === '1') throw new BadInputError(`KEEP=1 keeps a failed guest for a person at the terminal, one at a time; drop JOBS=${jobsRaw} or pass JOBS=1`);
   return {
     command,
@@ -143,7 +148,24 @@ function validate(command: Command, raw: ReadonlyMap<Key, string>): Options {
     repro: raw.get('repro'),
     keep: keepRaw === '1',
     jobs: jobsRaw === undefined ? undefined : Number(jobsRaw),
+    pairs: pairsRaw === undefined ? 5 : Number(pairsRaw),
   };
+}
+
+/** What the kernel, the next kernel and the machine were given as, as `NAME=value` arguments: for a child run. */
+export function kernelAndMachineVariables(options: Options): string[] {
+  const given: [string, string | number | undefined][] = [
+    ['KERNEL', options.kernel],
+    ['KERNEL_SRC', options.kernelSrc],
+    ['CONFIG', options.kernelConfig],
+    ['PATCHES', options.patches],
+    ['NEXT_KERNEL', options.nextKernel],
+    ['NEXT_PATCHES', options.nextPatches],
+    ['ACCEL', options.accel],
+    ['QEMU', options.qemu],
+    ['JOBS', options.jobs],
+  ];
+  return given.flatMap(([name, value]) => (value === undefined ? [] : [`${name}=${value}`]));
 }
 
 function parseShard(text: string | undefined): Shard | undefined {

@@ -67,6 +67,8 @@ export class ScenarioSession {
     // What the checks derived from the run seed or chose themselves, for repro.json.
     const seeds = Object.assign({}, ...this.guests.flatMap((guest) => [guest.vfio.seeds, guest.luo.seeds])) as Record<string, unknown>;
     if (Object.keys(seeds).length > 0) this.facts.seeds = seeds;
+    const peaks = this.guests.flatMap((guest) => guest.machine.peakRssMiB ?? []);
+    if (peaks.length > 0) this.facts.qemuPeakRssMiB = Math.max(...peaks);
     const record = {
       scenario: this.context.scenario,
       kernel: this.context.kernel.release,

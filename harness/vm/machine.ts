@@ -1,6 +1,6 @@
 // One class owns one QEMU process: launch, QMP, serial, failure detection, and shutdown on every path.
 import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile, link, copyFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile, link, copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -47,6 +47,8 @@ export class QemuMachine implements AsyncDisposable {
   private qmp: QmpClient | undefined;
   private process: ResultPromise | undefined;
   private stopping = false;
+  /** QEMU's peak resident memory, read just before it was asked to quit. */
+  peakRssMiB: number | undefined;
   private stopped: Promise<void> | undefined;
 
   /** QEMU's trace of config writes and BAR mappings; mark() and since() bound a window such as a kexec. */
@@ -192,6 +194,7 @@ export class QemuMachine implements AsyncDisposable {
     this.stopping = true;
     const child = this.process;
     if (child && child.exitCode === null && child.signalCode === null) {
+      this.peakRssMiB = await peakRssMiB(child.pid);
       const exited = child.then(() => undefined);
       // Politely only when QMP is there to ask; without it (stopped while connecting) nothing would ever answer.
       let gone = false;
@@ -213,6 +216,13 @@ export class QemuMachine implements AsyncDisposable {
     await rm(this.tempDir, { recursive: true, force: true });
     liveMachines.delete(this);
   }
+}
+
+/** VmHWM of a live process, in MiB; undefined when /proc does not say. */
+async function peakRssMiB(pid: number | undefined): Promise<number | undefined> {
+  const status = await readFile(`/proc/${pid ?? 0}/status`, 'utf8').catch(() => '');
+  const kib = /VmHWM:\s+(\d+)/.exec(status)?.[1];
+  return kib === undefined ? undefined : Math.round(Number(kib) / 1024);
 }
 
 async function raceTimeout(promise: Promise<void>, milliseconds: number): Promise<boolean> {

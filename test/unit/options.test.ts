@@ -1,5 +1,5 @@
 import t from 'tap';
-import { parseOptions } from '../../harness/config/options.ts';
+import { kernelAndMachineVariables, parseOptions } from '../../harness/config/options.ts';
 import { BadInputError } from '../../harness/errors.ts';
 
 t.test('make variables become options, flags win', async (t) => {
@@ -56,4 +56,23 @@ t.test('NAME=value arguments are make variables (./luo-harness run S=kexec)', as
   t.throws(() => parseOptions(['NOPE=1'], {}), /unknown variable NOPE; known: S, KERNEL/);
   for (const shard of ['0/2', '3/2', '1', 'a/b', '1/0']) t.throws(() => parseOptions([], { SHARD: shard }), /is not i\/n with 1 <= i <= n/, shard);
   t.throws(() => parseOptions([], { KEEP: 'yes' }), /KEEP=yes is not 0 or 1/);
+});
+
+t.test('JOBS and PAIRS: numbers, one clear error otherwise; KEEP=1 runs one at a time', async (t) => {
+  t.equal(parseOptions(['JOBS=3'], {}).jobs, 3);
+  t.equal(parseOptions([], {}).jobs, undefined, 'unset: the run decides');
+  t.equal(parseOptions([], {}).pairs, 5);
+  t.equal(parseOptions(['bench', 'PAIRS=2'], {}).pairs, 2);
+  for (const jobs of ['0', '-1', 'two', '1.5', '1000']) t.throws(() => parseOptions([], { JOBS: jobs }), /is not a number of scenarios to run at once/, jobs);
+  for (const pairs of ['0', 'x', '100']) t.throws(() => parseOptions([], { PAIRS: pairs }), /is not a number of timed pairs/, pairs);
+  t.throws(() => parseOptions(['KEEP=1', 'JOBS=2'], {}), /KEEP=1 keeps a failed guest .* one at a time; drop JOBS=2 or pass JOBS=1/);
+  t.equal(parseOptions(['KEEP=1', 'JOBS=1'], {}).jobs, 1);
+});
+
+t.test('a child run gets the same kernel, next kernel and machine as NAME=value arguments', async (t) => {
+  const options = parseOptions(['bench', 'PATCHES=/p', 'NEXT_PATCHES=/n', 'ACCEL=tcg', 'JOBS=2', 'S=boot', 'RESULTS=/r', 'PAIRS=2'], {});
+  t.same(kernelAndMachineVariables(options), ['PATCHES=/p', 'NEXT_PATCHES=/n', 'ACCEL=tcg', 'QEMU=qemu-system-x86_64', 'JOBS=2'], 'not the selection, the results folder or bench-only options');
+  const prebuilt = parseOptions(['KERNEL=/k/bzImage', 'CONFIG=/k/.config', 'NEXT_KERNEL=/k/next'], {});
+  t.same(kernelAndMachineVariables(prebuilt), ['KERNEL=/k/bzImage', 'CONFIG=/k/.config', 'NEXT_KERNEL=/k/next', 'QEMU=qemu-system-x86_64']);
+  t.same(parseOptions(kernelAndMachineVariables(options), {}).patches, '/p', 'and they parse back to the same options');
 });

@@ -1,0 +1,80 @@
+// What `make bench` judges: ratios to the floor measured in the same run (so a slower or faster machine moves both
+// sides), each against its target, and each against the previous bench run so a slowdown shows.
+
+/** The measurements of one bench run, in milliseconds unless named otherwise. */
+export interface BenchSamples {
+  /** The kernel's own luo_kexec_simple flow, QEMU start to exit. */
+  readonly floorMs: readonly number[];
+  /** `luo-harness run S=kexec`, start to exit, as a developer pays for it. */
+  readonly kexecScenarioMs: readonly number[];
+  readonly bootToSshMs: readonly number[];
+  readonly kexecToSshMs: readonly number[];
+  /** The selected scenarios (all by default), start to exit; undefined when not measured. */
+  readonly suiteMs: number | undefined;
+  /** Whether the suite was the whole default selection: the only one its target is about. */
+  readonly suiteIsDefault: boolean;
+  readonly qemuPeakRssMiB: number;
+  readonly guestMemoryMiB: number;
+}
+
+export interface Ratio {
+  readonly name: string;
+  readonly what: string;
+  readonly value: number;
+  /** Undefined: reported, not judged. */
+  readonly target: number | undefined;
+  readonly previous?: number;
+}
+
+/**
+ * Targets, set on the 2-core development machine under TCG where the floor takes about 4 s: the kexec scenario
+ * within 1.3 times the kernel's own flow; the whole default suite within 40 s (10 floors); one boot to SSH and
+ * one kexec to SSH each within 0.8 of a floor (the floor itself boots twice); QEMU within 40% of the guest's RAM.
+ */
+export const targets = { kexecScenario: 1.3, suite: 10, bootToSsh: 0.8, kexecToSsh: 0.8, qemuPeakRss: 0.4 } as const;
+
+/** A slowdown against the previous run worth saying: more than this fraction. */
+export const slowdownShown = 0.1;
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  if (sorted.length === 0) return Number.NaN;
+  return sorted.length % 2 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+const round = (value: number) => Math.round(value * 100) / 100;
+
+/** The ratios of one run, with the previous run's values beside them. */
+export function ratiosOf(samples: BenchSamples, previous: readonly Ratio[] = []): Ratio[] {
+  const floor = median(samples.floorMs);
+  const ratios: Ratio[] = [
+    { name: 'kexecScenarioVsFloor', what: 'make scenario S=kexec / floor', value: round(median(samples.kexecScenarioMs) / floor), target: targets.kexecScenario },
+    { name: 'bootToSshVsFloor', what: 'boot to SSH / floor', value: round(median(samples.bootToSshMs) / floor), target: targets.bootToSsh },
+    { name: 'kexecToSshVsFloor', what: 'kexec to SSH / floor', value: round(median(samples.kexecToSshMs) / floor), target: targets.kexecToSsh },
+    { name: 'qemuPeakRssVsGuestRam', what: 'QEMU peak RSS / guest RAM', value: round(samples.qemuPeakRssMiB / samples.guestMemoryMiB), target: targets.qemuPeakRss },
+  ];
+  if (samples.suiteMs !== undefined) {
+    ratios.push({ name: 'suiteVsFloor', what: samples.suiteIsDefault ? 'make scenario (all) / floor' : 'the selected scenarios / floor', value: round(samples.suiteMs / floor), target: samples.suiteIsDefault ? targets.suite : undefined });
+  }
+  return ratios.map((ratio) => {
+    const before = previous.find((candidate) => candidate.name === ratio.name)?.value;
+    return before === undefined ? ratio : { ...ratio, previous: before };
+  });
+}
+
+export function missed(ratio: Ratio): boolean {
+  return ratio.target !== undefined && !(ratio.value <= ratio.target);
+}
+
+export function slower(ratio: Ratio): boolean {
+  return ratio.previous !== undefined && ratio.value > ratio.previous * (1 + slowdownShown);
+}
+
+/** One line per ratio: verdict, value, target, and the previous run's value. */
+export function renderRatio(ratio: Ratio): string {
+  const verdict = ratio.target === undefined ? 'info' : missed(ratio) ? 'OVER' : 'ok  ';
+  const target = ratio.target === undefined ? 'not judged' : `target <= ${ratio.target}`;
+  const previous = ratio.previous === undefined ? 'no previous run' : `previous ${ratio.previous}${slower(ratio) ? ', SLOWER' : ''}`;
+  return `${verdict} ${ratio.what.padEnd(32)} ${ratio.value.toFixed(2).padStart(6)}  (${target}; ${previous})`;
+}
