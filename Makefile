@@ -6,6 +6,11 @@ export S KERNEL KERNEL_SRC CONFIG PATCHES NEXT_KERNEL NEXT_PATCHES ACCEL RESULTS
 
 HARNESS = ./luo-harness
 DEPS = node_modules/.luo-harness-installed
+# The harness as plain JavaScript (esbuild): Node starts it in 0.2 s instead of 0.8 s through the TypeScript loader,
+# for the CLI and for every scenario process. Rebuilt (in about half a second) whenever a source is newer.
+BUNDLE_DIR = node_modules/.luo-harness-bundle
+BUNDLE = $(BUNDLE_DIR)/complete
+SOURCES := $(shell find harness scenarios images -name '*.ts')
 
 .PHONY: scenario test list doctor images setup shell report bench typecheck lint workflows unit integration help
 
@@ -55,6 +60,12 @@ unit: $(DEPS)
 integration: $(DEPS)
 	$(HARNESS) images
 	npx tap --jobs=1 --include='test/integration/**/*.test.ts'
+
+$(BUNDLE): $(DEPS) $(SOURCES)
+	rm -rf $(BUNDLE_DIR)
+	node_modules/.bin/esbuild harness/cli.ts scenarios/*.ts --bundle --splitting --platform=node --format=esm --packages=external \
+		--sourcemap --outdir=$(BUNDLE_DIR) --outbase=. --out-extension:.js=.mjs --log-level=warning
+	touch $@
 
 # npm ci only when package-lock.json changed since the last install.
 $(DEPS): package.json package-lock.json

@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import type { ErrorRecord } from '../errors.ts';
 import { contextVariable } from '../scenario/context.ts';
 import type { PhaseRecord } from '../scenario/timeline.ts';
-import { repoRoot } from '../util/paths.ts';
+import { nodeArgsFor, repoRoot } from '../util/paths.ts';
 import { reapQemu } from './reap-qemu.ts';
 
 /** What a scenario process writes to scenario.json (the parts the run reads back). */
@@ -30,7 +30,7 @@ export interface ScenarioProcessResult {
 export const scenarioDeadlineMs = 30 * 60_000;
 
 /**
- * Spawn `node --import tsx <file>` with the context file; TAP goes to tap.txt and, line by line, to onLine. Without
+ * Spawn Node on the scenario file (its bundled copy, or the source through tsx: nodeArgsFor) with the context file; TAP goes to tap.txt and, line by line, to onLine. Without
  * `deadline` (KEEP=1: a kept guest waits for the person) only a signal ends it.
  */
 export async function runScenarioProcess(
@@ -43,7 +43,7 @@ export async function runScenarioProcess(
 ): Promise<ScenarioProcessResult> {
   const started = performance.now();
   const tapFile = createWriteStream(path.join(artifactDir, 'tap.txt'));
-  const child = execa('node', ['--import', 'tsx', file], {
+  const child = execa('node', nodeArgsFor(file), {
     cwd: repoRoot,
     // TAP_TIMEOUT=0: tap's own 30 s limit on a test file would end any scenario that runs longer; the deadline is ours.
     env: { [contextVariable]: contextFile, TAP: '1', TAP_TIMEOUT: '0' },

@@ -3,8 +3,22 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Root of this repository (the folder holding package.json). */
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/**
+ * Root of this repository (the folder holding package.json): beside this file, or, for the bundle `luo-harness`
+ * runs from node_modules, where that script says.
+ */
+export const repoRoot = process.env.LUO_HARNESS_ROOT ? path.resolve(process.env.LUO_HARNESS_ROOT) : path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * How Node runs a TypeScript entry point of this repository: the bundle's JavaScript copy when the harness runs
+ * bundled (LUO_HARNESS_BUNDLE, set by `luo-harness`), else the source through the TypeScript loader.
+ */
+export function nodeArgsFor(file: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  const bundle = env.LUO_HARNESS_BUNDLE;
+  if (!bundle) return ['--import', 'tsx', file];
+  const relative = path.relative(repoRoot, file).replace(/\.ts$/, '.mjs');
+  return ['--enable-source-maps', path.join(bundle, relative)];
+}
 
 /** The cache outside the clone, so a warm CI run reuses kernels and images. */
 export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
