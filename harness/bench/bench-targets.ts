@@ -11,8 +11,8 @@ export interface BenchSamples {
   readonly kexecToSshMs: readonly number[];
   /** The selected scenarios (all by default), start to exit; undefined when not measured. */
   readonly suiteMs: number | undefined;
-  /** Whether the suite was the whole default selection: the only one its target is about. */
-  readonly suiteIsDefault: boolean;
+  /** The scenarios the suite ran when S= chose them; empty for the whole default selection, the only one its target is about. */
+  readonly suiteSelection: readonly string[];
   readonly qemuPeakRssMiB: number;
   readonly guestMemoryMiB: number;
 }
@@ -55,7 +55,10 @@ export function ratiosOf(samples: BenchSamples, previous: readonly Ratio[] = [])
     { name: 'qemuPeakRssVsGuestRam', what: 'QEMU peak RSS / guest RAM', value: round(samples.qemuPeakRssMiB / samples.guestMemoryMiB), target: targets.qemuPeakRss },
   ];
   if (samples.suiteMs !== undefined) {
-    ratios.push({ name: 'suiteVsFloor', what: samples.suiteIsDefault ? 'make scenario (all) / floor' : 'the selected scenarios / floor', value: round(samples.suiteMs / floor), target: samples.suiteIsDefault ? targets.suite : undefined });
+    const all = samples.suiteSelection.length === 0;
+    // Named by the selection, so a later run compares its suite only with a suite of the same scenarios.
+    const name = all ? 'suiteVsFloor' : `suiteVsFloor:S=${samples.suiteSelection.join(',')}`;
+    ratios.push({ name, what: all ? 'make scenario (all) / floor' : `make scenario S=${samples.suiteSelection.join(',')} / floor`, value: round(samples.suiteMs / floor), target: all ? targets.suite : undefined });
   }
   return ratios.map((ratio) => {
     const before = previous.find((candidate) => candidate.name === ratio.name)?.value;

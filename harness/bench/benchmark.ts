@@ -76,7 +76,7 @@ export async function runBenchmark(options: Options, cache: string): Promise<num
     bootToSshMs: samples.bootToSshMs,
     kexecToSshMs: samples.kexecToSshMs,
     suiteMs: suite.wallMs,
-    suiteIsDefault: options.scenarios.length === 0,
+    suiteSelection: options.scenarios,
     qemuPeakRssMiB: Math.max(0, ...samples.rss),
     guestMemoryMiB: defaultTopology.memoryMiB,
   };
