@@ -91,3 +91,24 @@ t.test('SHARD=1/2 and SHARD=2/2 together run each scenario exactly once', async 
   }
   t.same([...ran.flat()].sort(), ['boot', 'kexec'], 'each scenario ran exactly once');
 });
+
+t.test('JOBS=2 runs two scenarios at once (the longest first), JOBS=1 one after the other; the summary keeps the selection order', async (t) => {
+  const windows: Record<string, { name: string; from: number; to: number }[]> = {};
+  for (const jobs of ['1', '2']) {
+    const results = await mkdtemp(path.join(tmpdir(), 'luo-harness-results-'));
+    const run = await execa('make', ['--no-print-directory', 'scenario'], { cwd: repoRoot, env: { RESULTS: results, S: 'boot,kexec', JOBS: jobs }, reject: false });
+    t.equal(run.exitCode, 0, `JOBS=${jobs} exits 0`);
+    if (run.exitCode !== 0) t.comment(run.stderr.slice(-2000));
+    t.match(run.stderr, new RegExp(`, ${jobs} at once`), 'the run says how many at once');
+    const summary = JSON.parse(await readFile(path.join(results, 'latest', 'summary.json'), 'utf8')) as { scenarios: { name: string; phases: { startedAt: string; durationMs: number }[] }[] };
+    t.same(summary.scenarios.map((scenario) => scenario.name), ['boot', 'kexec'], 'the selection\'s order, whatever order they ran in');
+    windows[jobs] = summary.scenarios.map((scenario) => ({
+      name: scenario.name,
+      from: Math.min(...scenario.phases.map((phase) => Date.parse(phase.startedAt))),
+      to: Math.max(...scenario.phases.map((phase) => Date.parse(phase.startedAt) + phase.durationMs)),
+    }));
+  }
+  const overlap = ([a, b]: { from: number; to: number }[]) => (a && b ? a.from < b.to && b.from < a.to : false);
+  t.notOk(overlap(windows['1'] ?? []), `JOBS=1: one after the other (${JSON.stringify(windows['1'])})`);
+  t.ok(overlap(windows['2'] ?? []), `JOBS=2: side by side (${JSON.stringify(windows['2'])})`);
+});
