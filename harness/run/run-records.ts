@@ -16,6 +16,8 @@ export interface FinishedRun {
   readonly runId: string;
   readonly dir: string;
   readonly seed: string;
+  /** Scenarios run at once. */
+  readonly jobs: number;
   readonly interrupted: boolean;
   readonly results: readonly { readonly result: ScenarioResult; readonly tap: string }[];
 }
@@ -39,6 +41,7 @@ export async function writeRunRecords(run: FinishedRun): Promise<{ report: strin
     interrupted: run.interrupted,
     seed: run.seed,
     shard: options.shard,
+    jobs: run.jobs,
     expect: options.expect ? path.resolve(options.expect) : undefined,
     kernel: {
       release: prepared.kernel.release,

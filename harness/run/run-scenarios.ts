@@ -1,6 +1,5 @@
 // `make scenario`: prepare, run each selected scenario in its own process, write the run's records.
 import { mkdir } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { Options } from '../config/options.ts';
 import { couldNotTestCodes, ExitCode, type ErrorRecord } from '../errors.ts';
@@ -17,6 +16,7 @@ import { newSeed, readRepro, reproOptions, type Repro } from './repro.ts';
 import { describeDisagreements } from '../results/agreement.ts';
 import { writeRunRecords } from './run-records.ts';
 import { runScenarioProcess, type ScenarioProcessResult, type ScenarioRecord } from './scenario-process.ts';
+import { defaultJobs, runPool } from './run-pool.ts';
 import { longestFirst, shardOf } from './shard.ts';
 
 /** What every scenario of one run shares. */
@@ -50,14 +50,14 @@ export async function runScenarios(given: Options, cache: string): Promise<numbe
   let results: { result: ScenarioResult; tap: string }[];
   try {
     const finished = await runPool(jobs > 1 ? longestFirst(selected) : selected, jobs, cancel.signal, (scenario) => runOne(scenario, setup, cancel.signal));
-    // Records and the summary list scenarios in the catalog's order, whatever order they ran in.
+    // Records and the summary list scenarios in the selection's order, whatever order they ran in.
     results = selected.flatMap((scenario) => finished.filter((entry) => entry.result.name === scenario.name));
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
   const scenarios = results.map((entry) => entry.result);
-  const records = await writeRunRecords({ ...setup, interrupted: cancel.signal.aborted, results });
+  const records = await writeRunRecords({ ...setup, jobs, interrupted: cancel.signal.aborted, results });
   const disagreements = records.agreement ? describeDisagreements(records.agreement) : [];
   const agreementLine = records.agreement ? `\nupstream selftests and the harness ${disagreements.length ? `DISAGREE:\n  ${disagreements.join('\n  ')}` : 'agree'}` : '';
   process.stdout.write(`\n${renderSummaryTable(scenarios, run.dir)}${agreementLine}\nreport: ${records.report}\n`);
@@ -68,31 +68,6 @@ export async function runScenarios(given: Options, cache: string): Promise<numbe
   if (failed.length === 0) return ExitCode.pass;
   // Every failure was the harness's own infrastructure: the kernel was not judged.
   return failed.every((result) => result.error && couldNotTestCodes.has(result.error.code)) ? ExitCode.couldNotTest : ExitCode.checkFailed;
-}
-
-/**
- * Scenarios at once when JOBS is not given: one per core (each guest is `-smp 1`), at most 4 so a big runner does not
- * start nine 2 GiB guests, and one with KEEP=1 (a kept guest waits for the person at the terminal).
- */
-export function defaultJobs(options: Pick<Options, 'keep'>, cores = availableParallelism()): number {
-  return options.keep ? 1 : Math.max(1, Math.min(cores, 4));
-}
-
-/**
- * Run `work` over `items`, at most `jobs` at a time, starting them in order; results keep the items' order. After
- * `cancel` nothing new starts, and only what started is returned.
- */
-export async function runPool<I, R>(items: readonly I[], jobs: number, cancel: AbortSignal, work: (item: I) => Promise<R>): Promise<R[]> {
-  const results: (R | undefined)[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length && !cancel.aborted) {
-      const index = next++;
-      results[index] = await work(items[index] as I);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, jobs) }, worker));
-  return results.filter((result): result is R => result !== undefined);
 }
 
 /** A rerun on another harness commit or kernel is not the same run: say so, and run anyway. */

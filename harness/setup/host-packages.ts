@@ -13,6 +13,7 @@ export const hostPackages = [
   { name: 'flex', why: 'kernel build' },
   { name: 'bison', why: 'kernel build' },
   { name: 'bc', why: 'kernel build' },
+  { name: 'lz4', why: 'kernel build (the bzImage is LZ4-compressed)' },
   { name: 'libelf-dev', why: 'kernel build' },
   { name: 'libssl-dev', why: 'kernel build' },
   { name: 'cpio', why: 'initramfs' },

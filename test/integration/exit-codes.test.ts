@@ -100,7 +100,8 @@ t.test('JOBS=2 runs two scenarios at once (the longest first), JOBS=1 one after 
     t.equal(run.exitCode, 0, `JOBS=${jobs} exits 0`);
     if (run.exitCode !== 0) t.comment(run.stderr.slice(-2000));
     t.match(run.stderr, new RegExp(`, ${jobs} at once`), 'the run says how many at once');
-    const summary = JSON.parse(await readFile(path.join(results, 'latest', 'summary.json'), 'utf8')) as { scenarios: { name: string; phases: { startedAt: string; durationMs: number }[] }[] };
+    const summary = JSON.parse(await readFile(path.join(results, 'latest', 'summary.json'), 'utf8')) as { jobs: number; scenarios: { name: string; phases: { startedAt: string; durationMs: number }[] }[] };
+    t.equal(summary.jobs, Number(jobs), 'summary.json says how many ran at once');
     t.same(summary.scenarios.map((scenario) => scenario.name), ['boot', 'kexec'], 'the selection\'s order, whatever order they ran in');
     windows[jobs] = summary.scenarios.map((scenario) => ({
       name: scenario.name,

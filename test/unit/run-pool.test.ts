@@ -1,5 +1,5 @@
 import t from 'tap';
-import { defaultJobs, runPool } from '../../harness/run/run-scenarios.ts';
+import { defaultJobs, runPool } from '../../harness/run/run-pool.ts';
 import { longestFirst } from '../../harness/run/shard.ts';
 
 /** Work that records how many run at once and finishes when told. */
