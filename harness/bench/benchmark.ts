@@ -5,7 +5,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { kernelAndMachineVariables, type Options } from '../config/options.ts';
-import { ExitCode, InfrastructureError } from '../errors.ts';
+import { ExitCode, InfrastructureError, InterruptedError } from '../errors.ts';
 import { prepareRun } from '../run/prepare.ts';
 import { newRunId } from '../results/run-dir.ts';
 import type { ScenarioResult } from '../results/summary.ts';
@@ -23,6 +23,7 @@ async function timeHarnessRun(options: Options, results: string, scenarios: read
   const run = await execa(path.join(repoRoot, 'luo-harness'), args, { reject: false, stdin: 'ignore', all: true, cleanup: true });
   const wallMs = Math.round(performance.now() - started);
   await writeFile(log, run.all ?? '');
+  if (run.exitCode === ExitCode.interrupted) throw new InterruptedError(`bench: luo-harness ${args.join(' ')} was interrupted`);
   if (run.exitCode !== 0) throw new InfrastructureError(`bench: luo-harness ${args.join(' ')} exited ${run.exitCode ?? run.signal}; nothing to time (log: ${log})`);
   const summary = JSON.parse(await readFile(path.join(results, 'latest', 'summary.json'), 'utf8')) as { scenarios: ScenarioResult[] };
   return { wallMs, scenarios: summary.scenarios };
