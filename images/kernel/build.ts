@@ -10,6 +10,7 @@ import { pruneOldEntries } from '../../harness/util/prune.ts';
 import { repoRoot } from '../../harness/util/paths.ts';
 import { missingOptions, parseKernelConfig } from './kernel-config.ts';
 import type { KernelSource } from './debian-source.ts';
+import { touchFilesChangedSinceBase } from './patched-files.ts';
 import { fileExists } from '../../harness/util/file-exists.ts';
 
 /** Bump when the build recipe changes, so old cache entries are not reused. */
@@ -98,6 +99,7 @@ export async function buildKernel(source: KernelSource, cache: string, plan: Bui
     if (plan.seedFrom && !(await fileExists(out))) {
       progress(`copying the objects of ${plan.seedFrom} so only what the patches change recompiles`);
       await execa('cp', ['-a', await treeBuildDir(plan.seedFrom), out]);
+      await touchFilesChangedSinceBase(source.tree);
     }
     await rm(path.join(buildDir, 'build'), { force: true });
     await symlink(out, path.join(buildDir, 'build'));
