@@ -35,12 +35,17 @@ function phaseMs(result: ScenarioResult | undefined, name: string): number {
   return phase.durationMs;
 }
 
-/** The ratios of the newest earlier bench run in the same results folder, if any. */
-async function previousRun(resultsRoot: string, current: string): Promise<{ runId: string; ratios: Ratio[] } | undefined> {
+/**
+ * The ratios of the newest earlier bench run in the same results folder of the same kernel and accelerator: another
+ * kernel has another floor (a faster-booting kernel makes every ratio look worse), so its ratios are no yardstick.
+ */
+async function previousRun(resultsRoot: string, current: string, kernelIdentity: string, accel: string): Promise<{ runId: string; ratios: Ratio[] } | undefined> {
   const earlier = (await readdir(resultsRoot).catch(() => [])).filter((name) => name.startsWith('bench-') && name !== current).sort().reverse();
   for (const name of earlier) {
-    const report = await readFile(path.join(resultsRoot, name, 'bench.json'), 'utf8').then((text) => JSON.parse(text) as { runId: string; ratios?: Ratio[] }).catch(() => undefined);
-    if (report?.ratios) return { runId: report.runId, ratios: report.ratios };
+    const report = await readFile(path.join(resultsRoot, name, 'bench.json'), 'utf8')
+      .then((text) => JSON.parse(text) as { runId: string; kernelIdentity?: string; accel?: { accel: string }; ratios?: Ratio[] })
+      .catch(() => undefined);
+    if (report?.ratios && report.kernelIdentity === kernelIdentity && report.accel?.accel === accel) return { runId: report.runId, ratios: report.ratios };
   }
   return undefined;
 }
@@ -81,12 +86,13 @@ export async function runBenchmark(options: Options, cache: string): Promise<num
     qemuPeakRssMiB: Math.max(0, ...samples.rss),
     guestMemoryMiB: defaultTopology.memoryMiB,
   };
-  const previous = await previousRun(resultsRoot, `bench-${runId}`);
+  const previous = await previousRun(resultsRoot, `bench-${runId}`, prepared.kernel.identity, prepared.accel.accel);
   const ratios = ratiosOf(measured, previous?.ratios);
   const report = {
     runId,
     accel: prepared.accel,
     kernel: prepared.kernel.release,
+    kernelIdentity: prepared.kernel.identity,
     pairs: options.pairs,
     medianMs: { floor: median(measured.floorMs), kexecScenario: median(measured.kexecScenarioMs), bootToSsh: median(measured.bootToSshMs), kexecToSsh: median(measured.kexecToSshMs), suite: measured.suiteMs },
     samples: measured,
@@ -101,7 +107,7 @@ export async function runBenchmark(options: Options, cache: string): Promise<num
     `floor: luo_kexec_simple as vmtest.sh runs it, ${prepared.accel.accel}: median ${medianMs.floor} ms of [${measured.floorMs.join(', ')}]\n` +
       `make scenario S=kexec: median ${medianMs.kexecScenario} ms of [${measured.kexecScenarioMs.join(', ')}]\n` +
       `${ratios.map(renderRatio).join('\n')}\n` +
-      `${previous ? `compared with ${previous.runId}${ratios.some(slower) ? ': SLOWER where marked' : ''}` : 'no earlier bench run in this results folder to compare with'}\n` +
+      `${previous ? `compared with ${previous.runId}${ratios.some(slower) ? ': SLOWER where marked' : ''}` : 'no earlier bench run of this kernel and accelerator in this results folder to compare with'}\n` +
       `bench: ${path.join(dir, 'bench.json')}\n`,
   );
   return ratios.some(missed) ? ExitCode.benchTargetMissed : ExitCode.pass;

@@ -44,7 +44,7 @@ t.test('make bench: the floor and the kexec scenario in the same run, the ratio 
   t.equal(first.run.exitCode, anyOver ? 2 : 0, anyOver ? 'a missed target fails make bench' : 'every target met');
   t.same(first.report.suiteScenarios, ['boot'], 'the suite timed is the selection');
   t.equal(first.report.previousRun, null);
-  t.match(first.run.all, /no earlier bench run in this results folder/);
+  t.match(first.run.all, /no earlier bench run of this kernel and accelerator in this results folder/);
 
   const second = await makeBench(results);
   t.equal(second.report?.previousRun, first.report.runId, 'the second run names the first');
