@@ -1,10 +1,9 @@
 // boot: the guest comes up with LUO, the IOMMU, and two edu devices that can be handed to VFIO.
-import t from 'tap';
 import { runScenario } from '../harness/scenario/run-scenario.ts';
 
 export const description = 'boot the LUO kernel: release, /dev/liveupdate, IOMMU on, edu devices in their own groups and bindable to vfio-pci';
 
-await runScenario(t, async (session) => {
+await runScenario(async (t, session) => {
   const guest = await session.boot();
   const release = await guest.kernelRelease();
   session.facts.release = release;

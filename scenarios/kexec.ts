@@ -1,10 +1,9 @@
 // kexec: a live-update kexec into the same kernel hands over KHO state and LUO counts it.
-import t from 'tap';
 import { runScenario } from '../harness/scenario/run-scenario.ts';
 
 export const description = 'kexec -s into the next kernel: new boot_id, KHO data found, liveupdate number 1, exec count 1';
 
-await runScenario(t, async (session) => {
+await runScenario(async (t, session) => {
   const guest = await session.boot();
   const { from, to, log } = await guest.kexec();
   t.not(to.bootId, from.bootId, `[boot-id-changed] boot_id changed (${from.bootId} -> ${to.bootId})`);

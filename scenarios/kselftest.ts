@@ -1,13 +1,12 @@
 // kselftest: the kernel tree's own live-update selftests, run in the guest as a kernel developer would: liveupdate,
 // then every two-stage test's stage 1, one kexec (the harness's), every stage 2. With the VFIO live-update selftests
 // in the tree, they run too against the first edu device bound to vfio-pci. Each upstream case is its own point.
-import t from 'tap';
 import { installPrograms, runKtapProgram, runStage, skipStage2, type UpstreamVerdicts } from '../harness/scenario/kselftest-checks.ts';
 import { runScenario } from '../harness/scenario/run-scenario.ts';
 
 export const description = "the kernel source's live-update selftests (and VFIO live-update selftests on edu when present), built against its headers; two-stage tests across one harness kexec; every upstream case a point";
 
-await runScenario(t, async (session) => {
+await runScenario(async (t, session) => {
   const { selftests } = session.context;
   if (!selftests || 'unavailable' in selftests) {
     t.plan(0, selftests ? selftests.unavailable : 'the run did not build the selftests (run it as make scenario S=kselftest)');

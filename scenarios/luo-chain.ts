@@ -1,5 +1,4 @@
 // luo-chain: three kexecs in one QEMU; each generation verifies the last one's data, changes it, preserves it again.
-import t from 'tap';
 import type { MemfdSpec } from '../harness/checks/pattern.ts';
 import { assertMemfdsIntact, bootForMemfdPreservation } from '../harness/scenario/memfd-checks.ts';
 import { runScenario } from '../harness/scenario/run-scenario.ts';
@@ -22,7 +21,7 @@ function chainSpec(index: number): MemfdSpec {
   };
 }
 
-await runScenario(t, async (session) => {
+await runScenario(async (t, session) => {
   const booted = await bootForMemfdPreservation(t, session, 'memfds carried across three kexecs');
   if (!booted) return;
   const { guest, agent } = booted;

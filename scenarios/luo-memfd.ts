@@ -1,5 +1,4 @@
 // luo-memfd: several sessions of memfds (up to 256 MiB, three patterns, sealed and not) survive a kexec byte for byte.
-import t from 'tap';
 import { formatSize, type MemfdSpec } from '../harness/checks/pattern.ts';
 import { assertMemfdsIntact, bootForMemfdPreservation } from '../harness/scenario/memfd-checks.ts';
 import { runScenario } from '../harness/scenario/run-scenario.ts';
@@ -21,7 +20,7 @@ const plain: MemfdSpec[] = [
 ];
 const sealed: MemfdSpec[] = [{ session: 'memfd-sealed', entries: [{ token: 7n, kind: 'prng', seed: 11n, size: 2 * MiB }] }];
 
-await runScenario(t, async (session) => {
+await runScenario(async (t, session) => {
   const booted = await bootForMemfdPreservation(t, session, 'memfds preserved across kexec');
   if (!booted) return;
   const { guest, agent } = booted;

@@ -1,5 +1,4 @@
 // luo-mismatch: kexec into a kernel whose memfd handler has another compatible string; it must fail loudly.
-import t from 'tap';
 import { classifyMismatch, type MismatchObservation } from '../harness/checks/mismatch-outcome.ts';
 import type { MemfdSpec } from '../harness/checks/pattern.ts';
 import { bootForMemfdPreservation } from '../harness/scenario/memfd-checks.ts';
@@ -9,7 +8,7 @@ export const description = 'memfds preserved, kexec into the same source with th
 
 const specs: MemfdSpec[] = [{ session: 'mismatch', entries: [{ token: 1n, kind: 'prng', seed: 0x3a7n, size: 1024 * 1024 }] }];
 
-await runScenario(t, async (session) => {
+await runScenario(async (t, session) => {
   const { kernel, nextKernel } = session.context;
   if (nextKernel.identity === kernel.identity) {
     t.pass('[mismatch-kernel] kexec into a kernel with the memfd handler renamed', { skip: 'the kernel under test was not built from the default source (KERNEL/KERNEL_SRC): no mismatch kernel to build' });

@@ -1,5 +1,4 @@
 // luo-negative: what must not survive does not: a closed session, a kexec without KHO, a next kernel with LUO off.
-import t from 'tap';
 import type { MemfdSpec } from '../harness/checks/pattern.ts';
 import { assertMemfdsIntact, bootForMemfdPreservation } from '../harness/scenario/memfd-checks.ts';
 import { runScenario } from '../harness/scenario/run-scenario.ts';
@@ -8,7 +7,7 @@ export const description = 'negative cases, one verdict each: a session closed b
 
 const memfd = (session: string, seed: bigint): MemfdSpec => ({ session, entries: [{ token: 1n, kind: 'addr', seed, size: 1024 * 1024 }] });
 
-await runScenario(t, async (session) => {
+await runScenario(async (t, session) => {
   const booted = await bootForMemfdPreservation(t, session, 'negative live-update cases');
   if (!booted) return;
   const { guest, agent } = booted;

@@ -1,12 +1,11 @@
 // pci-config: every device's config-space identity survives a kexec; QEMU's record of what the kernels wrote
 // to the devices no driver claims is reported.
-import t from 'tap';
 import { deviceIdentity, identityChanges } from '../harness/checks/device-identity.ts';
 import { runScenario } from '../harness/scenario/run-scenario.ts';
 
 export const description = 'config-space identity (IDs, class, BDF, BAR sizes) of every PCI device stable across kexec; config writes to unclaimed devices reported';
 
-await runScenario(t, async (session) => {
+await runScenario(async (t, session) => {
   const guest = await session.boot();
   const { before, after, audit } = (await guest.kexecWithConfigEvidence()).config;
 

@@ -2,9 +2,9 @@
 // root port) is preserved in a LUO session and taken back after the kexec step by step, as the VFIO live-update
 // uAPI defines it; the second (on the root bus) is the control. DMA through the IOMMU, MSI armed from scratch,
 // config space diffed, and QEMU's record of every config write from `kexec -e` to FINISH, by phase.
-import t from 'tap';
 import { deviceIdentity, identityChanges } from '../harness/checks/device-identity.ts';
 import { barChanges, bridgeChanges, busMasterEnabled } from '../harness/checks/preservation.ts';
+import type { Test } from 'tap';
 import type { LiveGuest } from '../harness/guest/live-guest.ts';
 import { assertDma, assertMsi, assertStep, dmaAddresses, exerciseDevices, msiBeforeArm, slug, type StepExpectation } from '../harness/scenario/device-checks.ts';
 import { runScenario } from '../harness/scenario/run-scenario.ts';
@@ -13,18 +13,18 @@ import { windowPhases } from '../harness/guest/kexec-evidence.ts';
 export const description =
   'edu through VFIO across kexec: the preserved device retrieved, bound, used and finished step by step (todo when the kernel lacks VFIO preservation), the control re-armed; DMA, MSI, config diff and phase-attributed write audit';
 
-async function bindAll(guest: LiveGuest, when: string): Promise<void> {
+async function bindAll(t: Test, guest: LiveGuest, when: string): Promise<void> {
   for (const bdf of guest.eduDevices) {
     const bound = await guest.pci.bindToVfio(bdf);
     t.equal(bound.driver, 'vfio-pci', `[vfio-bind@${bdf}.${slug(when)}] ${when} ${bdf}: bound to vfio-pci via driver_override`);
   }
 }
 
-await runScenario(t, async (session) => {
+await runScenario(async (t, session) => {
   const guest = await session.boot();
   const [preserved = '', control = ''] = guest.eduDevices;
   const bridge = guest.upstreamBridgeOf(preserved);
-  await bindAll(guest, 'before kexec');
+  await bindAll(t, guest, 'before kexec');
   await session.timeline.phase('exercise-before', () => exerciseDevices(t, guest, guest.eduDevices, 'before kexec', { msiMustStartDisabled: false, configEvidence: 'before' }));
 
   // Property 9 first: a device preserved with its MSI still armed must make the kexec fail, and the old kernel live on.
@@ -69,7 +69,7 @@ await runScenario(t, async (session) => {
     t.same(changes, [], `[bridge-kept@${bridge}] upstream bridge ${bridge}: bus numbers and windows kept${changes.length ? ` (${changes.join('; ')})` : ''}`, { todo });
   }
 
-  await bindAll(guest, 'after kexec');
+  await bindAll(t, guest, 'after kexec');
   if (holder) {
     // The way back, in the order the uAPI defines it; FINISH ends the window.
     const resume = await session.timeline.phase('retrieve-to-finish', () => guest.vfio.resume(preserved, 'vfio-edu', holder.inflightSeed));

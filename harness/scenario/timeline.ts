@@ -16,10 +16,13 @@ export class Timeline {
     this.phases.push({ name, startedAt: startedAt.toISOString(), durationMs, outcome: 'ok' });
   }
 
-  /** Time one phase; the record is kept whether it succeeds or throws. */
-  async phase<T>(name: string, work: () => Promise<T>): Promise<T> {
-    const startedAt = new Date().toISOString();
-    const start = performance.now();
+  /**
+   * Time one phase; the record is kept whether it succeeds or throws. `since`: the phase began earlier (work already
+   * under way), and its duration counts from then.
+   */
+  async phase<T>(name: string, work: () => Promise<T>, since?: { readonly startedAt: Date; readonly start: number }): Promise<T> {
+    const startedAt = (since?.startedAt ?? new Date()).toISOString();
+    const start = since?.start ?? performance.now();
     try {
       const result = await work();
       this.phases.push({ name, startedAt, durationMs: Math.round(performance.now() - start), outcome: 'ok' });

@@ -14,7 +14,7 @@ import { freeLoopbackPort } from './free-port.ts';
 import { QmpClient, type QmpEvent } from './qmp.ts';
 import { SerialConsole } from './serial-console.ts';
 import { qemuArguments, type Topology } from './topology.ts';
-import { liveMachines } from './registry.ts';
+import { liveMachines, registerMachine } from './registry.ts';
 import { TraceLog } from './trace-log.ts';
 
 export interface MachineOptions {
@@ -91,7 +91,7 @@ export class QemuMachine implements AsyncDisposable {
     const commandLine = [options.qemu, ...args];
     await writeFile(path.join(options.artifactDir, 'qemu-cmdline.txt'), `${commandLine.map(shellWord).join(' ')}\n`);
     const machine = new QemuMachine(options, sshPort, tempDir, traceLog);
-    liveMachines.add(machine);
+    registerMachine(machine);
     try {
       await machine.start(args, path.join(tempDir, 'qmp.sock'));
     } catch (error) {
