@@ -76,7 +76,7 @@ export async function buildGuestImage(inputs: ImageInputs, cache: string): Promi
   const helperDir = path.join(folder, 'helpers');
   await mkdir(helperDir, { recursive: true });
   for (const helper of await buildGuestHelpers(inputs.headers, helperDir)) {
-    await copyIntoRoot(root, helper, `/usr/bin/${path.basename(helper)}`);
+    await copyProgramWithLibraries(root, helper, `/usr/bin/${path.basename(helper)}`);
   }
 
   await writeFile(path.join(root, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
