@@ -45,14 +45,13 @@ export class ScenarioSession {
    */
   async boot(options?: BootOptions): Promise<LiveGuest> {
     const boot = () => LiveGuest.boot(this.context.guest, { ...options, phases: this.timeline });
+    // A boot with other options than the early one: that guest is not this scenario's.
+    if (options !== undefined) await this.dropEarlyBoot();
     const early = this.early;
     this.early = undefined;
-    // A boot with other options than the early one: that guest is not this scenario's.
-    if (early && options !== undefined) await early.guest.then((guest) => guest.close(), () => undefined);
-    const first = early && options === undefined ? early : undefined;
     let guest: LiveGuest;
     try {
-      guest = first ? await this.timeline.phase('boot-to-ssh', () => first.guest, first.since) : await this.timeline.phase('boot-to-ssh', boot);
+      guest = await this.timeline.phase('boot-to-ssh', early ? () => early.guest : boot, early?.since);
     } catch (error) {
       if (!(error instanceof GuestError || error instanceof TimeoutError)) throw error;
       this.facts.flakyBoot = { firstAttempt: error.message.split('\n')[0] ?? '', serialLog: 'serial-failed-boot.log' };
@@ -66,6 +65,13 @@ export class ScenarioSession {
     return guest;
   }
 
+  /** Shut down the early guest if nobody took it. */
+  private async dropEarlyBoot(): Promise<void> {
+    const untaken = this.early;
+    this.early = undefined;
+    await untaken?.guest.then((guest) => guest.close(), () => undefined);
+  }
+
   /** Save an artifact file in the scenario's folder. */
   async save(name: string, contents: string | Buffer): Promise<string> {
     const file = path.join(this.artifactDir, name);
@@ -76,9 +82,7 @@ export class ScenarioSession {
 
   /** Shut every guest down and write serial logs per generation and scenario.json. */
   async finish(error?: unknown): Promise<void> {
-    const untaken = this.early;
-    this.early = undefined;
-    if (untaken) await untaken.guest.then((guest) => guest.close(), () => undefined);
+    await this.dropEarlyBoot();
     await Promise.allSettled(this.guests.map((guest) => guest.close()));
     for (const [guestIndex, guest] of this.guests.entries()) {
       const prefix = this.guests.length > 1 ? `guest${guestIndex}-` : '';
