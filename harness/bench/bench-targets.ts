@@ -9,8 +9,8 @@ export interface BenchSamples {
   readonly kexecScenarioMs: readonly number[];
   readonly bootToSshMs: readonly number[];
   readonly kexecToSshMs: readonly number[];
-  /** The selected scenarios (all by default), start to exit; undefined when not measured. */
-  readonly suiteMs: number | undefined;
+  /** The selected scenarios (all by default), start to exit. */
+  readonly suiteMs: number;
   /** The scenarios the suite ran when S= chose them; empty for the whole default selection, the only one its target is about. */
   readonly suiteSelection: readonly string[];
   readonly qemuPeakRssMiB: number;
@@ -55,12 +55,10 @@ export function ratiosOf(samples: BenchSamples, previous: readonly Ratio[] = [])
     { name: 'kexecToSshVsFloor', what: 'kexec to SSH / floor', value: round(median(samples.kexecToSshMs) / floor), target: targets.kexecToSsh },
     { name: 'qemuPeakRssVsGuestRam', what: 'QEMU peak RSS / guest RAM', value: round(samples.qemuPeakRssMiB / samples.guestMemoryMiB), target: targets.qemuPeakRss },
   ];
-  if (samples.suiteMs !== undefined) {
-    const all = samples.suiteSelection.length === 0;
-    // Named by the selection, so a later run compares its suite only with a suite of the same scenarios.
-    const name = all ? 'suiteVsFloor' : `suiteVsFloor:S=${samples.suiteSelection.join(',')}`;
-    ratios.push({ name, what: all ? 'make scenario (all) / floor' : `make scenario S=${samples.suiteSelection.join(',')} / floor`, value: round(samples.suiteMs / floor), target: all ? targets.suite : undefined });
-  }
+  const all = samples.suiteSelection.length === 0;
+  // Named by the selection, so a later run compares its suite only with a suite of the same scenarios.
+  const name = all ? 'suiteVsFloor' : `suiteVsFloor:S=${samples.suiteSelection.join(',')}`;
+  ratios.push({ name, what: all ? 'make scenario (all) / floor' : `make scenario S=${samples.suiteSelection.join(',')} / floor`, value: round(samples.suiteMs / floor), target: all ? targets.suite : undefined });
   return ratios.map((ratio) => {
     const before = previous.find((candidate) => candidate.name === ratio.name)?.value;
     return before === undefined ? ratio : { ...ratio, previous: before };
