@@ -1,7 +1,7 @@
 // `make bench` as the README documents it: the kernel's own luo_kexec_simple flow and the kexec scenario timed in
 // turn on the same bzImage, their ratio judged against its target in bench.json, and a second run compared with
 // the first. One pair and S=boot keep it short; the ratios are judged the same way as in a full bench.
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -59,4 +59,22 @@ t.test('a prebuilt kernel has no source for the floor: bench says so and exits "
   const run = await execa(path.join(repoRoot, 'luo-harness'), ['bench', `KERNEL=${bzImage}`, `CONFIG=${path.join(path.dirname(bzImage), '..', '..', '..', '.config')}`, `RESULTS=${results}`], { reject: false, all: true });
   t.equal(run.exitCode, 125, run.all);
   t.match(run.all, /bench: no floor to measure against: KERNEL=\S+ is prebuilt: no source tree to build the luo_kexec_simple floor from \(use KERNEL_SRC=\)/);
+});
+
+t.test('a floor run that fails is tried once more and recorded, as a scenario\'s first boot is', async (t) => {
+  const results = await mkdtemp(path.join(tmpdir(), 'luo-harness-bench-'));
+  // A QEMU that fails the first floor run (the one given the floor's initrd.cpio) and is the real one otherwise.
+  const qemu = path.join(results, 'qemu-fails-first-floor');
+  await writeFile(
+    qemu,
+    `#!/bin/sh\ncase "$*" in *floor*initrd.cpio*) [ -e "${results}/failed" ] || { touch "${results}/failed"; exit 1; } ;; esac\nexec qemu-system-x86_64 "$@"\n`,
+    { mode: 0o755 },
+  );
+  const run = await execa(path.join(repoRoot, 'luo-harness'), ['bench', 'PAIRS=1', 'S=boot', `QEMU=${qemu}`, `RESULTS=${results}`], { reject: false, all: true });
+  t.ok(run.exitCode === 0 || run.exitCode === 3, `measured (exit ${run.exitCode})`);
+  t.match(run.all, /the luo_kexec_simple floor exited 1 without "TEST PASSED".*; trying that floor run once more/);
+  const file = /bench: (\S+bench\.json)/.exec(run.all ?? '')?.[1] ?? '';
+  const report = JSON.parse(await readFile(file, 'utf8')) as { floorRetries: string[]; medianMs: { floor: number } };
+  t.equal(report.floorRetries.length, 1, 'the retry is in bench.json');
+  t.ok(report.medianMs.floor > 0, 'and the floor was timed by the second run');
 });
