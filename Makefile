@@ -69,7 +69,7 @@ $(BUNDLE): $(DEPS) $(SOURCES)
 
 # npm ci only when package-lock.json changed since the last install.
 $(DEPS): package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
 
 help:

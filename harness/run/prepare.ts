@@ -6,6 +6,7 @@ import { buildGuestImage, type GuestImage } from '../../images/guest/initramfs.t
 import { preservationFeatures } from '../../images/kernel/kernel-config.ts';
 import { mismatchSeries } from '../../images/kernel/mismatch-patch.ts';
 import { readPatchSeries } from '../../images/kernel/patch-series.ts';
+import { debianKernelSource } from '../../images/kernel/debian-source.ts';
 import { nextPatchedKernel, prebuiltKernel, resolveKernel, type KernelUnderTest } from '../../images/kernel/resolve.ts';
 import { buildSelftests, type Selftests } from '../../images/selftests/build.ts';
 import { ensureHostPackages } from '../setup/host-packages.ts';
@@ -35,12 +36,18 @@ const selftestsScenario = 'kselftest';
 
 /** Install, build or reuse what the named scenarios need (none: only the run-wide kernels); errors name the input and the fix. */
 export async function prepareRun(options: Options, cache: string, scenarios: readonly string[] = []): Promise<Prepared> {
+  // The default source downloads through its own apt state while the host packages install: a fresh machine waits
+  // for both at once, not one after the other. A package error comes first (it names the fix); a download error waits
+  // for the install to finish rather than kill apt-get half way.
+  const defaultSource = options.kernel || options.kernelSrc ? undefined : debianKernelSource(cache);
+  defaultSource?.catch(() => undefined);
   await ensureHostPackages();
+  await defaultSource;
   const qemuVersion = await execa(options.qemu, ['--version'], { reject: false });
   if (qemuVersion.exitCode !== 0) {
     throw new MissingToolError(`QEMU=${options.qemu} does not run; install qemu-system-x86 or set QEMU=<path to qemu-system-x86_64>`);
   }
-  const kernel = await resolveKernel(options, cache);
+  const kernel = await resolveKernel(options, cache, defaultSource);
   const nextKernel = options.nextKernel
     ? await prebuiltKernel(options.nextKernel, undefined, cache, 'NEXT_KERNEL')
     : options.nextPatches

@@ -48,6 +48,11 @@ export function patchSubjects(text: string): string[] {
   );
 }
 
+/** The paths a patch's diffs name, before and after (`diff --git a/old b/new`, renames and copies included). */
+export function patchedPaths(text: string): string[] {
+  return [...text.matchAll(/^diff --git a\/(\S+) b\/(\S+)$/gm)].flatMap((match) => [match[1] ?? '', match[2] ?? '']).filter(Boolean);
+}
+
 /**
  * `git am` the series onto a git tree, as commits. A patch that does not apply is bad input naming the patch and the
  * first file that failed; the caller discards the half-applied tree.

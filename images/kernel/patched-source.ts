@@ -1,5 +1,5 @@
 // A copy of a kernel source with a patch series applied as commits (b4 shazam, in effect), cached by content.
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { HarnessError, InfrastructureError } from '../../harness/errors.ts';
@@ -8,7 +8,7 @@ import { progress } from '../../harness/util/log.ts';
 import { pruneOldEntries } from '../../harness/util/prune.ts';
 import { treeBuildPrefix } from './build.ts';
 import type { KernelSource } from './debian-source.ts';
-import { applyPatchSeries, type PatchSeries } from './patch-series.ts';
+import { applyPatchSeries, patchedPaths, type PatchSeries } from './patch-series.ts';
 import { fileExists } from '../../harness/util/file-exists.ts';
 
 /** Patched trees kept (each is a hard-linked copy of the source plus what the patches changed). */
@@ -38,9 +38,11 @@ export async function patchedKernelSource(base: KernelSource, series: PatchSerie
     }
     await git(tree, ['init', '--quiet']);
     await writeFile(path.join(tree, '.git', 'info', 'exclude'), `/${treeBuildPrefix}*\n`);
-    // -f: Debian's linux-source .gitignore ignores everything at the top level; the copy is pristine source.
-    await git(tree, ['add', '-A', '-f']);
-    await git(tree, ['commit', '--quiet', '-m', base.identity]);
+    // The base commit holds only the files the series touches: `git am` needs nothing else, and hashing the whole
+    // tree into git took 40 s of a cold run. -f: Debian's linux-source .gitignore ignores everything at the top level.
+    const touched = await existingFiles(tree, await seriesPaths(series));
+    if (touched.length > 0) await git(tree, ['add', '-f', '--', ...touched]);
+    await git(tree, ['commit', '--quiet', '--allow-empty', '-m', base.identity]);
     await applyPatchSeries(tree, series, path.join(root, 'git-am.log'));
   } catch (error) {
     await rm(root, { recursive: true, force: true });
@@ -52,3 +54,15 @@ export async function patchedKernelSource(base: KernelSource, series: PatchSerie
   return { tree, identity };
 }
 
+
+/** Every path the series' diffs name, old and new. */
+async function seriesPaths(series: PatchSeries): Promise<string[]> {
+  const texts = await Promise.all(series.files.map((file) => readFile(file, 'utf8')));
+  return [...new Set(texts.flatMap(patchedPaths))];
+}
+
+/** The paths that are files in the tree (a path the series creates is not there yet). */
+async function existingFiles(tree: string, paths: readonly string[]): Promise<string[]> {
+  const present = await Promise.all(paths.map((file) => fileExists(path.join(tree, file))));
+  return paths.filter((_, index) => present[index]);
+}

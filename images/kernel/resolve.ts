@@ -37,14 +37,15 @@ export interface DefaultSourceBuild {
   readonly tree: string;
 }
 
-/** Resolve and, where needed, build the kernel; checks the LUO options before anything boots. */
+/** Resolve and, where needed, build the kernel; checks the LUO options before anything boots. `defaultSource`: the default source, already on its way. */
 export async function resolveKernel(
   choice: { kernel?: string; kernelSrc?: string; kernelConfig?: string; patches?: string },
   cache: string,
+  defaultSource?: Promise<KernelSource>,
 ): Promise<KernelUnderTest> {
   if (choice.kernel) return prebuiltKernel(choice.kernel, choice.kernelConfig, cache);
   if (choice.kernelSrc) return builtKernel(await treeKernelSource(choice.kernelSrc), cache, { incremental: true }, 'tree');
-  const debian = await debianKernelSource(cache);
+  const debian = await (defaultSource ?? debianKernelSource(cache));
   const kernel = await builtKernel(debian, cache, { incremental: false }, 'debian');
   const defaultBuild = { ...kernel, fromDefault: { base: debian, tree: debian.tree } };
   if (!choice.patches) return defaultBuild;

@@ -63,6 +63,30 @@ t.test('a series applies as commits onto a copy; the base stays as it was', asyn
   t.notOk((await readdir(patched.tree)).includes('luo-build-0123'), "the base's build folder is not copied with the source");
 });
 
+t.test('the base commit tracks only what the series touches; a patch adding a file applies', async (t) => {
+  const { series, cache, base } = await fixture(t);
+  await writeFile(path.join(series, '0001-pci.patch'), patchMail('PCI: preserve devices', 'drivers/pci.c', 'int preserve = 0;', 'int preserve = 1;'));
+  const added = [
+    'From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001',
+    'From: Test Author <author@example.org>',
+    'Subject: [PATCH] PCI: add a file',
+    '',
+    'diff --git a/drivers/new.c b/drivers/new.c',
+    'new file mode 100644',
+    '--- /dev/null',
+    '+++ b/drivers/new.c',
+    '@@ -0,0 +1 @@',
+    '+int added;',
+    '',
+  ].join('\n');
+  await writeFile(path.join(series, '0002-add.patch'), added);
+  const patched = await patchedKernelSource(base, await readPatchSeries(series), cache);
+  const tracked = await execa('git', ['-C', patched.tree, 'ls-tree', '-r', '--name-only', 'HEAD~2']);
+  t.same(tracked.stdout.split('\n'), ['drivers/pci.c'], 'the base commit holds the patched file, not the Makefile');
+  t.equal(await readFile(path.join(patched.tree, 'drivers', 'new.c'), 'utf8'), 'int added;\n');
+  t.equal(await readFile(path.join(patched.tree, 'Makefile'), 'utf8'), 'VERSION = 7\n', 'untouched files are in the copy all the same');
+});
+
 t.test('the cache key is the patch contents, not their paths', async (t) => {
   const { root, series, cache, base } = await fixture(t);
   const mail = patchMail('PCI: preserve devices', 'drivers/pci.c', 'int preserve = 0;', 'int preserve = 1;');
