@@ -54,7 +54,6 @@ export async function patchedKernelSource(base: KernelSource, series: PatchSerie
   return { tree, identity };
 }
 
-
 /** Every path the series' diffs name, old and new. */
 async function seriesPaths(series: PatchSeries): Promise<string[]> {
   const texts = await Promise.all(series.files.map((file) => readFile(file, 'utf8')));
