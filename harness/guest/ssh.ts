@@ -75,7 +75,7 @@ export class GuestConnection {
   }
 
   /** Run a command; resolves with exit code and output whatever the exit code. */
-  async run(command: string, input?: string | Buffer): Promise<CommandResult> {
+  async run(command: string): Promise<CommandResult> {
     return new Promise((resolve, reject) => {
       this.client.exec(command, (error, channel) => {
         if (error) return reject(error);
@@ -98,26 +98,20 @@ export class GuestConnection {
             stderr: Buffer.concat(stderr).toString('utf8'),
           }),
         );
-        if (input !== undefined) channel.end(input);
-        else channel.end();
+        channel.end();
       });
     });
   }
 
   /** Run a command that must succeed; a non-zero exit becomes a GuestError with its output. */
-  async check(command: string, input?: string | Buffer): Promise<CommandResult> {
-    const result = await this.run(command, input);
+  async check(command: string): Promise<CommandResult> {
+    const result = await this.run(command);
     if (result.exitCode !== 0) {
       throw new GuestError(
         `guest command failed (exit ${result.exitCode ?? result.signal}): ${command}\n${result.stderr.trim() || result.stdout.trim()}`,
       );
     }
     return result;
-  }
-
-  /** Copy bytes into a guest file (no sftp-server in the guest: `cat` over exec). */
-  async putFile(guestPath: string, contents: string | Buffer, mode = 0o644): Promise<void> {
-    await this.check(`cat > '${guestPath}' && chmod ${mode.toString(8)} '${guestPath}'`, contents);
   }
 
   /** Start a command without waiting for it (kexec -e never answers). */

@@ -1,6 +1,5 @@
 // Running upstream's live-update selftests in a guest: copy them in, run them, and turn each upstream case (or
 // each stage of a two-stage test) into its own test point with upstream's name and verdict.
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Test } from 'tap';
 import { exitVerdict, parseKtap, type UpstreamVerdict } from '../checks/ktap.ts';
@@ -18,10 +17,7 @@ export type UpstreamVerdicts = Record<string, UpstreamVerdict>;
 
 /** Copy the programs' binaries from the host build folder into the guest. */
 export async function installPrograms(guest: LiveGuest, dir: string, programs: readonly SelftestProgram[]): Promise<void> {
-  await guest.check(`mkdir -p ${guestDir}`);
-  for (const program of programs) {
-    await guest.putFile(`${guestDir}/${program.name}`, await readFile(path.join(dir, program.suite, program.name)), 0o755);
-  }
+  await guest.copyIn(guestDir, programs.map((program) => path.join(dir, program.suite, program.name)));
 }
 
 /** Run a program in the guest, keeping what it printed as kselftest/gen<N>-<name><suffix>.txt. */

@@ -26,7 +26,7 @@ export interface MachineOptions {
   readonly append: string;
   /** Where the serial log, trace, QEMU log and command line are kept. */
   readonly artifactDir: string;
-  /** Files the guest may kexec into, shared read-only at /mnt/next. */
+  /** Files shared read-only with the guest (9p tag luo_next): what it may kexec into; shareFile() adds more. */
   readonly shareFiles?: Readonly<Record<string, string>>;
 }
 
@@ -58,6 +58,7 @@ export class QemuMachine implements AsyncDisposable {
     readonly sshPort: number,
     private readonly tempDir: string,
     traceFile: string,
+    private readonly share: string | undefined,
   ) {
     this.trace = new TraceLog(traceFile);
     this.serial = new SerialConsole(path.join(options.artifactDir, 'serial.log'));
@@ -90,7 +91,7 @@ export class QemuMachine implements AsyncDisposable {
     });
     const commandLine = [options.qemu, ...args];
     await writeFile(path.join(options.artifactDir, 'qemu-cmdline.txt'), `${commandLine.map(shellWord).join(' ')}\n`);
-    const machine = new QemuMachine(options, sshPort, tempDir, traceLog);
+    const machine = new QemuMachine(options, sshPort, tempDir, traceLog, share);
     registerMachine(machine);
     try {
       await machine.start(args, path.join(tempDir, 'qmp.sock'));
@@ -172,6 +173,17 @@ export class QemuMachine implements AsyncDisposable {
       if (error instanceof TimeoutError) throw new TimeoutError(`${error.message}; serial tail:\n${this.serial.tail()}`);
       throw error;
     }
+  }
+
+  /**
+   * Share one more host file with the running guest, as `name` (a relative path) under the share; the guest sees it at
+   * once (9p looks files up on the host on every access).
+   */
+  async shareFile(name: string, hostFile: string): Promise<void> {
+    if (!this.share) throw new Error('this machine was launched without a share');
+    const to = path.join(this.share, name);
+    await mkdir(path.dirname(to), { recursive: true });
+    await linkOrCopy(hostFile, to);
   }
 
   /** Polite shutdown (QMP quit), then SIGTERM, then SIGKILL; always removes temp files. Idempotent. */

@@ -1,7 +1,8 @@
 // luo-agent for real: a corrupted expectation is reported precisely, by verify and by carry (the checks can fail),
 // and a probe sees LUO.
 import { createHash } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import type { MemfdSpec } from '../../harness/checks/pattern.ts';
@@ -21,12 +22,17 @@ function wrongSeeds(spec: MemfdSpec): MemfdSpec {
 t.test('verify and carry with the wrong seed report where and how the data differs', async (t) => {
   const guest = await LiveGuest.boot(await testGuestSpec('luo-corrupt'));
   t.teardown(() => guest.close());
-  // putFile is how a developer's extra tool would get in: bytes must arrive intact.
+  // copyIn is how a selftest binary (or a developer's extra tool) gets in: bytes and mode must arrive intact.
   const payload = Buffer.from(Array.from({ length: 70_000 }, (_, index) => (index * 7) & 0xff));
-  await guest.putFile('/tmp/payload', payload, 0o600);
-  const sum = (await guest.check('sha256sum /tmp/payload; stat -c %a /tmp/payload')).stdout.split(/\s+/);
+  const hostDir = await mkdtemp(path.join(tmpdir(), 'luo-harness-copy-in-'));
+  t.teardown(() => rm(hostDir, { recursive: true, force: true }));
+  await writeFile(path.join(hostDir, 'payload'), payload, { mode: 0o600 });
+  await writeFile(path.join(hostDir, 'tool'), '#!/bin/sh\necho tool ran\n', { mode: 0o755 });
+  await guest.copyIn('/tmp/in', [path.join(hostDir, 'payload'), path.join(hostDir, 'tool')]);
+  const sum = (await guest.check('sha256sum /tmp/in/payload; stat -c %a /tmp/in/payload; /tmp/in/tool')).stdout.split(/\s+/);
   t.equal(sum[0], createHash('sha256').update(payload).digest('hex'), 'a file copied in arrives byte for byte');
   t.equal(sum[2], '600', 'with its mode');
+  t.equal(sum.slice(3, 5).join(' '), 'tool ran', 'and an executable runs');
   const agent = new LuoAgent(guest, async (step, run) => {
     if (recordDir) await writeFile(path.join(recordDir, `${step}.jsonl`), run.stdout);
   });
