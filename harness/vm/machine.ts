@@ -176,8 +176,8 @@ export class QemuMachine implements AsyncDisposable {
   }
 
   /**
-   * Share one more host file with the running guest, as `name` (a relative path) under the share; the guest sees it at
-   * once (9p looks files up on the host on every access).
+   * Share one more host file with the running guest, as `name` (a relative path) under the share. The guest sees it
+   * at once as long as the name is new: it caches what it read (cache=loose), and a file never changes under it.
    */
   async shareFile(name: string, hostFile: string): Promise<void> {
     if (!this.share) throw new Error('this machine was launched without a share');
