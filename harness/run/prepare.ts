@@ -41,9 +41,12 @@ export async function prepareRun(options: Options, cache: string, scenarios: rea
   // for the install to finish rather than kill apt-get half way.
   const defaultSource = options.kernel || options.kernelSrc ? undefined : debianKernelSource(cache);
   defaultSource?.catch(() => undefined);
+  // QEMU's version is asked at once too: on a warm cache these three questions are all the preparation there is.
+  const asked = execa(options.qemu, ['--version'], { reject: false });
   await ensureHostPackages();
   await defaultSource;
-  const qemuVersion = await execa(options.qemu, ['--version'], { reject: false });
+  // Asked again when it failed before the host packages were installed: QEMU may have been among them.
+  const qemuVersion = (await asked).exitCode === 0 ? await asked : await execa(options.qemu, ['--version'], { reject: false });
   if (qemuVersion.exitCode !== 0) {
     throw new MissingToolError(`QEMU=${options.qemu} does not run; install qemu-system-x86 or set QEMU=<path to qemu-system-x86_64>`);
   }
