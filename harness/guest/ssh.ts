@@ -59,6 +59,9 @@ export class GuestConnection {
             return !hostKeyMismatch;
           },
         });
+        // ssh2 leaves Nagle on: each request that follows an unacknowledged one (channel open, then exec) waited for
+        // the guest's delayed ACK, 40 ms a time. A login took 270 ms and a command 100 ms; without it 60 ms and 15 ms.
+        client.setNoDelay(true);
       });
     } catch (error) {
       client.destroy();
