@@ -15,7 +15,8 @@ export class SerialConsole {
   private watcher: FSWatcher | undefined;
   private poll: NodeJS.Timeout | undefined;
   private readonly waiters = new Set<Waiter>();
-  private reading = false;
+  /** The read under way, if any; a call meanwhile sets pendingRead and waits for it instead. */
+  private reading: Promise<void> | undefined;
   private pendingRead = false;
 
   constructor(readonly file: string) {}
@@ -29,11 +30,14 @@ export class SerialConsole {
     await this.readMore();
   }
 
-  /** Stop following and read what is left. */
+  /**
+   * Stop following and read what is left. Nothing can start a read once the watcher and poll are gone, and a read under
+   * way is waited for: closing the file under it failed the read, and the scenario process with it.
+   */
   async stop(): Promise<void> {
-    await this.readMore();
     this.watcher?.close();
     clearInterval(this.poll);
+    await this.readMore();
     await this.handle?.close();
     this.handle = undefined;
   }
@@ -75,26 +79,28 @@ export class SerialConsole {
     return global.exec(this.text) ?? undefined;
   }
 
-  private async readMore(): Promise<void> {
-    if (!this.handle) return;
+  private readMore(): Promise<void> {
     if (this.reading) {
       this.pendingRead = true;
-      return;
+      return this.reading;
     }
-    this.reading = true;
-    try {
+    if (!this.handle) return Promise.resolve();
+    this.reading = this.readToEnd(this.handle).finally(() => {
+      this.reading = undefined;
+    });
+    return this.reading;
+  }
+
+  private async readToEnd(handle: FileHandle): Promise<void> {
+    do {
+      this.pendingRead = false;
+      const chunk = Buffer.alloc(65536);
+      let bytes: number;
       do {
-        this.pendingRead = false;
-        const chunk = Buffer.alloc(65536);
-        let bytes: number;
-        do {
-          ({ bytesRead: bytes } = await this.handle.read(chunk, 0, chunk.length, Buffer.byteLength(this.text, 'latin1')));
-          if (bytes > 0) this.text += chunk.toString('latin1', 0, bytes);
-        } while (bytes === chunk.length);
-      } while (this.pendingRead);
-    } finally {
-      this.reading = false;
-    }
+        ({ bytesRead: bytes } = await handle.read(chunk, 0, chunk.length, Buffer.byteLength(this.text, 'latin1')));
+        if (bytes > 0) this.text += chunk.toString('latin1', 0, bytes);
+      } while (bytes === chunk.length);
+    } while (this.pendingRead);
     for (const waiter of this.waiters) {
       const match = this.search(waiter.pattern, waiter.from);
       if (match) {
