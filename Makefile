@@ -10,6 +10,14 @@ DEPS = node_modules/.luo-harness-installed
 # for the CLI and for every scenario process. Rebuilt (in about half a second) whenever a source is newer.
 BUNDLE_DIR = node_modules/.luo-harness-bundle
 BUNDLE = $(BUNDLE_DIR)/complete
+# The packages the harness imports, each bundled into one file in the bundle's own node_modules, where Node finds them
+# first: a scenario process loads them in 0.15 s instead of 0.45 s (hundreds of small modules). Their source maps
+# are left out: --enable-source-maps would parse 3.5 MB of them in every process for stack traces into packages.
+VENDORED := $(sort $(shell grep -rhoE "from '[^.:'][^':]*'|import\('[^.:'][^':]*'\)" harness scenarios images --include='*.ts' | grep -oE "'[^']+'" | tr -d "'"))
+# The CommonJS names bundled CommonJS packages (ssh2, parts of tap) use, defined in each ES module of theirs.
+COMMONJS_NAMES = import { createRequire as __cjsRequire } from 'node:module'; import { fileURLToPath as __cjsPath } from 'node:url'; \
+	import { dirname as __cjsDir } from 'node:path'; const require = __cjsRequire(import.meta.url); \
+	const __filename = __cjsPath(import.meta.url); const __dirname = __cjsDir(__filename);
 SOURCES := $(shell find harness scenarios images -name '*.ts')
 
 .PHONY: scenario test list doctor images setup shell report bench typecheck lint workflows unit integration help
@@ -65,6 +73,10 @@ $(BUNDLE): $(DEPS) $(SOURCES)
 	rm -rf $(BUNDLE_DIR)
 	node_modules/.bin/esbuild harness/cli.ts scenarios/*.ts --bundle --splitting --platform=node --format=esm --packages=external \
 		--sourcemap --outdir=$(BUNDLE_DIR) --outbase=. --out-extension:.js=.mjs --log-level=warning
+	node_modules/.bin/esbuild $(VENDORED) --bundle --splitting --platform=node --format=esm --external:*.node \
+		--banner:js="$(COMMONJS_NAMES)" --outdir=$(BUNDLE_DIR)/node_modules --entry-names=[name]/index \
+		--chunk-names=.shared/[name]-[hash] --out-extension:.js=.mjs --log-level=warning
+	for package in $(VENDORED); do echo '{ "type": "module", "exports": "./index.mjs" }' > $(BUNDLE_DIR)/node_modules/$$package/package.json; done
 	touch $@
 
 # npm ci only when package-lock.json changed since the last install.

@@ -1,6 +1,7 @@
 // One SSH connection to the guest (ssh2), with the guest's host key pinned.
 import { readFile } from 'node:fs/promises';
-import { Client } from 'ssh2';
+// The default export: ssh2 is CommonJS, and the harness's bundled copy of it (Makefile) exports nothing by name.
+import ssh2 from 'ssh2';
 import { GuestError } from '../errors.ts';
 
 export interface SshTarget {
@@ -22,7 +23,7 @@ export interface CommandResult {
 export class GuestConnection {
   private closed = false;
 
-  private constructor(private readonly client: Client) {
+  private constructor(private readonly client: ssh2.Client) {
     client.on('close', () => (this.closed = true));
     client.on('error', () => (this.closed = true));
   }
@@ -35,7 +36,7 @@ export class GuestConnection {
   static async connect(target: SshTarget, readyTimeoutMs = 20_000, signal?: AbortSignal): Promise<GuestConnection> {
     const privateKey = await readFile(target.clientKeyFile);
     signal?.throwIfAborted();
-    const client = new Client();
+    const client = new ssh2.Client();
     client.on('error', () => undefined);
     let hostKeyMismatch = false;
     const abandon = () => client.destroy();
