@@ -103,7 +103,7 @@ export class QemuMachine implements AsyncDisposable {
   }
 
   private async start(args: string[], qmpSocket: string): Promise<void> {
-    await this.serial.start();
+    this.serial.start();
     const child = execa(this.options.qemu, args, {
       reject: false,
       stdin: 'ignore',
@@ -224,7 +224,7 @@ export class QemuMachine implements AsyncDisposable {
     }
     this.qmp?.close();
     await writeFile(path.join(this.options.artifactDir, 'qmp-events.json'), `${JSON.stringify(this.events, null, 2)}\n`);
-    await this.serial.stop();
+    this.serial.stop();
     await rm(this.tempDir, { recursive: true, force: true });
     liveMachines.delete(this);
   }

@@ -10,7 +10,7 @@ t.test('waits for a line written after it started waiting, from an offset', asyn
   const file = path.join(await mkdtemp(path.join(tmpdir(), 'serial-')), 'serial.log');
   await writeFile(file, 'Linux version 7.3.4\nluo-harness: ssh ready boot_id=aaaa\n');
   const serial = new SerialConsole(file);
-  await serial.start();
+  serial.start();
   t.teardown(() => serial.stop());
   const first = await serial.waitFor(/ssh ready boot_id=(\w+)/);
   t.equal(first[1], 'aaaa', 'finds what is already there');
@@ -24,30 +24,46 @@ t.test('waits for a line written after it started waiting, from an offset', asyn
 t.test('an abort signal rejects the wait', async (t) => {
   const file = path.join(await mkdtemp(path.join(tmpdir(), 'serial-')), 'serial.log');
   const serial = new SerialConsole(file);
-  await serial.start();
+  serial.start();
   t.teardown(() => serial.stop());
   await t.rejects(withDeadline('never', 300, (signal) => serial.waitFor(/never printed/, 0, signal)), /never did not happen within 0 s/);
 });
 
-t.test('stop() during a read triggered by the file growing waits for it, reads the rest, then closes', async (t) => {
+t.test('stop() right after the file grew reads all of it before closing', async (t) => {
   const dir = await mkdtemp(path.join(tmpdir(), 'serial-'));
-  // Several rounds: the console's own watcher must fire before stop() in at least some of them.
+  // Several rounds: the console's own watcher fires before stop() in some of them, after it in others.
   for (let round = 0; round < 10; round += 1) {
     const file = path.join(dir, `serial-${round}.log`);
     await writeFile(file, '');
     const serial = new SerialConsole(file);
-    await serial.start();
+    serial.start();
     const grown = new Promise<void>((resolve) => {
       const watcher = watch(file, () => {
         watcher.close();
         resolve();
       });
     });
-    // Many 64 KiB reads: the console is still reading when stop() comes.
+    // More than one 64 KiB read.
     const text = `${'x'.repeat(4 * 1024 * 1024)}\nlast line ${round}\n`;
     await appendFile(file, text);
     await grown;
-    await serial.stop();
+    serial.stop();
     t.equal(serial.content.length, text.length, `round ${round}: everything written was read before the file closed`);
   }
+});
+
+t.test('a line written in pieces matches once it is whole, and a wait from an offset ignores earlier lines', async (t) => {
+  const file = path.join(await mkdtemp(path.join(tmpdir(), 'serial-')), 'serial.log');
+  await writeFile(file, 'luo-harness: ssh ready boot_id=0000\n[    0.1] booting\n');
+  const serial = new SerialConsole(file);
+  serial.start();
+  t.teardown(() => serial.stop());
+  const ready = serial.waitFor(/ssh ready boot_id=(\w+)\n/, serial.offset);
+  const pieces = ['luo-harness: ss', 'h ready boot', '_id=1234', '\n'];
+  for (const piece of pieces) {
+    await appendFile(file, piece);
+    // Each piece read (and searched) before the next is written.
+    await withDeadline('piece read', 5000, () => serial.waitFor(new RegExp(`${piece.replace(/\n/, '\\n')}$`), 0));
+  }
+  t.equal((await withDeadline('whole line', 5000, () => ready))[1], '1234', 'matched across the pieces, not the earlier line');
 });
