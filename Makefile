@@ -12,8 +12,9 @@ BUNDLE_DIR = node_modules/.luo-harness-bundle
 BUNDLE = $(BUNDLE_DIR)/complete
 # The packages the harness imports, each bundled into one file in the bundle's own node_modules, where Node finds them
 # first: a scenario process loads them in 0.15 s instead of 0.45 s (hundreds of small modules). Their source maps
-# are left out: --enable-source-maps would parse 3.5 MB of them in every process for stack traces into packages.
-VENDORED := $(sort $(shell grep -rhoE "from '[^.:'][^':]*'|import\('[^.:'][^':]*'\)" harness scenarios images --include='*.ts' | grep -oE "'[^']+'" | tr -d "'"))
+# are left out: --enable-source-maps would parse 3.5 MB of them in every process for stack traces into packages. The
+# list is the packages the sources import, found only when the bundle is built.
+VENDORED = $(sort $(shell grep -rhoE "from '[^.:'][^':]*'|import\('[^.:'][^':]*'\)" harness scenarios images --include='*.ts' | grep -oE "'[^']+'" | tr -d "'"))
 # The CommonJS names bundled CommonJS packages (ssh2, parts of tap) use, defined in each ES module of theirs.
 COMMONJS_NAMES = import { createRequire as __cjsRequire } from 'node:module'; import { fileURLToPath as __cjsPath } from 'node:url'; \
 	import { dirname as __cjsDir } from 'node:path'; const require = __cjsRequire(import.meta.url); \
