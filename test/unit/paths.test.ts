@@ -1,5 +1,6 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import t from 'tap';
 import { listScenarios } from '../../harness/scenario/catalog.ts';
@@ -19,4 +20,16 @@ t.test('the bundle make builds has every scenario of the catalog and the CLI', a
     const [, bundled = ''] = nodeArgsFor(entry, { LUO_HARNESS_BUNDLE: bundle });
     await t.resolves(access(bundled), path.relative(repoRoot, bundled));
   }
+});
+
+t.test("the bundle's files load its own one-file copies of the packages the harness imports", async (t) => {
+  const bundle = path.join(repoRoot, 'node_modules', '.luo-harness-bundle');
+  await execa('make', ['-s', '-C', repoRoot, path.join('node_modules', '.luo-harness-bundle', 'complete')]);
+  const packages = ['execa', 'p-retry', 'ssh2', 'tap'];
+  // Resolved from the bundle folder, as the CLI and the scenarios in it resolve them.
+  const resolved = await execa('node', ['--input-type=module', '-e', `for (const name of ${JSON.stringify(packages)}) console.log(import.meta.resolve(name))`], { cwd: bundle });
+  t.same(
+    resolved.stdout.split('\n'),
+    packages.map((name) => pathToFileURL(path.join(bundle, 'node_modules', name, 'index.mjs')).href),
+  );
 });
