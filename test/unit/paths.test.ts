@@ -12,9 +12,14 @@ t.test('a scenario runs from the source through tsx, or from the bundle luo-harn
   t.same(nodeArgsFor(file, { LUO_HARNESS_BUNDLE: '/b' }), ['--enable-source-maps', '/b/scenarios/kexec.mjs']);
 });
 
-t.test('the bundle make builds has every scenario of the catalog and the CLI', async (t) => {
-  const bundle = path.join(repoRoot, 'node_modules', '.luo-harness-bundle');
+/** The bundle luo-harness runs, built by make if a source is newer. */
+async function builtBundle(): Promise<string> {
   await execa('make', ['-s', '-C', repoRoot, path.join('node_modules', '.luo-harness-bundle', 'complete')]);
+  return path.join(repoRoot, 'node_modules', '.luo-harness-bundle');
+}
+
+t.test('the bundle make builds has every scenario of the catalog and the CLI', async (t) => {
+  const bundle = await builtBundle();
   const entries = [path.join(repoRoot, 'harness', 'cli.ts'), ...(await listScenarios()).map((scenario) => scenario.file)];
   for (const entry of entries) {
     const [, bundled = ''] = nodeArgsFor(entry, { LUO_HARNESS_BUNDLE: bundle });
@@ -23,8 +28,7 @@ t.test('the bundle make builds has every scenario of the catalog and the CLI', a
 });
 
 t.test("the bundle's files load its own one-file copies of the packages the harness imports", async (t) => {
-  const bundle = path.join(repoRoot, 'node_modules', '.luo-harness-bundle');
-  await execa('make', ['-s', '-C', repoRoot, path.join('node_modules', '.luo-harness-bundle', 'complete')]);
+  const bundle = await builtBundle();
   const packages = ['execa', 'p-retry', 'ssh2', 'tap'];
   // Resolved from the bundle folder, as the CLI and the scenarios in it resolve them.
   const resolved = await execa('node', ['--input-type=module', '-e', `for (const name of ${JSON.stringify(packages)}) console.log(import.meta.resolve(name))`], { cwd: bundle });

@@ -2,16 +2,22 @@ import { watch } from 'node:fs';
 import { appendFile, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { withDeadline } from '../../harness/util/deadline.ts';
 import { SerialConsole } from '../../harness/vm/serial-console.ts';
 
-t.test('waits for a line written after it started waiting, from an offset', async (t) => {
+/** A console following a new file (holding `contents`, when given), stopped when the test ends. */
+async function followed(t: Test, contents?: string): Promise<{ file: string; serial: SerialConsole }> {
   const file = path.join(await mkdtemp(path.join(tmpdir(), 'serial-')), 'serial.log');
-  await writeFile(file, 'Linux version 7.3.4\nluo-harness: ssh ready boot_id=aaaa\n');
+  if (contents !== undefined) await writeFile(file, contents);
   const serial = new SerialConsole(file);
   serial.start();
   t.teardown(() => serial.stop());
+  return { file, serial };
+}
+
+t.test('waits for a line written after it started waiting, from an offset', async (t) => {
+  const { file, serial } = await followed(t, 'Linux version 7.3.4\nluo-harness: ssh ready boot_id=aaaa\n');
   const first = await serial.waitFor(/ssh ready boot_id=(\w+)/);
   t.equal(first[1], 'aaaa', 'finds what is already there');
   const offset = serial.offset;
@@ -22,10 +28,7 @@ t.test('waits for a line written after it started waiting, from an offset', asyn
 });
 
 t.test('an abort signal rejects the wait', async (t) => {
-  const file = path.join(await mkdtemp(path.join(tmpdir(), 'serial-')), 'serial.log');
-  const serial = new SerialConsole(file);
-  serial.start();
-  t.teardown(() => serial.stop());
+  const { serial } = await followed(t);
   await t.rejects(withDeadline('never', 300, (signal) => serial.waitFor(/never printed/, 0, signal)), /never did not happen within 0 s/);
 });
 
@@ -53,11 +56,7 @@ t.test('stop() right after the file grew reads all of it before closing', async 
 });
 
 t.test('a line written in pieces matches once it is whole, and a wait from an offset ignores earlier lines', async (t) => {
-  const file = path.join(await mkdtemp(path.join(tmpdir(), 'serial-')), 'serial.log');
-  await writeFile(file, 'luo-harness: ssh ready boot_id=0000\n[    0.1] booting\n');
-  const serial = new SerialConsole(file);
-  serial.start();
-  t.teardown(() => serial.stop());
+  const { file, serial } = await followed(t, 'luo-harness: ssh ready boot_id=0000\n[    0.1] booting\n');
   const ready = serial.waitFor(/ssh ready boot_id=(\w+)\n/, serial.offset);
   const pieces = ['luo-harness: ss', 'h ready boot', '_id=1234', '\n'];
   for (const piece of pieces) {
