@@ -28,7 +28,7 @@ async function publicLine(dropbearKey: string): Promise<string> {
   return line;
 }
 
-/** Generate an ed25519 host key and client key pair in a folder. */
+/** Generate an ed25519 host key and client key pair in a folder, with their public halves beside them. */
 export async function generateGuestKeys(folder: string): Promise<GuestKeys> {
   const hostKeyFile = path.join(folder, 'host_key');
   const clientDropbear = path.join(folder, 'client_key.dropbear');
@@ -36,19 +36,24 @@ export async function generateGuestKeys(folder: string): Promise<GuestKeys> {
   await execa('dropbearkey', ['-t', 'ed25519', '-f', hostKeyFile]);
   await execa('dropbearkey', ['-t', 'ed25519', '-f', clientDropbear]);
   await execa('dropbearconvert', ['dropbear', 'openssh', clientDropbear, clientKeyFile]);
-  return loadGuestKeys(folder, await publicLine(hostKeyFile), await publicLine(clientDropbear));
+  const hostLine = await publicLine(hostKeyFile);
+  const clientLine = await publicLine(clientDropbear);
+  await writeFile(path.join(folder, 'host_key.pub'), `${hostLine}\n`);
+  await writeFile(path.join(folder, 'client_key.pub'), `${clientLine}\n`);
+  return guestKeys(folder, hostLine, clientLine);
 }
 
-/** Keys of an already built image, from the files written next to it. */
+/**
+ * Keys of an already built image, from the files written next to it. Only read: runs side by side share the image,
+ * and a rewrite let another run read a file half written.
+ */
 export async function readGuestKeys(folder: string): Promise<GuestKeys> {
   const hostLine = await readFile(path.join(folder, 'host_key.pub'), 'utf8');
   const clientLine = await readFile(path.join(folder, 'client_key.pub'), 'utf8');
-  return loadGuestKeys(folder, hostLine, clientLine);
+  return guestKeys(folder, hostLine, clientLine);
 }
 
-async function loadGuestKeys(folder: string, hostLine: string, clientLine: string): Promise<GuestKeys> {
-  await writeFile(path.join(folder, 'host_key.pub'), `${hostLine.trim()}\n`);
-  await writeFile(path.join(folder, 'client_key.pub'), `${clientLine.trim()}\n`);
+function guestKeys(folder: string, hostLine: string, clientLine: string): GuestKeys {
   return {
     hostKeyFile: path.join(folder, 'host_key'),
     hostKeyBlob: publicKeyBlob(hostLine),
