@@ -1,4 +1,5 @@
-// Reading the JSON lines a guest helper prints: typed fields of one event, a whole stdout into events, and picking events by name.
+// Reading the JSON lines a guest helper prints: typed fields of one event, a whole stdout into events, every record
+// of a saved file for the report, and picking events by name.
 
 import { GuestError } from '../errors.ts';
 
@@ -149,20 +150,25 @@ function excerpt(line: string): string {
   return line.length > 200 ? `${line.slice(0, 200)}... (${line.length} characters)` : line;
 }
 
-/** Decode one line of output in `format`; bad JSON or a FieldError becomes a GuestError naming the line (1-based `lineNumber`). */
-export function parseJsonLine<E>(line: string, format: JsonLinesFormat<E>, lineNumber?: number): E {
-  const where = lineNumber === undefined ? `${format.helper} output line` : `${format.helper} output line ${lineNumber}`;
+/** One line as a JSON object, or why it is not one ("not JSON (...)", "not a JSON object"). */
+function jsonObject(line: string): { object: Record<string, unknown> } | { why: string } {
   let decoded: unknown;
   try {
     decoded = JSON.parse(line);
   } catch (error) {
-    throw new GuestError(`${where} is not JSON (${(error as Error).message}): ${excerpt(line)}`);
+    return { why: `not JSON (${(error as Error).message})` };
   }
-  if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) {
-    throw new GuestError(`${where} is not a JSON object: ${excerpt(line)}`);
-  }
+  if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) return { why: 'not a JSON object' };
+  return { object: decoded as Record<string, unknown> };
+}
+
+/** Decode one line of output in `format`; bad JSON or a FieldError becomes a GuestError naming the line (1-based `lineNumber`). */
+export function parseJsonLine<E>(line: string, format: JsonLinesFormat<E>, lineNumber?: number): E {
+  const where = lineNumber === undefined ? `${format.helper} output line` : `${format.helper} output line ${lineNumber}`;
+  const decoded = jsonObject(line);
+  if ('why' in decoded) throw new GuestError(`${where} is ${decoded.why}: ${excerpt(line)}`);
   try {
-    return format.decode(decoded as Record<string, unknown>);
+    return format.decode(decoded.object);
   } catch (error) {
     if (error instanceof FieldError) throw new GuestError(`${where} is malformed: ${error.message}: ${excerpt(line)}`);
     throw error;
@@ -177,6 +183,31 @@ export function parseJsonLines<E>(stdout: string, format: JsonLinesFormat<E>): E
     if (trimmed) events.push(parseJsonLine(trimmed, format, index + 1));
   });
   return events;
+}
+
+/** A line of a JSON-lines file that is no record: its 1-based number, an excerpt of it, and why. */
+export interface UnreadableJsonLine {
+  readonly line: number;
+  readonly text: string;
+  readonly why: string;
+}
+
+/**
+ * Every record of a helper's JSON-lines file, whichever helper wrote it (for the report, which shows them all): each
+ * non-empty line must be a JSON object with a string "event"; the lines that are not are returned, not dropped.
+ */
+export function readEventRecords(content: string): { records: (NamedEvent & Record<string, unknown>)[]; unreadable: UnreadableJsonLine[] } {
+  const records: (NamedEvent & Record<string, unknown>)[] = [];
+  const unreadable: UnreadableJsonLine[] = [];
+  content.split('\n').forEach((line, index) => {
+    const trimmed = line.trim();
+    if (!trimmed) return;
+    const decoded = jsonObject(trimmed);
+    if ('why' in decoded) unreadable.push({ line: index + 1, text: excerpt(trimmed), why: decoded.why });
+    else if (typeof decoded.object.event !== 'string') unreadable.push({ line: index + 1, text: excerpt(trimmed), why: 'no string "event" field' });
+    else records.push(decoded.object as NamedEvent & Record<string, unknown>);
+  });
+  return { records, unreadable };
 }
 
 /** The events of one kind, typed. */

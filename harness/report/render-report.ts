@@ -78,6 +78,14 @@ function checks(folder: ScenarioFolder): string {
   return rows.length > 0 ? table(['#', 'id', 'check', 'outcome', 'detail'], rows, 'checks') : '<p class="none">no test points</p>';
 }
 
+/** The lines of tap.txt no verdict read (a stray print to the scenario's stdout), so that none goes unseen. */
+function unreadableTap(folder: ScenarioFolder): string {
+  const unreadable = folder.result.unreadableTap ?? [];
+  if (unreadable.length === 0) return '';
+  const rows = unreadable.map((entry) => [text(entry.line), `<code>${text(entry.text)}</code>`]);
+  return `<p>${text(unreadable.length)} line${unreadable.length === 1 ? '' : 's'} of ${fileLink(`${folder.result.name}/tap.txt`)} could not be read as TAP:</p>${table(['line', 'text'], rows, 'unreadable')}`;
+}
+
 function section(title: string, body: string): string {
   return body.trim() ? `<h3>${text(title)}</h3>\n${body}` : '';
 }
@@ -87,6 +95,7 @@ function scenarioSection(folder: ScenarioFolder): string {
   return [
     `<h2 id="scenario-${text(folder.result.name)}">${text(folder.result.name)} ${verdictBadge(folder)}</h2>`,
     section('Checks', checks(folder)),
+    section('TAP lines that could not be read', unreadableTap(folder)),
     section('Timeline', `${kexecSummary(folder.result.phases)}\n${phaseTimeline(folder.result.phases)}`),
     section('Serial log of each kernel generation', serial.length > 0 ? `<p class="serial">${serial.map((file) => fileLink(file, file.replace(/^.*\//, ''))).join(' · ')}</p>` : ''),
     section('Config space across kexec (register diff)', configDiffs(folder)),

@@ -3,6 +3,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DeviceWriteAudit } from '../checks/config-write-audit.ts';
+import { readEventRecords, type NamedEvent, type UnreadableJsonLine } from '../guest/json-lines.ts';
 import type { Agreement } from '../results/agreement.ts';
 import type { ScenarioResult } from '../results/summary.ts';
 import type { Repro } from '../run/repro.ts';
@@ -43,8 +44,8 @@ export interface ScenarioFolder {
   readonly files: readonly string[];
   readonly diffs: readonly { readonly file: string; readonly text: string }[];
   readonly audits: readonly { readonly file: string; readonly audit: WriteAuditFile }[];
-  /** JSON lines of the guest helpers (agent/, vfio-edu/), per file. */
-  readonly events: readonly { readonly file: string; readonly events: readonly Record<string, unknown>[] }[];
+  /** JSON lines of the guest helpers (agent/, vfio-edu/), per file, with the lines that are no record. */
+  readonly events: readonly { readonly file: string; readonly events: readonly (NamedEvent & Record<string, unknown>)[]; readonly unreadable: readonly UnreadableJsonLine[] }[];
 }
 
 export interface RunFolder {
@@ -66,19 +67,6 @@ async function listFiles(dir: string, prefix: string): Promise<string[]> {
   return nested.flat().sort();
 }
 
-function parseJsonLines(content: string): Record<string, unknown>[] {
-  return content
-    .split('\n')
-    .filter((line) => line.trim().startsWith('{'))
-    .flatMap((line) => {
-      try {
-        return [JSON.parse(line) as Record<string, unknown>];
-      } catch {
-        return [];
-      }
-    });
-}
-
 async function readScenario(runDir: string, result: ScenarioResult): Promise<ScenarioFolder> {
   const files = await listFiles(path.join(runDir, result.name), `${result.name}/`);
   const read = (file: string) => readFile(path.join(runDir, file), 'utf8');
@@ -87,7 +75,10 @@ async function readScenario(runDir: string, result: ScenarioResult): Promise<Sce
     await Promise.all(files.filter((file) => /\/config\/writes.*\.json$/.test(file)).map(async (file) => ({ file, audit: await readJson<WriteAuditFile>(path.join(runDir, file)) })))
   ).flatMap(({ file, audit }) => (audit?.inWindow ? [{ file, audit }] : []));
   const events = await Promise.all(
-    files.filter((file) => /\/(agent|vfio-edu)\/.*\.jsonl$/.test(file)).map(async (file) => ({ file, events: parseJsonLines(await read(file)) })),
+    files.filter((file) => /\/(agent|vfio-edu)\/.*\.jsonl$/.test(file)).map(async (file) => {
+      const { records, unreadable } = readEventRecords(await read(file));
+      return { file, events: records, unreadable };
+    }),
   );
   return { result, files, diffs, audits, events };
 }

@@ -1,5 +1,6 @@
 // summary.json and the short table at the end of a run.
 import type { ErrorRecord } from '../errors.ts';
+import type { UnreadableLine } from '../formats/tap.ts';
 import type { PhaseRecord } from '../scenario/timeline.ts';
 import { outcomeLabel, type JudgedPoint } from './expectations.ts';
 import type { TestPoint } from './tap-results.ts';
@@ -17,6 +18,8 @@ export interface ScenarioResult {
   readonly facts: Record<string, unknown>;
   /** Why the scenario ended outside its test points (its own error, deadline, crash). */
   readonly error?: ErrorRecord;
+  /** Lines of tap.txt that are no TAP (a stray print to the scenario's stdout): no verdict read them, so they are listed. */
+  readonly unreadableTap?: readonly UnreadableLine[];
   readonly artifactDir: string;
 }
 
@@ -56,6 +59,7 @@ export function renderSummaryTable(results: readonly ScenarioResult[], resultsDi
   const format = (row: string[]) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
   const lines = [format(header), ...rows.map(format)];
   const errors = results.filter((result) => result.error).map((result) => `${result.name}: ${result.error?.code ?? ''}: ${result.error?.message ?? ''}`);
+  const unreadable = results.flatMap(unreadableTapLine);
   // Outcomes EXPECT= knew about are labelled either way; plain failures are already counted in the table.
   const surprises = results.flatMap((result) =>
     result.points.filter((point) => point.expected && point.judgement === 'unexpected').map((point) => `${result.name}/${point.id}: ${outcomeLabel(point)}`),
@@ -63,5 +67,14 @@ export function renderSummaryTable(results: readonly ScenarioResult[], resultsDi
   const flaky = results
     .filter((result) => result.facts.flakyBoot)
     .map((result) => `${result.name}*: first boot failed and was retried (flaky); see serial-failed-boot.log`);
-  return [...lines, ...errors, ...surprises, ...flaky, `results: ${resultsDir}`].join('\n');
+  return [...lines, ...errors, ...unreadable, ...surprises, ...flaky, `results: ${resultsDir}`].join('\n');
+}
+
+/** "<scenario>: N TAP lines could not be read (first: line L: text)" if any could not, the text cut to fit a terminal line. */
+function unreadableTapLine(result: ScenarioResult): string[] {
+  const unreadable = result.unreadableTap ?? [];
+  const [first] = unreadable;
+  if (!first) return [];
+  const text = first.text.length > 80 ? `${first.text.slice(0, 80)}...` : first.text;
+  return [`${result.name}: ${unreadable.length} TAP line${unreadable.length === 1 ? '' : 's'} could not be read (first: line ${first.line}: ${text})`];
 }

@@ -1,6 +1,7 @@
-// Read the top-level test points of a scenario's TAP output (for JUnit and summary.json).
+// The test points of a scenario's TAP output with their check ids, and the scenario's verdict (for JUnit and summary.json).
+import { readTap, type TapStatus, type UnreadableLine } from '../formats/tap.ts';
 
-export type PointStatus = 'pass' | 'fail' | 'skip' | 'todo';
+export type PointStatus = TapStatus;
 
 export interface TestPoint {
   readonly number: number;
@@ -22,57 +23,39 @@ export interface TapSummary {
   readonly skippedAll?: string;
   readonly planned?: number;
   readonly bailedOut?: string;
+  /** Top-level lines that are no TAP (a stray print to the scenario's stdout), numbered as in tap.txt. */
+  readonly unreadable: readonly UnreadableLine[];
 }
 
-/** Parse top-level (unindented) TAP lines. */
+/** Our scenarios' TAP (node-tap's), read by the one TAP reader: its top-level points with check ids, and the lines it could not read. */
 export function parseTap(text: string): TapSummary {
-  const points: TestPoint[] = [];
-  let skippedAll: string | undefined;
-  let planned: number | undefined;
-  let bailedOut: string | undefined;
-  const lines = text.split('\n');
+  const stream = readTap(text);
   const seen = new Map<string, number>();
-  for (let index = 0; index < lines.length; index++) {
-    const line = lines[index] ?? '';
-    const plan = /^1\.\.(\d+)(?:\s*#\s*(.*))?$/.exec(line);
-    if (plan) {
-      planned = Number(plan[1]);
-      if (planned === 0) skippedAll = plan[2]?.replace(/^skip\s*/i, '') ?? 'no tests';
-      continue;
-    }
-    const bail = /^Bail out!\s*(.*)$/.exec(line);
-    if (bail) {
-      bailedOut = bail[1] ?? '';
-      continue;
-    }
-    const point = /^(not ok|ok)\s+(\d+)\s*(?:-\s*)?(.*?)(?:\s+#\s*(SKIP|TODO)\b\s*(.*))?$/i.exec(line);
-    if (!point) continue;
-    const directive = point[4]?.toUpperCase();
-    const status: PointStatus = directive === 'SKIP' ? 'skip' : directive === 'TODO' ? 'todo' : point[1] === 'ok' ? 'pass' : 'fail';
-    let diagnostic: string | undefined;
-    if (status === 'fail' && /^\s+---$/.test(lines[index + 1] ?? '')) {
-      const block: string[] = [];
-      for (index += 2; index < lines.length && !/^\s+\.\.\.$/.test(lines[index] ?? ''); index++) block.push(lines[index] ?? '');
-      diagnostic = block.join('\n');
-    }
-    const fullName = (point[3] ?? '').replace(/\s*#\s*time=.*$/, '');
-    const given = /^\[([^\]\s]+)\]\s*(.*)$/.exec(fullName);
-    const name = given ? (given[2] ?? '') : fullName;
+  const points = stream.points.map((point): TestPoint => {
+    const given = /^\[([^\]\s]+)\]\s*(.*)$/.exec(point.description);
+    const name = given ? (given[2] ?? '') : point.description;
     const base = given?.[1] ?? derivedCheckId(name);
     // A repeated id (the same check run twice, or two names that derive alike) gets -2, -3 in order.
     const repeat = (seen.get(base) ?? 0) + 1;
     seen.set(base, repeat);
-    points.push({
-      number: Number(point[2]),
+    return {
+      number: point.number,
       id: repeat === 1 ? base : `${base}-${repeat}`,
       explicitId: given !== null,
       name,
-      status,
-      reason: directive ? point[5]?.trim() || undefined : undefined,
-      diagnostic,
-    });
-  }
-  return { points, skippedAll, planned, bailedOut };
+      status: point.status,
+      reason: point.reason,
+      diagnostic: point.status === 'fail' ? point.yaml : undefined,
+    };
+  });
+  const planned = stream.plan?.count;
+  return {
+    points,
+    skippedAll: planned === 0 ? (stream.plan?.reason ?? 'no tests') : undefined,
+    planned,
+    bailedOut: stream.bailOut,
+    unreadable: stream.unreadable,
+  };
 }
 
 /**

@@ -2,7 +2,7 @@
 // each stage of a two-stage test) into its own test point with upstream's name and verdict.
 import path from 'node:path';
 import type { Test } from 'tap';
-import { exitVerdict, parseKtap, type UpstreamVerdict } from '../checks/ktap.ts';
+import { exitVerdict, upstreamResults, type UpstreamVerdict } from '../checks/upstream-verdicts.ts';
 import type { LiveGuest } from '../guest/live-guest.ts';
 import type { SelftestProgram } from '../../images/selftests/build.ts';
 
@@ -40,8 +40,13 @@ function report(t: Test, verdicts: UpstreamVerdicts, id: string, name: string, v
 /** A KTAP program: each case it reports becomes a point; a crash, an unkept plan or a bad exit becomes one too. */
 export async function runKtapProgram(t: Test, guest: LiveGuest, verdicts: UpstreamVerdicts, program: SelftestProgram, args = ''): Promise<void> {
   const { exitCode, output } = await runProgram(guest, program, args);
-  const ktap = parseKtap(output);
+  const ktap = upstreamResults(output);
   const prefix = `upstream/${program.name}`;
+  // Text that is not KTAP judges nothing, but a program printing it is worth a look: said, never dropped.
+  if (ktap.unreadable.length > 0) {
+    const first = ktap.unreadable.slice(0, 3).map((entry) => `line ${entry.line}: ${entry.text}`);
+    t.comment(`${program.name}: ${ktap.unreadable.length} output line(s) are not KTAP (${first.join('; ')}${ktap.unreadable.length > 3 ? '; ...' : ''})`);
+  }
   if (ktap.skippedAll !== undefined || (ktap.cases.length === 0 && exitCode === 4)) {
     report(t, verdicts, prefix, `${program.name}: skipped as a whole`, 'skip', ktap.skippedAll ?? exitVerdict(exitCode, output).reason);
     return;

@@ -3,7 +3,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import t from 'tap';
-import { exitVerdict, parseKtap, type UpstreamVerdict } from '../../harness/checks/ktap.ts';
+import { exitVerdict, upstreamResults, type UpstreamVerdict } from '../../harness/checks/upstream-verdicts.ts';
 import { latestSummary, runCli } from '../support/run-cli.ts';
 
 t.test('make scenario S=kselftest on the default kernel', async (t) => {
@@ -19,7 +19,7 @@ t.test('make scenario S=kselftest on the default kernel', async (t) => {
     const text = await readFile(path.join(dir, 'kselftest', file), 'utf8');
     const stage = /^gen\d+-(.+)-(stage-[12])\.txt$/.exec(file);
     if (stage) said.set(`upstream/${stage[1]}/${stage[2]}`, exitVerdict(Number(/^# exit (\d+)/m.exec(text)?.[1]), text).verdict);
-    else for (const test of parseKtap(text).cases) said.set(`upstream/${/^gen\d+-(.+)\.txt$/.exec(file)?.[1] ?? ''}/${test.name}`, test.verdict);
+    else for (const test of upstreamResults(text).cases) said.set(`upstream/${/^gen\d+-(.+)\.txt$/.exec(file)?.[1] ?? ''}/${test.name}`, test.verdict);
   }
   t.equal([...said.keys()].filter((id) => id.startsWith('upstream/liveupdate/')).length, 15, 'liveupdate: 15 upstream cases');
   const twoStage = ['luo_kexec_simple', 'luo_multi_session', 'luo_stress_sessions', 'luo_stress_files'];

@@ -26,6 +26,7 @@ const vfio: ScenarioFolder = {
     points,
     facts: {},
     error: { code: 'GUEST', message: 'guest panicked', detail: 'Kernel panic - not syncing' },
+    unreadableTap: [{ line: 3, text: 'bar <0> size 0x1000' }],
     artifactDir: '/r/vfio-edu',
   },
   files: ['vfio-edu/serial-gen0.log', 'vfio-edu/serial-gen1.log', 'vfio-edu/config/writes.json'],
@@ -39,7 +40,16 @@ const vfio: ScenarioFolder = {
       },
     },
   ],
-  events: [{ file: 'vfio-edu/vfio-edu/gen0-dma.jsonl', events: [{ event: 'dma', iova: '0x100000000', ok: true }, { event: 'msi', raised: 8, received: 8 }] }],
+  events: [
+    {
+      file: 'vfio-edu/vfio-edu/gen0-dma.jsonl',
+      events: [{ event: 'dma', iova: '0x100000000', ok: true }, { event: 'msi', raised: 8, received: 8 }],
+      unreadable: [
+        { line: 3, text: 'vfio <chatter>', why: 'not JSON (Unexpected token)' },
+        { line: 5, text: '[1]', why: 'not a JSON object' },
+      ],
+    },
+  ],
 };
 const run: RunFolder = {
   dir: '/r',
@@ -88,4 +98,16 @@ t.test('helper records as tables, text escaped, nothing remote', async (t) => {
   t.match(html, /<h5>dma \(1\)<\/h5><table class="events dma">/);
   t.match(html, /DMA &lt;ok&gt;/);
   t.notMatch(html, /<script|https?:\/\//, 'self-contained: no script, no remote URL');
+});
+
+t.test('lines that could not be read are listed: TAP lines in the scenario section, helper lines under their file', async (t) => {
+  const scenario = html.slice(html.indexOf('id="scenario-vfio-edu"'));
+  t.match(scenario, /<h3>TAP lines that could not be read<\/h3>\n<p>1 line of <a href="vfio-edu\/tap\.txt">vfio-edu\/tap\.txt<\/a> could not be read as TAP:<\/p>/);
+  t.match(scenario, /<table class="unreadable">.*<tr><td>3<\/td><td><code>bar &lt;0&gt; size 0x1000<\/code><\/td><\/tr>/s);
+  t.match(
+    html,
+    /<table class="events msi">.*<\/table><p class="fail">2 lines could not be read: <span title="vfio &lt;chatter&gt;">line 3: not JSON \(Unexpected token\)<\/span>; <span title="\[1\]">line 5: not a JSON object<\/span><\/p>/s,
+  );
+  const clean = renderReport({ ...run, scenarios: [{ ...vfio, result: { ...vfio.result, unreadableTap: undefined }, events: [] }] });
+  t.notMatch(clean, /could not be read/, 'nothing said when every line was read');
 });

@@ -33,3 +33,10 @@ t.test('a retried first boot is marked flaky', async (t) => {
   t.match(table, /^kexec\s+PASS\*/m);
   t.match(table, /kexec\*: first boot failed and was retried \(flaky\)/);
 });
+
+t.test('a scenario with TAP lines that could not be read gets one line saying how many and the first', async (t) => {
+  const stray = { line: 2, text: `debug ${'x'.repeat(100)}` };
+  const table = renderSummaryTable([{ ...base, unreadableTap: [stray, { line: 9, text: 'more' }] }, { ...base, name: 'boot', unreadableTap: [{ line: 4, text: 'once' }] }, { ...base, name: 'clean' }], '/r');
+  const said = table.split('\n').filter((line) => line.includes('could not be read'));
+  t.same(said, [`kexec: 2 TAP lines could not be read (first: line 2: debug ${'x'.repeat(74)}...)`, 'boot: 1 TAP line could not be read (first: line 4: once)']);
+});

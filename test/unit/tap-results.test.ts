@@ -25,6 +25,36 @@ t.test('top-level points with directives and diagnostics', async (t) => {
   t.match(summary.points[1]?.diagnostic, /wanted: 0/);
   t.equal(summary.planned, 4);
   t.equal(scenarioVerdict(summary, 1), 'fail');
+  t.equal(summary.points[1]?.diagnostic, 'found: 1\nwanted: 0', 'the YAML block without its indentation');
+  t.same(summary.unreadable, [], 'the nested subtest lines are no unreadable lines');
+});
+
+t.test('a stray print is kept as unreadable with its line; node-tap suffixes and escapes are no part of a name', async (t) => {
+  const summary = parseTap(
+    [
+      'TAP version 14',
+      'debug: config space 0x0107',
+      'not ok 1 - [dma.before] DMA before kexec # time=12.5ms',
+      '  ---',
+      '  found: 1',
+      '  ...',
+      'ok 2 - issue \\# 42 fixed',
+      '  ---',
+      '  at: here',
+      '  ...',
+      '1..2',
+    ].join('\n'),
+  );
+  t.same(summary.unreadable, [{ line: 2, text: 'debug: config space 0x0107' }]);
+  t.same(
+    summary.points.map((point) => [point.id, point.name, point.diagnostic]),
+    [
+      ['dma.before', 'DMA before kexec', 'found: 1'],
+      ['issue-42-fixed', 'issue # 42 fixed', undefined],
+    ],
+    'a diagnostic only for a failure',
+  );
+  t.equal(scenarioVerdict(summary, 1), 'fail');
 });
 
 t.test('verdicts', async (t) => {
