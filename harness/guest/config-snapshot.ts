@@ -1,7 +1,7 @@
 // Config space of every PCI device in the guest, read from sysfs in one SSH round trip.
 import { GuestError } from '../errors.ts';
 import { parseHexConfig } from '../checks/hex.ts';
-import type { LiveGuest } from './live-guest.ts';
+import type { GuestAccess } from './guest-access.ts';
 
 export interface DeviceSnapshot {
   readonly bdf: string;
@@ -21,7 +21,7 @@ const script = `for d in /sys/bus/pci/devices/*; do
 done`;
 
 /** Read every device's config space and resources; also returns the raw listing (kept as evidence). */
-export async function snapshotConfigSpace(guest: LiveGuest): Promise<{ devices: DeviceSnapshot[]; listing: string }> {
+export async function snapshotConfigSpace(guest: GuestAccess): Promise<{ devices: DeviceSnapshot[]; listing: string }> {
   const listing = (await guest.check(script)).stdout;
   return { devices: parseSnapshotListing(listing), listing };
 }

@@ -2,7 +2,7 @@
 import { GuestError } from '../errors.ts';
 import { shellWord } from '../util/shell-word.ts';
 import { describeErrors, type NamedEvent } from './json-lines.ts';
-import type { LiveGuest } from './live-guest.ts';
+import type { GuestAccess } from './guest-access.ts';
 
 export interface HelperRun<E> {
   readonly command: string;
@@ -29,7 +29,7 @@ export function helperFailure(run: HelperRun<NamedEvent>): string {
  * a GuestError; any other exit status is reported, not judged.
  */
 export async function runGuestHelper<E extends NamedEvent>(
-  guest: LiveGuest,
+  guest: GuestAccess,
   record: HelperRecorder,
   step: string,
   program: string,

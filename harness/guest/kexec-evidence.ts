@@ -3,10 +3,14 @@
 import { configSpaceDiff, formatConfigDiff, type ConfigDiffEntry } from '../checks/config-diff.ts';
 import { auditConfigWrites, formatConfigWriteAudit, type DeviceWriteAudit } from '../checks/config-write-audit.ts';
 import { parsePciTrace, splitByWindow } from '../checks/qemu-trace.ts';
-import type { TraceMark } from '../vm/trace-log.ts';
+import type { TraceLog, TraceMark } from '../vm/trace-log.ts';
 import type { DeviceSnapshot } from './config-snapshot.ts';
-import type { KexecWindow } from './kexec-report.ts';
-import type { LiveGuest } from './live-guest.ts';
+import type { GuestAccess } from './guest-access.ts';
+import type { KexecReport, KexecWindow } from './kexec-report.ts';
+import { GuestPci } from './pci.ts';
+
+/** What the audit reads of QEMU's trace log: its text from a mark on. */
+export type TraceHistory = Pick<TraceLog, 'since'>;
 
 export interface DeviceDiff {
   readonly bdf: string;
@@ -39,15 +43,26 @@ export interface KexecConfigEvidence {
   readonly audit: WriteAudit;
 }
 
+/** A kexec with every device's config space snapshotted before and after, diffed, and the window's writes audited. */
+export interface KexecWithConfigReport extends KexecReport {
+  readonly config: KexecConfigEvidence;
+}
+
 /**
  * Snapshot the new kernel's devices, diff them against `before`, audit the window's writes; saves
  * config/diff-kexec<label>.txt and the audit (auditKexecWindow) beside the snapshots.
  */
-export async function kexecConfigEvidence(guest: LiveGuest, before: DeviceSnapshot[], window: KexecWindow, label: string): Promise<KexecConfigEvidence> {
-  const after = await guest.pci.snapshot(`gen${guest.generation.index}-after-kexec`);
+export async function kexecConfigEvidence(
+  guest: GuestAccess,
+  trace: TraceHistory,
+  before: DeviceSnapshot[],
+  window: KexecWindow,
+  label: string,
+): Promise<KexecConfigEvidence> {
+  const after = await new GuestPci(guest).snapshot(`gen${guest.generation.index}-after-kexec`);
   const diffs = diffSnapshots(before, after);
   await guest.save(`config/diff-kexec${label}.txt`, diffs.map(formatDeviceDiff).join('\n'));
-  const audit = await auditKexecWindow(guest, before, window, window.sshAnswered, `kexec-window${label}`);
+  const audit = await auditKexecWindow(guest, trace, before, window, window.sshAnswered, `kexec-window${label}`);
   return { before, after, diffs, audit };
 }
 
@@ -55,8 +70,15 @@ export async function kexecConfigEvidence(guest: LiveGuest, before: DeviceSnapsh
  * Audit the writes from `kexec -e` until `end` (SSH answering, or later: a preserved device's FINISH), each
  * attributed to its phase; saves config/writes-<name>.txt, config/writes-rest-of-run-<name>.txt and .json.
  */
-export async function auditKexecWindow(guest: LiveGuest, before: readonly DeviceSnapshot[], window: KexecWindow, end: TraceMark, name: string): Promise<WriteAudit> {
-  const whole = await guest.machine.trace.since({ offset: 0 });
+export async function auditKexecWindow(
+  guest: GuestAccess,
+  trace: TraceHistory,
+  before: readonly DeviceSnapshot[],
+  window: KexecWindow,
+  end: TraceMark,
+  name: string,
+): Promise<WriteAudit> {
+  const whole = await trace.since({ offset: 0 });
   const span = { start: window.exec.offset, newKernel: window.newKernel.offset, userspace: window.userspace.offset, end: end.offset };
   const { inside, outside } = splitByWindow(parsePciTrace(whole.content, whole.offset), span);
   const phase = (offset: number) =>

@@ -1,10 +1,9 @@
 // What a scenario asks of a kexec and what it learns from one.
 import type { LiveUpdateLog } from '../checks/live-update-log.ts';
 import type { PciConfigWrite } from '../checks/qemu-trace.ts';
-import type { KexecConfigEvidence } from './kexec-evidence.ts';
 import type { CommandLineOptions } from './kernel-command-line.ts';
 import type { TraceMark } from '../vm/trace-log.ts';
-import type { Generation } from './live-guest.ts';
+import type { Generation } from './guest-access.ts';
 
 export interface KexecOptions extends CommandLineOptions {
   /** Deadline from `kexec -e` to SSH in the new kernel. */
@@ -38,9 +37,4 @@ export interface KexecReport {
   readonly window: KexecWindow;
   /** QEMU's record of every config write from `kexec -e` until the new kernel answered SSH. */
   readonly configWrites: readonly PciConfigWrite[];
-}
-
-/** A kexec with every device's config space snapshotted before and after, diffed, and the window's writes audited. */
-export interface KexecWithConfigReport extends KexecReport {
-  readonly config: KexecConfigEvidence;
 }

@@ -8,9 +8,10 @@ import { GuestError, GuestPanicError, TimeoutError } from '../errors.ts';
 import { QemuMachine } from '../vm/machine.ts';
 import { defaultTopology, eduBdf, rootPortBdf, type Topology } from '../vm/topology.ts';
 import type { HelperRecorder } from './guest-helper.ts';
+import type { Generation, GuestAccess } from './guest-access.ts';
 import type { GuestSpec } from './guest-spec.ts';
-import { auditKexecWindow, kexecConfigEvidence, type WriteAudit } from './kexec-evidence.ts';
-import type { KexecOptions, KexecReport, KexecWindow, KexecWithConfigReport } from './kexec-report.ts';
+import { auditKexecWindow, kexecConfigEvidence, type KexecWithConfigReport, type WriteAudit } from './kexec-evidence.ts';
+import type { KexecOptions, KexecReport, KexecWindow } from './kexec-report.ts';
 import { guestCommandLine } from './kernel-command-line.ts';
 import { LuoAgent } from './luo-agent.ts';
 import { GuestPci } from './pci.ts';
@@ -19,7 +20,9 @@ import { GuestConnection, type CommandResult } from './ssh.ts';
 import { VfioEdu } from './vfio-edu.ts';
 import { waitForSsh } from './wait-for-ssh.ts';
 
-export type { KexecOptions, KexecReport, KexecWithConfigReport } from './kexec-report.ts';
+export type { Generation } from './guest-access.ts';
+export type { KexecOptions, KexecReport } from './kexec-report.ts';
+export type { KexecWithConfigReport } from './kexec-evidence.ts';
 
 /** What kexecOrFailure() saw: the new kernel up, or its panic or hang with the serial console since. */
 export type KexecOrFailure =
@@ -42,13 +45,6 @@ const shareMount = '/mnt/next';
 /** Names of the files shared with the guest at boot. */
 const sharedFiles = { kernel: 'bzImage', initramfs: 'initramfs.cpio', nextKernel: 'next-bzImage' } as const;
 
-export interface Generation {
-  readonly index: number;
-  readonly bootId: string;
-  /** Serial log offset where this generation's kernel started. */
-  readonly serialOffset: number;
-}
-
 /** Where timed steps are recorded (a scenario's timeline); structural, so the guest knows no scenario. */
 export interface PhaseRecorder {
   phase<T>(name: string, work: () => Promise<T>): Promise<T>;
@@ -66,8 +62,8 @@ export interface BootOptions {
   readonly phases?: PhaseRecorder;
 }
 
-/** A running guest and the kernel generations it went through. */
-export class LiveGuest {
+/** A running guest and the kernel generations it went through; its PCI, LUO and VFIO objects reach it as a GuestAccess. */
+export class LiveGuest implements GuestAccess {
   readonly generations: Generation[] = [];
   /** PCI devices, driver binding and config-space snapshots. */
   readonly pci = new GuestPci(this);
@@ -120,6 +116,11 @@ export class LiveGuest {
     const current = this.generations.at(-1);
     if (!current) throw new Error('guest has not booted');
     return current;
+  }
+
+  /** The run seed (GuestSpec.seed) the helpers derive their seeds from. */
+  get seed(): string {
+    return this.spec.seed;
   }
 
   /** BDFs of the topology's edu devices, in the topology's order (the first sits behind a root port). */
@@ -223,7 +224,7 @@ export class LiveGuest {
   /** kexec() with every device's config space snapshotted before and after, diffed, and the window's writes audited. */
   async kexecWithConfigEvidence(options: KexecOptions = {}): Promise<KexecWithConfigReport> {
     const before = await this.pci.snapshot(`gen${this.generation.index}-before-kexec`);
-    const { report, evidence } = await this.kexecReporting(options, (window, label) => kexecConfigEvidence(this, before, window, label));
+    const { report, evidence } = await this.kexecReporting(options, (window, label) => kexecConfigEvidence(this, this.machine.trace, before, window, label));
     return { ...report, config: evidence };
   }
 
@@ -287,7 +288,7 @@ export class LiveGuest {
 
   /** Audit the config writes from a kexec's `kexec -e` until now (a preserved device's FINISH, say), by phase. */
   async auditWritesSinceKexec(report: KexecWithConfigReport, name: string): Promise<WriteAudit> {
-    return auditKexecWindow(this, report.config.before, report.window, await this.machine.trace.mark(), name);
+    return auditKexecWindow(this, this.machine.trace, report.config.before, report.window, await this.machine.trace.mark(), name);
   }
 
   /** Serial log text of one generation. */

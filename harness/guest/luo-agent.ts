@@ -1,9 +1,9 @@
 // Typed calls of the guest helper luo-agent over SSH; every run's output is kept as an artifact.
 import { formatMemfdSpec, type MemfdSpec } from '../checks/pattern.ts';
 import { GuestError } from '../errors.ts';
+import type { GuestAccess } from './guest-access.ts';
 import { helperFailure, runGuestHelper, type HelperRecorder, type HelperRun } from './guest-helper.ts';
 import { describeErrors, pickEvents, pickOnlyEvent } from './json-lines.ts';
-import type { LiveGuest } from './live-guest.ts';
 import { parseLuoAgentLines, type LuoAgentEvent, type LuoProbeEvent, type LuoReadyEvent, type LuoRetrieveEvent, type LuoVerifiedEvent } from './luo-agent-output.ts';
 
 export type AgentRun = HelperRun<LuoAgentEvent>;
@@ -28,7 +28,7 @@ export class LuoAgent {
   readonly seeds: Record<string, string> = {};
 
   constructor(
-    private readonly guest: LiveGuest,
+    private readonly guest: GuestAccess,
     private readonly record: HelperRecorder,
   ) {}
 

@@ -2,7 +2,7 @@
 import { formatLspciDump } from '../checks/lspci-dump.ts';
 import { GuestError } from '../errors.ts';
 import { snapshotConfigSpace, type DeviceSnapshot } from './config-snapshot.ts';
-import type { LiveGuest } from './live-guest.ts';
+import type { GuestAccess } from './guest-access.ts';
 
 export interface GuestPciDevice {
   readonly bdf: string;
@@ -23,7 +23,7 @@ done`;
 
 /** The guest's PCI devices as a user would handle them through sysfs. */
 export class GuestPci {
-  constructor(private readonly guest: LiveGuest) {}
+  constructor(private readonly guest: GuestAccess) {}
 
   /** Every PCI device with IDs, driver and IOMMU group. */
   async devices(): Promise<GuestPciDevice[]> {

@@ -1,9 +1,9 @@
 // Typed calls of the guest helper vfio-edu (QEMU edu device through VFIO) over SSH; output kept as artifacts.
 import { createHash } from 'node:crypto';
 import { GuestError } from '../errors.ts';
+import type { GuestAccess } from './guest-access.ts';
 import { helperFailure, runGuestHelper, type HelperRecorder, type HelperRun } from './guest-helper.ts';
 import { describeErrors, pickEvents, pickOnlyEvent } from './json-lines.ts';
-import type { LiveGuest } from './live-guest.ts';
 import {
   parseVfioEduOutput,
   type VfioEduConfigEvent,
@@ -28,13 +28,13 @@ export class VfioEdu {
   readonly seeds: Record<string, number> = {};
 
   constructor(
-    private readonly guest: LiveGuest,
+    private readonly guest: GuestAccess,
     private readonly record: HelperRecorder,
   ) {}
 
   /** A 48-bit seed for one step, derived from the run seed: fresh per step and generation, the same in a rerun. */
   private seedFor(step: string): number {
-    const digest = createHash('sha256').update(`${this.guest.spec.seed}/gen${this.guest.generation.index}/${step}`).digest();
+    const digest = createHash('sha256').update(`${this.guest.seed}/gen${this.guest.generation.index}/${step}`).digest();
     const seed = digest.readUIntBE(0, 6);
     this.seeds[`gen${this.guest.generation.index}/${step}`] = seed;
     return seed;

@@ -1,6 +1,5 @@
 // repro.json: everything needed to run the same thing again (REPRO=<run folder>), including the run seed every
 // scenario derives its pattern and DMA seeds from.
-import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -27,11 +26,6 @@ export interface Repro {
   readonly seed: string;
   /** What each scenario reported it derived from the seed (its `seeds` fact). */
   readonly seeds: Record<string, unknown>;
-}
-
-/** A fresh run seed: 16 hex digits. */
-export function newSeed(): string {
-  return randomBytes(8).toString('hex');
 }
 
 async function harnessCommit(): Promise<Repro['harness']> {

@@ -12,7 +12,8 @@ import { writeContext } from '../scenario/context.ts';
 import { progress } from '../util/log.ts';
 import { repoRoot } from '../util/paths.ts';
 import { prepareRun, scenarioContext, type Prepared } from './prepare.ts';
-import { newSeed, readRepro, reproOptions, type Repro } from './repro.ts';
+import { readRepro, reproOptions, type Repro } from './repro.ts';
+import { newSeed } from './run-seed.ts';
 import { describeDisagreements } from '../results/agreement.ts';
 import { writeRunRecords } from './run-records.ts';
 import { runScenarioProcess, type ScenarioProcessResult, type ScenarioRecord } from './scenario-process.ts';
@@ -107,6 +108,7 @@ async function runOne(scenario: ScenarioEntry, setup: RunSetup, cancel: AbortSig
       points,
       facts: { ...(record.facts ?? {}), ...(outcome.reapedQemu ? { reapedQemu: true } : {}) },
       error,
+      unreadableTap: tap.unreadable.length > 0 ? tap.unreadable : undefined,
       artifactDir,
     },
   };

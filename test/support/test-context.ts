@@ -6,7 +6,7 @@ import path from 'node:path';
 import { parseOptions } from '../../harness/config/options.ts';
 import type { GuestSpec } from '../../harness/guest/guest-spec.ts';
 import { guestSpec, prepareRun, scenarioContext } from '../../harness/run/prepare.ts';
-import { newSeed } from '../../harness/run/repro.ts';
+import { newSeed } from '../../harness/run/run-seed.ts';
 import type { ScenarioContext } from '../../harness/scenario/context.ts';
 import { cacheRoot } from '../../harness/util/paths.ts';
 

@@ -3,27 +3,19 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import type { LiveGuest } from '../../harness/guest/live-guest.ts';
 import { VfioEdu } from '../../harness/guest/vfio-edu.ts';
 import { repoRoot } from '../../harness/util/paths.ts';
+import { ReplayingGuest } from '../support/replaying-guest.ts';
 
 const recorded = readFileSync(path.join(repoRoot, 'test', 'fixtures', 'vfio-edu', 'dma-cdev.jsonl'), 'utf8');
 
 /** The commands a VfioEdu issues for two DMAs, in a guest whose run seed is `seed`. */
 async function commandsFor(seed: string): Promise<{ commands: string[]; seeds: Record<string, number> }> {
-  const commands: string[] = [];
-  const guest = {
-    spec: { seed },
-    generation: { index: 0 },
-    run: (command: string) => {
-      commands.push(command);
-      return Promise.resolve({ command, exitCode: 0, signal: null, stdout: recorded, stderr: '' });
-    },
-  } as unknown as LiveGuest;
+  const guest = new ReplayingGuest({ stdout: recorded, seed });
   const vfio = new VfioEdu(guest, () => Promise.resolve());
   await vfio.dma('0000:00:05.0', 0x1_0000_0000n);
   await vfio.dma('0000:00:05.0', 0x1000_0000n);
-  return { commands, seeds: vfio.seeds };
+  return { commands: guest.commands, seeds: vfio.seeds };
 }
 
 t.test('DMA seeds come from the run seed', async (t) => {

@@ -7,17 +7,16 @@ import { fileURLToPath } from 'node:url';
 import type { Test } from 'tap';
 import t from 'tap';
 import type { MemfdSpec } from '../../harness/checks/pattern.ts';
-import type { LiveGuest } from '../../harness/guest/live-guest.ts';
 import { LuoAgent } from '../../harness/guest/luo-agent.ts';
 import { assertMemfdsIntact } from '../../harness/scenario/memfd-checks.ts';
+import { ReplayingGuest } from '../support/replaying-guest.ts';
 
 const fixtureDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'luo-agent');
 
 /** A LuoAgent whose guest answers every command with one recording and exit status. */
 function agentReplaying(name: string, exitCode: number): LuoAgent {
   const stdout = readFileSync(path.join(fixtureDir, `${name}.jsonl`), 'utf8');
-  const guest = { run: async (command: string) => ({ command, exitCode, signal: null, stdout, stderr: '' }) };
-  return new LuoAgent(guest as unknown as LiveGuest, async () => undefined);
+  return new LuoAgent(new ReplayingGuest({ stdout, exitCode }), async () => undefined);
 }
 
 /** The checks assertMemfdsIntact makes, collected instead of reported. */

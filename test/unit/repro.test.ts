@@ -4,7 +4,8 @@ import path from 'node:path';
 import t from 'tap';
 import { parseOptions } from '../../harness/config/options.ts';
 import { BadInputError } from '../../harness/errors.ts';
-import { newSeed, readRepro, reproOptions, type Repro } from '../../harness/run/repro.ts';
+import { readRepro, reproOptions, type Repro } from '../../harness/run/repro.ts';
+import { newSeed } from '../../harness/run/run-seed.ts';
 
 const recorded = {
   runId: 'r1',
