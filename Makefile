@@ -6,19 +6,9 @@ export S KERNEL KERNEL_SRC CONFIG PATCHES NEXT_KERNEL NEXT_PATCHES ACCEL RESULTS
 
 HARNESS = ./luo-harness
 DEPS = node_modules/.luo-harness-installed
-# The harness as plain JavaScript (esbuild): Node starts it in 0.2 s instead of 0.8 s through the TypeScript loader,
-# for the CLI and for every scenario process. Rebuilt (in about half a second) whenever a source is newer.
-BUNDLE_DIR = node_modules/.luo-harness-bundle
-BUNDLE = $(BUNDLE_DIR)/complete
-# The packages the harness imports, each bundled into one file in the bundle's own node_modules, where Node finds them
-# first: a scenario process loads them in 0.15 s instead of 0.45 s (hundreds of small modules). Their source maps
-# are left out: --enable-source-maps would parse 3.5 MB of them in every process for stack traces into packages. The
-# list is the packages the sources import, found only when the bundle is built.
-VENDORED = $(sort $(shell grep -rhoE "from '[^.:'][^':]*'|import\('[^.:'][^':]*'\)" harness scenarios images --include='*.ts' | grep -oE "'[^']+'" | tr -d "'"))
-# The CommonJS names bundled CommonJS packages (ssh2, parts of tap) use, defined in each ES module of theirs.
-COMMONJS_NAMES = import { createRequire as __cjsRequire } from 'node:module'; import { fileURLToPath as __cjsPath } from 'node:url'; \
-	import { dirname as __cjsDir } from 'node:path'; const require = __cjsRequire(import.meta.url); \
-	const __filename = __cjsPath(import.meta.url); const __dirname = __cjsDir(__filename);
+# The harness as plain JavaScript (esbuild), one cache entry per state of the sources; luo-harness runs the bundle
+# named `current`. Rebuilt whenever a source is newer than the stamp.
+BUNDLE = node_modules/.luo-harness-bundle/complete
 SOURCES := $(shell find harness scenarios images -name '*.ts')
 
 .PHONY: scenario test list doctor images setup shell report bench typecheck lint workflows unit integration help
@@ -71,19 +61,12 @@ integration: $(DEPS)
 	npx tap --jobs=1 --include='test/integration/**/*.test.ts'
 
 $(BUNDLE): $(DEPS) $(SOURCES)
-	rm -rf $(BUNDLE_DIR)
-	node_modules/.bin/esbuild harness/cli.ts scenarios/*.ts --bundle --splitting --platform=node --format=esm --packages=external \
-		--sourcemap --outdir=$(BUNDLE_DIR) --outbase=. --out-extension:.js=.mjs --log-level=warning
-	node_modules/.bin/esbuild $(VENDORED) --bundle --splitting --platform=node --format=esm --external:*.node \
-		--banner:js="$(COMMONJS_NAMES)" --outdir=$(BUNDLE_DIR)/node_modules --entry-names=[name]/index \
-		--chunk-names=.shared/[name]-[hash] --out-extension:.js=.mjs --log-level=warning
-	for package in $(VENDORED); do echo '{ "type": "module", "exports": "./index.mjs" }' > $(BUNDLE_DIR)/node_modules/$$package/package.json; done
-	touch $@
+	node --import tsx harness/bundle/build-bundle.ts
 
-# npm ci only when package-lock.json changed since the last install.
+# npm ci only when package-lock.json changed since the last install; one run at a time (npm ci replaces
+# node_modules), and a run that waited finds it done.
 $(DEPS): package.json package-lock.json
-	npm ci --no-audit --no-fund --ignore-scripts
-	touch $@
+	flock .luo-harness-npm.lock sh -c '[ $@ -nt package.json ] && [ $@ -nt package-lock.json ] || { npm ci --no-audit --no-fund --ignore-scripts && touch $@; }'
 
 help:
 	@echo 'make scenario [S=a,b] [KERNEL=bzImage [CONFIG=.config] | KERNEL_SRC=tree | PATCHES=dir-or-mbox] [NEXT_KERNEL=bzImage | NEXT_PATCHES=dir-or-mbox] [ACCEL=kvm|tcg] [RESULTS=dir] [QEMU=path]'

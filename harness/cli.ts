@@ -1,4 +1,5 @@
 // The one entry point: run, list, doctor, images, setup, shell, report, bench. Exactly one top-level catch maps errors to exit codes.
+import { holdRunningBundle } from './bundle/hold-bundle.ts';
 import { parseOptions, type Options } from './config/options.ts';
 import { ExitCode, HarnessError } from './errors.ts';
 import { listScenarios, selectScenarios } from './scenario/catalog.ts';
@@ -13,6 +14,7 @@ import { cacheRoot } from './util/paths.ts';
 
 async function main(options: Options): Promise<number> {
   const cache = cacheRoot();
+  await holdRunningBundle();
   switch (options.command) {
     case 'list': {
       // With S= and SHARD=, exactly what `make scenario` would run: a CI shard can show its part.

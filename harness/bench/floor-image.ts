@@ -1,14 +1,15 @@
 // The floor the kexec scenario is measured against: the kernel's own luo_kexec_simple selftest with its nolibc
 // init, built against the kernel under test's uAPI headers and packed as the selftest's vmtest.sh packs them (an
 // outer initramfs holding the bzImage and an inner one for the second kernel). Cached; never in the repository.
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { InfrastructureError } from '../errors.ts';
+import { cacheEntry } from '../cache/cache-entry.ts';
 import { fileExists } from '../util/file-exists.ts';
 import { hashParts } from '../util/hash.ts';
 import { progress } from '../util/log.ts';
-import type { KernelUnderTest } from '../../images/kernel/resolve.ts';
+import type { KernelUnderTest } from '../../images/kernel/make-kernel.ts';
 
 /** Bump when the recipe changes, so old cache entries are not reused. */
 const recipeVersion = 'floor-1';
@@ -28,12 +29,21 @@ export async function buildFloorImage(kernel: KernelUnderTest, cache: string): P
   }
   const bzImage = await stat(kernel.bzImage);
   const key = hashParts([recipeVersion, kernel.identity, kernel.headersIdentity, `${kernel.bzImage}:${bzImage.size}:${Math.round(bzImage.mtimeMs)}`]).slice(0, 16);
-  const dir = path.join(cache, 'floor', key);
-  const initrd = path.join(dir, 'initrd.cpio');
-  if (await fileExists(path.join(dir, 'complete'))) return { initrd, dir };
-  progress(`building the luo_kexec_simple floor of ${source} in ${dir}`);
-  await rm(dir, { recursive: true, force: true });
-  await mkdir(dir, { recursive: true });
+  const entry = await cacheEntry({
+    folder: path.join(cache, 'floor'),
+    key,
+    what: `the luo_kexec_simple floor of ${kernel.identity}`,
+    keep: 4,
+    waitMs: 10 * 60_000,
+    build: async (dir) => {
+      progress(`building the luo_kexec_simple floor of ${source} in ${dir}`);
+      await buildFloor(source, kernel, dir);
+    },
+  });
+  return { initrd: path.join(entry.dir, 'initrd.cpio'), dir: entry.dir };
+}
+
+async function buildFloor(source: string, kernel: KernelUnderTest, dir: string): Promise<void> {
   const from = (relative: string) => path.join(source, relative);
   const nolibc = ['-nostdinc', '-nostdlib', '-I', kernel.headers, '-I', from('tools/include/nolibc')];
   const gcc = async (args: string[]) => {
@@ -48,8 +58,6 @@ export async function buildFloorImage(kernel: KernelUnderTest, cache: string): P
   const common = ['dir /dev 0755 0 0', 'dir /proc 0755 0 0', 'dir /debugfs 0755 0 0', 'nod /dev/console 0600 0 0 c 5 1', `file /init ${path.join(dir, 'init')} 0755 0 0`, `file /test_binary ${path.join(dir, 'test_binary')} 0755 0 0`];
   await pack(dir, 'inner.cpio', common);
   await pack(dir, 'initrd.cpio', [...common, `file /kernel ${kernel.bzImage} 0644 0 0`, `file /initrd.img ${path.join(dir, 'inner.cpio')} 0644 0 0`]);
-  await writeFile(path.join(dir, 'complete'), `${new Date().toISOString()}\n`);
-  return { initrd, dir };
 }
 
 async function pack(dir: string, name: string, entries: readonly string[]): Promise<void> {

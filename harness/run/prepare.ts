@@ -4,17 +4,16 @@ import { MissingToolError } from '../errors.ts';
 import type { Options } from '../config/options.ts';
 import { buildGuestImage, type GuestImage } from '../../images/guest/initramfs.ts';
 import { preservationFeatures } from '../../images/kernel/kernel-config.ts';
-import { mismatchSeries } from '../../images/kernel/mismatch-patch.ts';
-import { readPatchSeries } from '../../images/kernel/patch-series.ts';
 import { debianKernelSource } from '../../images/kernel/debian-source.ts';
-import { nextPatchedKernel, prebuiltKernel, resolveKernel, type KernelUnderTest } from '../../images/kernel/resolve.ts';
+import { makeKernel, type KernelUnderTest } from '../../images/kernel/make-kernel.ts';
+import { patchable, runKernelRecipes, withPatch } from '../../images/kernel/recipe.ts';
 import { buildSelftests, type Selftests } from '../../images/selftests/build.ts';
 import { ensureHostPackages } from '../setup/host-packages.ts';
 import { chooseAccelerator, gatherKvmFacts, type AcceleratorChoice } from '../vm/accel.ts';
 import { confirmAccelerator } from '../vm/kvm-probe.ts';
 import { progress } from '../util/log.ts';
 import type { GuestSpec } from '../guest/guest-spec.ts';
-import { newSeed } from './repro.ts';
+import { newSeed } from './run-seed.ts';
 import type { KernelInfo, ScenarioContext } from '../scenario/context.ts';
 
 export interface Prepared {
@@ -36,29 +35,27 @@ const selftestsScenario = 'kselftest';
 
 /** Install, build or reuse what the named scenarios need (none: only the run-wide kernels); errors name the input and the fix. */
 export async function prepareRun(options: Options, cache: string, scenarios: readonly string[] = []): Promise<Prepared> {
-  // The default source downloads through its own apt state while the host packages install: a fresh machine waits
+  const recipes = runKernelRecipes(options);
+  // A Debian source downloads through its own apt state while the host packages install: a fresh machine waits
   // for both at once, not one after the other. A package error comes first (it names the fix); a download error waits
   // for the install to finish rather than kill apt-get half way.
-  const defaultSource = options.kernel || options.kernelSrc ? undefined : debianKernelSource(cache);
-  defaultSource?.catch(() => undefined);
+  const { source } = recipes.kernel;
+  const download = source.kind === 'debian' ? debianKernelSource(cache, source.package) : undefined;
+  download?.catch(() => undefined);
   // QEMU's version is asked at once too: on a warm cache these three questions are all the preparation there is.
   const asked = execa(options.qemu, ['--version'], { reject: false });
   await ensureHostPackages();
-  await defaultSource;
+  await download;
   // Asked again when it failed before the host packages were installed: QEMU may have been among them.
   const qemuVersion = (await asked).exitCode === 0 ? await asked : await execa(options.qemu, ['--version'], { reject: false });
   if (qemuVersion.exitCode !== 0) {
     throw new MissingToolError(`QEMU=${options.qemu} does not run; install qemu-system-x86 or set QEMU=<path to qemu-system-x86_64>`);
   }
-  const kernel = await resolveKernel(options, cache, defaultSource);
-  const nextKernel = options.nextKernel
-    ? await prebuiltKernel(options.nextKernel, undefined, cache, 'NEXT_KERNEL')
-    : options.nextPatches
-      ? await nextPatchedKernel(kernel, await readPatchSeries(options.nextPatches, 'NEXT_PATCHES'), cache)
-      : kernel;
-  // Only a kernel built from the default source can be patched; luo-mismatch skips on any other.
-  const wantsMismatch = scenarios.includes(mismatchScenario) && kernel.fromDefault;
-  const mismatchKernel = wantsMismatch ? await nextPatchedKernel(kernel, await mismatchSeries(kernel.fromDefault.tree, cache), cache) : undefined;
+  const kernel = await makeKernel(recipes.kernel, cache);
+  const nextKernel = recipes.next === recipes.kernel ? kernel : await makeKernel(recipes.next, cache);
+  // Only a source the harness unpacked can be patched; luo-mismatch skips on any other.
+  const wantsMismatch = scenarios.includes(mismatchScenario) && patchable(recipes.kernel);
+  const mismatchKernel = wantsMismatch ? await makeKernel(withPatch(recipes.kernel, { kind: 'mismatch' }, 'the mismatch kernel'), cache) : undefined;
   const image = await buildGuestImage({ headers: kernel.headers, headersIdentity: kernel.headersIdentity }, cache);
   const accel = await confirmAccelerator(chooseAccelerator(await gatherKvmFacts(), options.accel), options.accel !== undefined, options.qemu, kernel.bzImage);
   const next = nextKernel === kernel ? '' : `, next kernel ${nextKernel.identity}`;

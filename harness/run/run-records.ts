@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Options } from '../config/options.ts';
-import { kernelOptionSummary } from '../../images/kernel/resolve.ts';
+import { kernelOptionSummary } from '../../images/kernel/make-kernel.ts';
 import { writeHtmlReport } from '../report/write-report.ts';
 import { compareWithUpstream, type Agreement } from '../results/agreement.ts';
 import { renderJunit } from '../results/junit.ts';

@@ -1,13 +1,13 @@
 // Debian's linux-source package, fetched through a private apt state directory
 // so the host's apt configuration and package database are never touched.
-import { mkdir, readFile, readdir, rm, stat, writeFile, access } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { InfrastructureError } from '../../harness/errors.ts';
 import { progress } from '../../harness/util/log.ts';
-import { pruneOldEntries } from '../../harness/util/prune.ts';
+import { cacheEntry } from '../../harness/cache/cache-entry.ts';
+import { FileLock } from '../../harness/cache/file-lock.ts';
 
-export const defaultKernelPackage = 'linux-source-7.3';
 export const defaultKernelSuite = 'trixie-backports';
 const keyring = '/usr/share/keyrings/debian-archive-keyring.gpg';
 const listsMaxAgeMs = 24 * 3600 * 1000;
@@ -79,59 +79,79 @@ async function isFresh(file: string, maxAgeMs: number): Promise<boolean> {
   }
 }
 
-/** Download (once a day at most, checking for a newer version) and unpack the default kernel source. */
-export async function debianKernelSource(cache: string, pkg = defaultKernelPackage): Promise<KernelSource> {
+/** The sources asked for in this process, by package: the lists are refreshed and the tree unpacked once per run. */
+const asked = new Map<string, Promise<KernelSource>>();
+
+/**
+ * A Debian kernel source, unpacked in the cache: the newest version the suite has (the lists are refreshed once a day
+ * at most). Two runs share one download: the lists behind a lock, the tree as a cache entry.
+ */
+export function debianKernelSource(cache: string, pkg: string): Promise<KernelSource> {
+  const key = `${cache}\0${pkg}`;
+  let source = asked.get(key);
+  if (!source) {
+    source = unpackedSource(cache, pkg);
+    asked.set(key, source);
+    source.catch(() => asked.delete(key));
+  }
+  return source;
+}
+
+async function unpackedSource(cache: string, pkg: string): Promise<KernelSource> {
+  const version = await newestVersion(cache, pkg);
+  const options = aptOptions(path.join(cache, 'apt'));
+  const entry = await cacheEntry({
+    folder: path.join(cache, 'src'),
+    key: `${pkg}_${version}`,
+    what: `kernel source ${pkg} ${version}`,
+    // An unpacked source is about 1.8 GB: the two newest versions (an update's A and B) stay.
+    keep: 2,
+    waitMs: 30 * 60_000,
+    build: async (dir) => {
+      progress(`downloading ${pkg} ${version}`);
+      const download = await execa('apt-get', [...options, 'download', `${pkg}=${version}`], { cwd: dir, reject: false, all: true });
+      if (download.exitCode !== 0) throw new InfrastructureError(`apt-get download ${pkg} failed: ${lastLine(download.all)}`);
+      const deb = (await readdir(dir)).find((name) => name.endsWith('.deb'));
+      if (!deb) throw new InfrastructureError(`apt-get download ${pkg} produced no .deb in ${dir}`);
+      progress(`unpacking ${pkg} ${version}`);
+      await execa('dpkg-deb', ['-x', deb, 'pkg'], { cwd: dir });
+      await execa('tar', ['-xf', path.join(dir, 'pkg', 'usr', 'src', `${pkg}.tar.xz`), '-C', dir]);
+      await rm(path.join(dir, 'pkg'), { recursive: true, force: true });
+      await rm(path.join(dir, deb), { force: true });
+    },
+  });
+  return { tree: path.join(entry.dir, pkg), identity: `${pkg}=${version}` };
+}
+
+/** The version apt would download, after refreshing the lists if they are a day old; one run at a time touches them. */
+async function newestVersion(cache: string, pkg: string): Promise<string> {
   const aptDir = path.join(cache, 'apt');
   await mkdir(path.join(aptDir, 'lists', 'partial'), { recursive: true });
   await mkdir(path.join(aptDir, 'cache', 'archives', 'partial'), { recursive: true });
   const options = aptOptions(aptDir);
   const stamp = path.join(aptDir, 'updated');
-  if (!(await isFresh(stamp, listsMaxAgeMs))) {
-    const mirror = await hostDebianMirror();
-    await writeFile(
-      path.join(aptDir, 'sources.list'),
-      `deb [signed-by=${keyring}] ${mirror} ${defaultKernelSuite} main\n`,
-    );
-    progress(`refreshing the package list for ${pkg} (${defaultKernelSuite})`);
-    const update = await execa('apt-get', [...options, 'update'], { reject: false, all: true });
-    if (update.exitCode !== 0) {
-      throw new InfrastructureError(`apt-get update for ${defaultKernelSuite} failed: ${lastLine(update.all)}`);
-    }
-    await writeFile(stamp, new Date().toISOString());
-  }
-  const version = await candidateVersion(options, pkg, aptDir, stamp);
-  if (!version) {
-    throw new InfrastructureError(`${pkg} is not available from ${defaultKernelSuite}; pass KERNEL_SRC=<tree> or KERNEL=<bzImage>`);
-  }
-  const tree = path.join(cache, 'src', `${pkg}_${version}`);
-  const complete = path.join(tree, '.luo-harness-complete');
+  // The private state runs apt without its own locks (Debug::NoLocking): this lock stands in for them.
+  const lock = await FileLock.open(path.join(aptDir, '.lock'));
   try {
-    await access(complete);
-    return { tree: path.join(tree, pkg), identity: `${pkg}=${version}` };
-  } catch {
-    // not unpacked yet
+    await lock.take('exclusive', 10 * 60_000, 'the harness\'s apt lists');
+    if (!(await isFresh(stamp, listsMaxAgeMs))) {
+      const mirror = await hostDebianMirror();
+      await writeFile(path.join(aptDir, 'sources.list'), `deb [signed-by=${keyring}] ${mirror} ${defaultKernelSuite} main\n`);
+      progress(`refreshing the package list for ${pkg} (${defaultKernelSuite})`);
+      const update = await execa('apt-get', [...options, 'update'], { reject: false, all: true });
+      if (update.exitCode !== 0) {
+        throw new InfrastructureError(`apt-get update for ${defaultKernelSuite} failed: ${lastLine(update.all)}`);
+      }
+      await writeFile(stamp, new Date().toISOString());
+    }
+    const version = await candidateVersion(options, pkg, aptDir, stamp);
+    if (!version) {
+      throw new InfrastructureError(`${pkg} is not available from ${defaultKernelSuite}; pass KERNEL_SRC=<tree> or KERNEL=<bzImage>`);
+    }
+    return version;
+  } finally {
+    await lock.release();
   }
-  await rm(tree, { recursive: true, force: true });
-  await mkdir(tree, { recursive: true });
-  progress(`downloading ${pkg} ${version}`);
-  const download = await execa('apt-get', [...options, 'download', `${pkg}=${version}`], {
-    cwd: tree,
-    reject: false,
-    all: true,
-  });
-  if (download.exitCode !== 0) throw new InfrastructureError(`apt-get download ${pkg} failed: ${lastLine(download.all)}`);
-  const deb = (await readdir(tree)).find((name) => name.endsWith('.deb'));
-  if (!deb) throw new InfrastructureError(`apt-get download ${pkg} produced no .deb in ${tree}`);
-  progress(`unpacking ${pkg} ${version}`);
-  await execa('dpkg-deb', ['-x', deb, 'pkg'], { cwd: tree });
-  const tarball = path.join(tree, 'pkg', 'usr', 'src', `${pkg}.tar.xz`);
-  await execa('tar', ['-xf', tarball, '-C', tree]);
-  await rm(path.join(tree, 'pkg'), { recursive: true, force: true });
-  await rm(path.join(tree, deb), { force: true });
-  await writeFile(complete, version);
-  // An unpacked source is about 1.8 GB: only the newest version is kept.
-  await pruneOldEntries(path.join(cache, 'src'), 1, '.luo-harness-complete');
-  return { tree: path.join(tree, pkg), identity: `${pkg}=${version}` };
 }
 
 /**

@@ -1,8 +1,9 @@
 // The patch the luo-mismatch scenario's next kernel carries: the memfd file handler under another compatible
 // string, so the new kernel has no handler for the memfds the old one preserved. Written by the harness against the
 // source it patches (the context lines are that source's), as a `git format-patch` mail, cached by content.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { cacheEntry } from '../../harness/cache/cache-entry.ts';
 import { InfrastructureError } from '../../harness/errors.ts';
 import { hashParts } from '../../harness/util/hash.ts';
 import { readPatchSeries, type PatchSeries } from './patch-series.ts';
@@ -53,8 +54,13 @@ export function mismatchPatchText(header: string): { text: string; from: string 
 /** Write the mismatch patch for the source tree into the cache and read it as a series (NEXT_PATCHES= would). */
 export async function mismatchSeries(sourceTree: string, cache: string): Promise<PatchSeries> {
   const { text } = mismatchPatchText(await readFile(path.join(sourceTree, memfdAbiHeader), 'utf8'));
-  const folder = path.join(cache, 'mismatch-patch', hashParts([text]).slice(0, 16));
-  await mkdir(folder, { recursive: true });
-  await writeFile(path.join(folder, '0001-memfd-luo-mismatch-compatible.patch'), text);
-  return readPatchSeries(folder, 'mismatch patch');
+  const entry = await cacheEntry({
+    folder: path.join(cache, 'mismatch-patch'),
+    key: hashParts([text]).slice(0, 16),
+    what: 'the mismatch patch',
+    keep: 4,
+    waitMs: 60_000,
+    build: (dir) => writeFile(path.join(dir, '0001-memfd-luo-mismatch-compatible.patch'), text),
+  });
+  return readPatchSeries(entry.dir, 'mismatch patch');
 }

@@ -1,11 +1,11 @@
 // A copy of a kernel source with a patch series applied as commits (b4 shazam, in effect), cached by content.
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { HarnessError, InfrastructureError } from '../../harness/errors.ts';
 import { hashParts } from '../../harness/util/hash.ts';
 import { progress } from '../../harness/util/log.ts';
-import { pruneOldEntries } from '../../harness/util/prune.ts';
+import { cacheEntry } from '../../harness/cache/cache-entry.ts';
 import { treeBuildPrefix } from './build.ts';
 import type { KernelSource } from './debian-source.ts';
 import { applyPatchSeries, patchedPaths, type PatchSeries } from './patch-series.ts';
@@ -18,40 +18,45 @@ const git = (tree: string, args: string[]) =>
   execa('git', ['-C', tree, '-c', 'user.name=luo-harness', '-c', 'user.email=luo-harness@localhost', '-c', 'core.compression=1', ...args]);
 
 /**
- * The base source with the series applied, as commits on top of one commit of the base. A series that does not
- * apply leaves nothing behind (the next run with good patches starts clean) and is reported as bad input.
+ * The base source with the series applied, as commits on top of one commit of the base, cached by content. A series
+ * that does not apply leaves nothing behind (the next run with good patches starts clean) and is reported as bad input.
  */
 export async function patchedKernelSource(base: KernelSource, series: PatchSeries, cache: string): Promise<KernelSource> {
-  const root = path.join(cache, 'patched', hashParts([base.identity, series.hash]).slice(0, 16));
-  const tree = path.join(root, path.basename(base.tree));
   const identity = `${base.identity}+${series.subjects.length} patches (sha256 ${series.hash.slice(0, 12)})`;
-  const complete = path.join(root, 'complete');
-  if (await fileExists(complete)) return { tree, identity };
-  await rm(root, { recursive: true, force: true });
-  await mkdir(root, { recursive: true });
-  try {
-    progress(`applying ${series.subjects.length} patches from ${series.given} to a copy of ${base.identity}`);
-    // Hard links cost no space; git replaces a file it patches with a new one, so the base stays untouched.
-    await execa('cp', ['-al', base.tree, tree]);
-    for (const name of await readdir(tree)) {
-      if (name.startsWith(treeBuildPrefix)) await rm(path.join(tree, name), { recursive: true, force: true });
-    }
-    await git(tree, ['init', '--quiet']);
-    await writeFile(path.join(tree, '.git', 'info', 'exclude'), `/${treeBuildPrefix}*\n`);
-    // The base commit holds only the files the series touches: `git am` needs nothing else, and hashing the whole
-    // tree into git took 40 s of a cold run. -f: Debian's linux-source .gitignore ignores everything at the top level.
-    const touched = await existingFiles(tree, await seriesPaths(series));
-    if (touched.length > 0) await git(tree, ['add', '-f', '--', ...touched]);
-    await git(tree, ['commit', '--quiet', '--allow-empty', '-m', base.identity]);
-    await applyPatchSeries(tree, series, path.join(root, 'git-am.log'));
-  } catch (error) {
-    await rm(root, { recursive: true, force: true });
-    if (error instanceof HarnessError) throw error;
-    throw new InfrastructureError(`preparing the patched source failed: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  await writeFile(complete, `${identity}\n`);
-  await pruneOldEntries(path.join(cache, 'patched'), keptPatchedTrees);
-  return { tree, identity };
+  const name = path.basename(base.tree);
+  const entry = await cacheEntry({
+    folder: path.join(cache, 'patched'),
+    key: hashParts([base.identity, series.hash]).slice(0, 16),
+    what: `patched source ${identity}`,
+    keep: keptPatchedTrees,
+    waitMs: 30 * 60_000,
+    build: async (dir) => {
+      try {
+        await applyToCopy(base, series, path.join(dir, name), path.join(dir, 'git-am.log'));
+      } catch (error) {
+        if (error instanceof HarnessError) throw error;
+        throw new InfrastructureError(`preparing the patched source failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    },
+  });
+  return { tree: path.join(entry.dir, name), identity };
+}
+
+async function applyToCopy(base: KernelSource, series: PatchSeries, tree: string, log: string): Promise<void> {
+  progress(`applying ${series.subjects.length} patches from ${series.given} to a copy of ${base.identity}`);
+  // Hard links cost no space; git replaces a file it patches with a new one, so the base stays untouched. The base's
+  // build folders stay out: a patched build seeds its own from them.
+  await mkdir(tree);
+  const names = (await readdir(base.tree)).filter((name) => !name.startsWith(treeBuildPrefix));
+  await execa('cp', ['-al', '-t', tree, ...names.map((name) => path.join(base.tree, name))]);
+  await git(tree, ['init', '--quiet']);
+  await writeFile(path.join(tree, '.git', 'info', 'exclude'), `/${treeBuildPrefix}*\n`);
+  // The base commit holds only the files the series touches: `git am` needs nothing else, and hashing the whole
+  // tree into git takes most of a minute. -f: Debian's linux-source .gitignore ignores everything at the top level.
+  const touched = await existingFiles(tree, await seriesPaths(series));
+  if (touched.length > 0) await git(tree, ['add', '-f', '--', ...touched]);
+  await git(tree, ['commit', '--quiet', '--allow-empty', '-m', base.identity]);
+  await applyPatchSeries(tree, series, log);
 }
 
 /** Every path the series' diffs name, old and new. */

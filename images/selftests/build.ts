@@ -1,12 +1,13 @@
 // The kernel tree's own live-update selftests, built with their Makefiles against the kernel's headers_install,
 // statically (the guest has busybox, no libc), in the cache: never in the repository or the source tree.
-import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { InfrastructureError } from '../../harness/errors.ts';
+import { cacheEntry } from '../../harness/cache/cache-entry.ts';
 import { hashParts } from '../../harness/util/hash.ts';
 import { progress } from '../../harness/util/log.ts';
-import type { KernelUnderTest } from '../kernel/resolve.ts';
+import type { KernelUnderTest } from '../kernel/make-kernel.ts';
 import { fileExists } from '../../harness/util/file-exists.ts';
 
 /** Bump when the recipe changes, so old cache entries are not reused. */
@@ -42,13 +43,26 @@ export async function buildSelftests(kernel: KernelUnderTest, cache: string): Pr
   if (!(await fileExists(path.join(selftests, 'liveupdate', 'Makefile')))) {
     return { unavailable: `${source} has no tools/testing/selftests/liveupdate` };
   }
-  const root = path.join(cache, 'selftests', hashParts([recipeVersion, kernel.identity, kernel.headersIdentity]).slice(0, 16));
-  const dir = path.join(root, 'out');
-  const stamp = path.join(root, 'complete');
-  if (await fileExists(stamp)) return { dir, programs: JSON.parse(await readFile(stamp, 'utf8')) as SelftestProgram[] };
-  progress(`building the live-update selftests of ${source} in ${root}`);
-  await rm(root, { recursive: true, force: true });
+  const key = hashParts([recipeVersion, kernel.identity, kernel.headersIdentity]).slice(0, 16);
+  const entry = await cacheEntry({
+    folder: path.join(cache, 'selftests'),
+    key,
+    what: `the live-update selftests of ${kernel.identity}`,
+    keep: 4,
+    waitMs: 20 * 60_000,
+    build: async (root) => {
+      progress(`building the live-update selftests of ${source} in ${root}`);
+      const programs = await buildSuites(source, selftests, kernel.headers, root);
+      await writeFile(path.join(root, 'programs.json'), JSON.stringify(programs));
+    },
+  });
+  return { dir: path.join(entry.dir, 'out'), programs: JSON.parse(await readFile(path.join(entry.dir, 'programs.json'), 'utf8')) as SelftestProgram[] };
+}
+
+/** Copy what the suites' Makefiles need from the tree into `root`/src, build each suite's live-update programs into `root`/out. */
+async function buildSuites(source: string, selftests: string, headers: string, root: string): Promise<SelftestProgram[]> {
   const src = path.join(root, 'src');
+  const dir = path.join(root, 'out');
   // The Makefiles write objects beside their sources, so they build from a copy; symlinks into the kernel's
   // drivers/ (the VFIO test drivers' register headers) are copied as the files they point to.
   const copy = (relative: string) => cp(path.join(source, relative), path.join(src, relative), { recursive: true, dereference: true });
@@ -67,15 +81,14 @@ export async function buildSelftests(kernel: KernelUnderTest, cache: string): Pr
     await mkdir(out, { recursive: true });
     const make = await execa(
       'make',
-      ['-C', path.join(src, 'tools/testing/selftests', suite), `OUTPUT=${out}`, `KHDR_INCLUDES=-isystem ${kernel.headers}`, 'LDFLAGS=-static', ...listed.map((program) => path.join(out, program.name))],
+      ['-C', path.join(src, 'tools/testing/selftests', suite), `OUTPUT=${out}`, `KHDR_INCLUDES=-isystem ${headers}`, 'LDFLAGS=-static', ...listed.map((program) => path.join(out, program.name))],
       { reject: false, all: true },
     );
     await writeFile(path.join(root, `${suite}.log`), make.all ?? '');
-    if (make.exitCode !== 0) throw new InfrastructureError(`building the ${suite} selftests of ${source} failed (log: ${path.join(root, `${suite}.log`)}):\n${(make.all ?? '').split('\n').slice(-15).join('\n')}`);
+    if (make.exitCode !== 0) throw new InfrastructureError(`building the ${suite} selftests of ${source} failed:\n${(make.all ?? '').split('\n').slice(-15).join('\n')}`);
     programs.push(...listed);
   }
-  await writeFile(stamp, JSON.stringify(programs));
-  return { dir, programs };
+  return programs;
 }
 
 /** The programs a selftests Makefile lists, with upstream's own split: run directly, or run by hand across a kexec. */

@@ -121,7 +121,8 @@ t.test('a patch that does not apply: bad input naming it and the file, nothing l
   const error = await patchedKernelSource(base, await readPatchSeries(series), cache).catch((caught: unknown) => caught);
   t.type(error, BadInputError);
   t.match((error as Error).message, /^PATCHES: 0002-stale\.patch does not apply to the kernel source \(first failure: drivers\/pci\.c\)/);
-  t.same(await readdir(path.join(cache, 'patched')), [], 'no patched tree stays in the cache');
+  // Only the entry's locks stay, for the next run that builds it.
+  t.same((await readdir(path.join(cache, 'patched'))).filter((name) => !/\.(build-)?lock$/.test(name)), [], 'no patched tree stays in the cache');
   await writeFile(path.join(series, '0002-stale.patch'), patchMail('PCI: fixed context', 'drivers/pci.c', 'int preserve = 1;', 'int preserve = 6;'));
   const fixed = await patchedKernelSource(base, await readPatchSeries(series), cache);
   t.equal(await readFile(path.join(fixed.tree, 'drivers', 'pci.c'), 'utf8'), 'int preserve = 6;\n', 'the next run with good patches works');

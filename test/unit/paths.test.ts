@@ -1,4 +1,4 @@
-import { access } from 'node:fs/promises';
+import { access, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
@@ -12,10 +12,10 @@ t.test('a scenario runs from the source through tsx, or from the bundle luo-harn
   t.same(nodeArgsFor(file, { LUO_HARNESS_BUNDLE: '/b' }), ['--enable-source-maps', '/b/scenarios/kexec.mjs']);
 });
 
-/** The bundle luo-harness runs, built by make if a source is newer. */
+/** The bundle luo-harness runs (`current`), built by make if a source is newer. */
 async function builtBundle(): Promise<string> {
   await execa('make', ['-s', '-C', repoRoot, path.join('node_modules', '.luo-harness-bundle', 'complete')]);
-  return path.join(repoRoot, 'node_modules', '.luo-harness-bundle');
+  return realpath(path.join(repoRoot, 'node_modules', '.luo-harness-bundle', 'current'));
 }
 
 t.test('the bundle make builds has every scenario of the catalog and the CLI', async (t) => {
