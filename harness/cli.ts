@@ -20,7 +20,7 @@ async function main(options: Options): Promise<number> {
       // With S= and SHARD=, exactly what `make scenario` would run: a CI shard can show its part.
       const selected = selectScenarios(await listScenarios(), options.scenarios);
       for (const scenario of options.shard ? shardOf(selected, options.shard) : selected) {
-        process.stdout.write(`${scenario.name.padEnd(14)} ${scenario.description}\n`);
+        process.stdout.write(`${scenario.name.padEnd(14)} ${scenario.manifest.description}\n`);
       }
       return ExitCode.pass;
     }
@@ -31,8 +31,8 @@ async function main(options: Options): Promise<number> {
       await ensureHostPackages();
       return ExitCode.pass;
     case 'images': {
-      // What `make scenario` with the same S= would prepare, luo-mismatch's kernel included.
-      const prepared = await prepareRun(options, cache, selectScenarios(await listScenarios(), options.scenarios).map((entry) => entry.name));
+      // What `make scenario` with the same S= would prepare, the mismatch kernel included.
+      const prepared = await prepareRun(options, cache, selectScenarios(await listScenarios(), options.scenarios).map((entry) => entry.manifest.needs ?? {}));
       const mismatch = prepared.mismatchKernel ? `mismatch kernel ${prepared.mismatchKernel.bzImage}\n` : '';
       process.stdout.write(`kernel ${prepared.kernel.bzImage}\ninitramfs ${prepared.image.initramfs}\n${mismatch}`);
       return ExitCode.pass;

@@ -1,17 +1,27 @@
 // kexec: a live-update kexec into the same kernel hands over KHO state and LUO counts it.
-import { runScenario } from '../harness/scenario/run-scenario.ts';
+import * as v from 'valibot';
+import type { LiveUpdateLog } from '../harness/checks/live-update-log.ts';
+import { defineScenario, evidence } from '../harness/scenario/define-scenario.ts';
 
-export const description = 'kexec -s into the next kernel: new boot_id, KHO data found, liveupdate number 1, exec count 1';
+export default defineScenario({
+  manifest: {
+    name: 'kexec',
+    description: 'kexec -s into the next kernel: new boot_id, KHO data found, liveupdate number 1, exec count 1',
+    area: 'kexec',
+    facts: v.object({ liveUpdateLog: evidence<LiveUpdateLog>() }),
+    // Boot, kexec, check the handover: what the kernel's own luo_kexec_simple does, so the bench compares the two.
+    benchSubject: true,
+  },
+  async run(t, session) {
+    const guest = await session.boot();
+    const { from, to, log } = await guest.kexec();
+    t.not(to.bootId, from.bootId, `[boot-id-changed] boot_id changed (${from.bootId} -> ${to.bootId})`);
+    t.equal(await guest.bootId(), to.bootId, '[new-kernel-answers] the kernel answering SSH is the new one');
 
-await runScenario(async (t, session) => {
-  const guest = await session.boot();
-  const { from, to, log } = await guest.kexec();
-  t.not(to.bootId, from.bootId, `[boot-id-changed] boot_id changed (${from.bootId} -> ${to.bootId})`);
-  t.equal(await guest.bootId(), to.bootId, '[new-kernel-answers] the kernel answering SSH is the new one');
-
-  session.facts.liveUpdateLog = log;
-  t.ok(log.khoFound, '[kho-found] new kernel logs "KHO: found kexec handover data"');
-  t.equal(log.liveupdateNumber, 1, '[liveupdate-number] new kernel logs "liveupdate number: 1"');
-  t.equal(log.execFrom?.count, 1, '[kho-exec-count] new kernel logs "exec from ... (count 1)"');
-  t.equal(log.execFrom?.release, session.context.kernel.release, '[kho-exec-from-release] exec from names the previous kernel release');
+    session.facts.liveUpdateLog = log;
+    t.ok(log.khoFound, '[kho-found] new kernel logs "KHO: found kexec handover data"');
+    t.equal(log.liveupdateNumber, 1, '[liveupdate-number] new kernel logs "liveupdate number: 1"');
+    t.equal(log.execFrom?.count, 1, '[kho-exec-count] new kernel logs "exec from ... (count 1)"');
+    t.equal(log.execFrom?.release, session.context.kernel.release, '[kho-exec-from-release] exec from names the previous kernel release');
+  },
 });

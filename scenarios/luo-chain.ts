@@ -1,9 +1,8 @@
 // luo-chain: three kexecs in one QEMU; each generation verifies the last one's data, changes it, preserves it again.
 import type { MemfdSpec } from '../harness/checks/pattern.ts';
 import { assertMemfdsIntact, bootForMemfdPreservation } from '../harness/scenario/memfd-checks.ts';
-import { runScenario } from '../harness/scenario/run-scenario.ts';
-
-export const description = 'three kexecs in a row: each generation retrieves, verifies, reseeds and re-preserves; liveupdate number and KHO exec count advance by one';
+import * as v from 'valibot';
+import { defineScenario } from '../harness/scenario/define-scenario.ts';
 
 const MiB = 1024 * 1024;
 const generations = 3;
@@ -21,22 +20,30 @@ function chainSpec(index: number): MemfdSpec {
   };
 }
 
-await runScenario(async (t, session) => {
-  const booted = await bootForMemfdPreservation(t, session, 'memfds carried across three kexecs');
-  if (!booted) return;
-  const { guest, agent } = booted;
+export default defineScenario({
+  manifest: {
+    name: 'luo-chain',
+    description: 'three kexecs in a row: each generation retrieves, verifies, reseeds and re-preserves; liveupdate number and KHO exec count advance by one',
+    area: 'luo',
+    facts: v.object({ bytesVerified: v.record(v.string(), v.number()) }),
+  },
+  async run(t, session) {
+    const booted = await bootForMemfdPreservation(t, session, 'memfds carried across three kexecs');
+    if (!booted) return;
+    const { guest, agent } = booted;
 
-  await agent.prepare([chainSpec(0)]);
-  const bytesPerGeneration: Record<string, number> = {};
-  for (let generation = 1; generation <= generations; generation++) {
-    const { log } = await guest.kexec();
-    t.equal(log.liveupdateNumber, generation, `[liveupdate-number@gen${generation}] generation ${generation}: liveupdate number ${generation} (got ${log.liveupdateNumber ?? 'none'})`);
-    t.equal(log.execFrom?.count, generation, `[kho-exec-count@gen${generation}] generation ${generation}: KHO exec count ${generation} (got ${log.execFrom?.count ?? 'none'})`);
-    const previous = chainSpec(generation - 1);
-    const result =
-      generation < generations ? await agent.carry(previous, chainSpec(generation).session, 1n) : await agent.verify([previous]);
-    bytesPerGeneration[`gen${generation}`] = assertMemfdsIntact(t, [previous], result);
-    t.same(result.finished, [previous.session], `[finish@gen${generation}] generation ${generation}: FINISH of ${previous.session}`);
-  }
-  session.facts.bytesVerified = bytesPerGeneration;
+    await agent.prepare([chainSpec(0)]);
+    const bytesPerGeneration: Record<string, number> = {};
+    for (let generation = 1; generation <= generations; generation++) {
+      const { log } = await guest.kexec();
+      t.equal(log.liveupdateNumber, generation, `[liveupdate-number@gen${generation}] generation ${generation}: liveupdate number ${generation} (got ${log.liveupdateNumber ?? 'none'})`);
+      t.equal(log.execFrom?.count, generation, `[kho-exec-count@gen${generation}] generation ${generation}: KHO exec count ${generation} (got ${log.execFrom?.count ?? 'none'})`);
+      const previous = chainSpec(generation - 1);
+      const result =
+        generation < generations ? await agent.carry(previous, chainSpec(generation).session, 1n) : await agent.verify([previous]);
+      bytesPerGeneration[`gen${generation}`] = assertMemfdsIntact(t, [previous], result);
+      t.same(result.finished, [previous.session], `[finish@gen${generation}] generation ${generation}: FINISH of ${previous.session}`);
+    }
+    session.facts.bytesVerified = bytesPerGeneration;
+  },
 });

@@ -1,9 +1,8 @@
 // luo-memfd: several sessions of memfds (up to 256 MiB, three patterns, sealed and not) survive a kexec byte for byte.
 import { formatSize, type MemfdSpec } from '../harness/checks/pattern.ts';
 import { assertMemfdsIntact, bootForMemfdPreservation } from '../harness/scenario/memfd-checks.ts';
-import { runScenario } from '../harness/scenario/run-scenario.ts';
-
-export const description = 'memfds in several LUO sessions (4 KiB to 256 MiB, prng/walking/addr, sealed) verified byte for byte after kexec; FINISH; EINVAL/ENOENT on re-retrieve';
+import * as v from 'valibot';
+import { defineScenario } from '../harness/scenario/define-scenario.ts';
 
 const MiB = 1024 * 1024;
 const plain: MemfdSpec[] = [
@@ -20,31 +19,43 @@ const plain: MemfdSpec[] = [
 ];
 const sealed: MemfdSpec[] = [{ session: 'memfd-sealed', entries: [{ token: 7n, kind: 'prng', seed: 11n, size: 2 * MiB }] }];
 
-await runScenario(async (t, session) => {
-  const booted = await bootForMemfdPreservation(t, session, 'memfds preserved across kexec');
-  if (!booted) return;
-  const { guest, agent } = booted;
+export default defineScenario({
+  manifest: {
+    name: 'luo-memfd',
+    description: 'memfds in several LUO sessions (4 KiB to 256 MiB, prng/walking/addr, sealed) verified byte for byte after kexec; FINISH; EINVAL/ENOENT on re-retrieve',
+    area: 'luo',
+    judges: [
+      { property: 'memfd-preservation', checks: ['memfd@*', 'bytes-verified', 'finish-all'] },
+      { property: 'luo-uapi', checks: ['retrieve-again-einval', 'retrieve-unknown-enoent', 'finish-all'] },
+    ],
+    facts: v.object({ bytesVerified: v.record(v.string(), v.number()) }),
+  },
+  async run(t, session) {
+    const booted = await bootForMemfdPreservation(t, session, 'memfds preserved across kexec');
+    if (!booted) return;
+    const { guest, agent } = booted;
 
-  await session.timeline.phase('prepare', async () => {
-    await agent.prepare(plain);
-    await agent.prepare(sealed, { seal: true });
-  });
-  const { log } = await guest.kexec();
-  t.equal(log.liveupdateNumber, 1, '[liveupdate-number] new kernel retrieved live update data (liveupdate number 1)');
+    await session.timeline.phase('prepare', async () => {
+      await agent.prepare(plain);
+      await agent.prepare(sealed, { seal: true });
+    });
+    const { log } = await guest.kexec();
+    t.equal(log.liveupdateNumber, 1, '[liveupdate-number] new kernel retrieved live update data (liveupdate number 1)');
 
-  const [plainResult, sealedResult] = await session.timeline.phase('verify', async () => [
-    // --hold keeps the finished sessions open so that a second retrieve can be checked.
-    await agent.verify(plain, { hold: true }),
-    await agent.verify(sealed, { seal: true }),
-  ]);
-  const bytes = assertMemfdsIntact(t, plain, plainResult) + assertMemfdsIntact(t, sealed, sealedResult);
-  session.facts.bytesVerified = { gen1: bytes };
-  t.ok(bytes >= 256 * MiB, `[bytes-verified] at least 256 MiB verified (${formatSize(bytes)})`);
-  t.same([...plainResult.finished, ...sealedResult.finished].sort(), ['memfd-big', 'memfd-mixed', 'memfd-sealed'], '[finish-all] FINISH succeeded for every session');
+    const [plainResult, sealedResult] = await session.timeline.phase('verify', async () => [
+      // --hold keeps the finished sessions open so that a second retrieve can be checked.
+      await agent.verify(plain, { hold: true }),
+      await agent.verify(sealed, { seal: true }),
+    ]);
+    const bytes = assertMemfdsIntact(t, plain, plainResult) + assertMemfdsIntact(t, sealed, sealedResult);
+    session.facts.bytesVerified = { gen1: bytes };
+    t.ok(bytes >= 256 * MiB, `[bytes-verified] at least 256 MiB verified (${formatSize(bytes)})`);
+    t.same([...plainResult.finished, ...sealedResult.finished].sort(), ['memfd-big', 'memfd-mixed', 'memfd-sealed'], '[finish-all] FINISH succeeded for every session');
 
-  const again = await agent.retrieve('memfd-big');
-  t.equal(again.errno, 'EINVAL', `[retrieve-again-einval] a second RETRIEVE_SESSION of a retrieved session fails with EINVAL (got ${again.errno ?? 'success'})`);
-  const unknown = await agent.retrieve('no-such-session');
-  t.equal(unknown.errno, 'ENOENT', `[retrieve-unknown-enoent] RETRIEVE_SESSION of an unknown name fails with ENOENT (got ${unknown.errno ?? 'success'})`);
-  if (plainResult.holder) await agent.stopHolder(plainResult.holder);
+    const again = await agent.retrieve('memfd-big');
+    t.equal(again.errno, 'EINVAL', `[retrieve-again-einval] a second RETRIEVE_SESSION of a retrieved session fails with EINVAL (got ${again.errno ?? 'success'})`);
+    const unknown = await agent.retrieve('no-such-session');
+    t.equal(unknown.errno, 'ENOENT', `[retrieve-unknown-enoent] RETRIEVE_SESSION of an unknown name fails with ENOENT (got ${unknown.errno ?? 'success'})`);
+    if (plainResult.holder) await agent.stopHolder(plainResult.holder);
+  },
 });

@@ -1,4 +1,5 @@
-// `make bench`: the kexec scenario against the kernel's own selftest flow on the same bzImage and accelerator, timed
+// `make bench`: the bench subject (the scenario that does what the kernel's own luo_kexec_simple selftest does) against
+// that selftest's flow on the same bzImage and accelerator, timed
 // in turn in the same run, plus boot and kexec to SSH, the suite's wall time and QEMU's peak memory; bench.json
 // keeps the ratios and their targets, and the previous bench run's ratios are shown beside them.
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
@@ -7,6 +8,7 @@ import { execa } from 'execa';
 import { kernelAndMachineVariables, type Options } from '../config/options.ts';
 import { ExitCode, InfrastructureError, InterruptedError } from '../errors.ts';
 import { prepareRun } from '../run/prepare.ts';
+import { listScenarios } from '../scenario/catalog.ts';
 import { newRunId } from '../results/run-dir.ts';
 import type { ScenarioResult } from '../results/summary.ts';
 import { progress } from '../util/log.ts';
@@ -31,7 +33,7 @@ async function timeHarnessRun(options: Options, results: string, scenarios: read
 
 function phaseMs(result: ScenarioResult | undefined, name: string): number {
   const phase = result?.phases.find((candidate) => candidate.name === name);
-  if (!phase) throw new InfrastructureError(`bench: the kexec scenario recorded no "${name}" phase`);
+  if (!phase) throw new InfrastructureError(`bench: ${result?.name ?? 'the bench subject'} recorded no "${name}" phase`);
   return phase.durationMs;
 }
 
@@ -50,9 +52,11 @@ async function previousRun(resultsRoot: string, current: string, kernelIdentity:
   return undefined;
 }
 
-/** Floor and kexec scenario in turn PAIRS times, then the suite once; bench.json; exit 3 when a target is missed. */
+/** Floor and the bench subject in turn PAIRS times, then the suite once; bench.json; exit 3 when a target is missed. */
 export async function runBenchmark(options: Options, cache: string): Promise<number> {
-  const prepared = await prepareRun(options, cache, ['kexec']);
+  const subject = (await listScenarios()).find((entry) => entry.manifest.benchSubject);
+  if (!subject) throw new Error('no scenario manifest says benchSubject: nothing to time against the floor');
+  const prepared = await prepareRun(options, cache, [subject.manifest.needs ?? {}]);
   const floor = await buildFloorImage(prepared.kernel, cache);
   if ('unavailable' in floor) {
     progress(`bench: no floor to measure against: ${floor.unavailable}`);
@@ -62,10 +66,10 @@ export async function runBenchmark(options: Options, cache: string): Promise<num
   const resultsRoot = path.resolve(options.results ?? path.join(repoRoot, 'results'));
   const dir = path.join(resultsRoot, `bench-${runId}`);
   await mkdir(dir, { recursive: true });
-  const samples = { floorMs: [] as number[], kexecScenarioMs: [] as number[], bootToSshMs: [] as number[], kexecToSshMs: [] as number[], rss: [] as number[] };
+  const samples = { floorMs: [] as number[], subjectMs: [] as number[], bootToSshMs: [] as number[], kexecToSshMs: [] as number[], rss: [] as number[] };
   const floorRetries: string[] = [];
   const floorRun = (pair: number, attempt: string) =>
-    runFloor({ qemu: options.qemu, accel: prepared.accel.accel, bzImage: prepared.kernel.bzImage, initrd: floor.initrd, serialFile: path.join(dir, `floor-${pair}${attempt}.serial.log`) });
+    runFloor({ qemu: options.qemu, accel: prepared.accel, bzImage: prepared.kernel.bzImage, initrd: floor.initrd, artifactDir: path.join(dir, `floor-${pair}${attempt}`) });
   for (let pair = 1; pair <= options.pairs; pair++) {
     // Like a scenario's first boot, a floor run that fails is tried once more and recorded: under TCG with two
     // vCPUs the kernel now and then oopses while patching its own code at boot (int3 in sched_clock_cpu).
@@ -77,20 +81,20 @@ export async function runBenchmark(options: Options, cache: string): Promise<num
         return floorRun(pair, '-retry');
       }),
     );
-    const kexec = await timeHarnessRun(options, path.join(dir, `kexec-${pair}`), ['kexec'], path.join(dir, `kexec-${pair}.log`));
-    const scenario = kexec.scenarios[0];
-    samples.kexecScenarioMs.push(kexec.wallMs);
+    const subjectRun = await timeHarnessRun(options, path.join(dir, `${subject.name}-${pair}`), [subject.name], path.join(dir, `${subject.name}-${pair}.log`));
+    const scenario = subjectRun.scenarios[0];
+    samples.subjectMs.push(subjectRun.wallMs);
     samples.bootToSshMs.push(phaseMs(scenario, 'boot-to-ssh'));
     samples.kexecToSshMs.push(phaseMs(scenario, 'kexec-to-ssh'));
-    const rss = scenario?.facts.qemuPeakRssMiB;
-    if (typeof rss === 'number') samples.rss.push(rss);
-    progress(`bench pair ${pair}/${options.pairs}: floor ${samples.floorMs.at(-1)} ms, make scenario S=kexec ${kexec.wallMs} ms`);
+    if (scenario?.qemuPeakRssMiB !== undefined) samples.rss.push(scenario.qemuPeakRssMiB);
+    progress(`bench pair ${pair}/${options.pairs}: floor ${samples.floorMs.at(-1)} ms, make scenario S=${subject.name} ${subjectRun.wallMs} ms`);
   }
   const suite = await timeHarnessRun(options, path.join(dir, 'suite'), options.scenarios, path.join(dir, 'suite.log'));
   progress(`bench: ${options.scenarios.length > 0 ? `S=${options.scenarios.join(',')}` : 'every scenario'} in ${suite.wallMs} ms`);
   const { rss, ...timed } = samples;
   const measured: BenchSamples = {
     ...timed,
+    subject: subject.name,
     suiteMs: suite.wallMs,
     suiteSelection: options.scenarios,
     qemuPeakRssMiB: Math.max(0, ...rss),
@@ -104,7 +108,7 @@ export async function runBenchmark(options: Options, cache: string): Promise<num
     kernel: prepared.kernel.release,
     kernelIdentity: prepared.kernel.identity,
     pairs: options.pairs,
-    medianMs: { floor: median(measured.floorMs), kexecScenario: median(measured.kexecScenarioMs), bootToSsh: median(measured.bootToSshMs), kexecToSsh: median(measured.kexecToSshMs), suite: measured.suiteMs },
+    medianMs: { floor: median(measured.floorMs), subject: median(measured.subjectMs), bootToSsh: median(measured.bootToSshMs), kexecToSsh: median(measured.kexecToSshMs), suite: measured.suiteMs },
     samples: measured,
     suiteScenarios: suite.scenarios.map((scenario) => scenario.name),
     targets,
@@ -116,7 +120,7 @@ export async function runBenchmark(options: Options, cache: string): Promise<num
   const { medianMs } = report;
   process.stdout.write(
     `floor: luo_kexec_simple as vmtest.sh runs it, ${prepared.accel.accel}: median ${medianMs.floor} ms of [${measured.floorMs.join(', ')}]\n` +
-      `make scenario S=kexec: median ${medianMs.kexecScenario} ms of [${measured.kexecScenarioMs.join(', ')}]\n` +
+      `make scenario S=${subject.name}: median ${medianMs.subject} ms of [${measured.subjectMs.join(', ')}]\n` +
       `${ratios.map(renderRatio).join('\n')}\n` +
       `${previous ? `compared with ${previous.runId}${ratios.some(slower) ? ': SLOWER where marked' : ''}` : 'no earlier bench run of this kernel and accelerator in this results folder to compare with'}\n` +
       `bench: ${path.join(dir, 'bench.json')}\n`,

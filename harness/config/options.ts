@@ -63,7 +63,7 @@ type Key = (typeof optionTable)[number]['key'];
 
 /**
  * Parse argv (after the script) and the environment; flags win over make variables. `NAME=value` arguments are make
- * variables too, so `./luo-harness run S=kexec` reads like `make scenario S=kexec`.
+ * variables too, so `./luo-harness run S=<name>` reads like `make scenario S=<name>`.
  */
 export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): Options {
   const raw = new Map<Key, string>();

@@ -1,7 +1,7 @@
 // One call of a guest helper (luo-agent, vfio-edu) over SSH: run, parse its JSON lines, keep its output.
 import { GuestError } from '../errors.ts';
 import { shellWord } from '../util/shell-word.ts';
-import { describeErrors, type NamedEvent } from './json-lines.ts';
+import { describeErrors, type NamedEvent } from '../formats/json-lines.ts';
 import type { GuestAccess } from './guest-access.ts';
 
 export interface HelperRun<E> {

@@ -2,7 +2,7 @@
 // verdicts with their problems, pattern checks. The helper decides a verdict; here it is only checked for shape.
 
 import type { PatternKind } from '../checks/pattern.ts';
-import { FieldError, JsonFields, type HelperErrorEvent } from './json-lines.ts';
+import { FieldError, JsonFields, type HelperErrorEvent } from '../formats/json-lines.ts';
 
 const errnoPattern = /^E[A-Z0-9]+$/;
 const byteHexPattern = /^0x[0-9a-f]{2}$/;

@@ -61,7 +61,7 @@ export async function kexecConfigEvidence(
 ): Promise<KexecConfigEvidence> {
   const after = await new GuestPci(guest).snapshot(`gen${guest.generation.index}-after-kexec`);
   const diffs = diffSnapshots(before, after);
-  await guest.save(`config/diff-kexec${label}.txt`, diffs.map(formatDeviceDiff).join('\n'));
+  await guest.save(`config/diff-kexec${label}.txt`, diffs.map(formatDeviceDiff).join('\n'), { kind: 'config-diff' });
   const audit = await auditKexecWindow(guest, trace, before, window, window.sshAnswered, `kexec-window${label}`);
   return { before, after, diffs, audit };
 }
@@ -91,7 +91,7 @@ export async function auditKexecWindow(
   };
   await guest.save(`config/writes-${name}.txt`, formatConfigWriteAudit(audit.inWindow));
   await guest.save(`config/writes-rest-of-run-${name}.txt`, formatConfigWriteAudit(audit.outsideWindow));
-  await guest.save(`config/writes-${name}.json`, `${JSON.stringify(audit, null, 2)}\n`);
+  await guest.save(`config/writes-${name}.json`, `${JSON.stringify(audit, null, 2)}\n`, { kind: 'write-audit' });
   return audit;
 }
 

@@ -1,12 +1,12 @@
 // A booted guest: its QEMU machine, the SSH connection of the current kernel, kexec across generations, and the
 // operations scenarios use (PCI, LUO, VFIO), each kept as evidence in the guest's artifact folder.
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseLiveUpdateLog } from '../checks/live-update-log.ts';
 import { parsePciTrace } from '../checks/qemu-trace.ts';
 import { GuestError, GuestPanicError, TimeoutError } from '../errors.ts';
+import { saveArtifact, type ArtifactKind } from '../results/artifacts.ts';
 import { QemuMachine } from '../vm/machine.ts';
-import { defaultTopology, eduBdf, rootPortBdf, type Topology } from '../vm/topology.ts';
+import { defaultTopology, deviceLayout, eduBdf, rootPortBdf, type Topology } from '../vm/topology.ts';
 import type { HelperRecorder } from './guest-helper.ts';
 import type { Generation, GuestAccess } from './guest-access.ts';
 import type { GuestSpec } from './guest-spec.ts';
@@ -68,13 +68,15 @@ export class LiveGuest implements GuestAccess {
   /** PCI devices, driver binding and config-space snapshots. */
   readonly pci = new GuestPci(this);
   /** The LUO guest helper: sessions, preserved memfds. */
-  readonly luo = new LuoAgent(this, this.recorder('agent'));
+  readonly luo = new LuoAgent(this, this.recorder('agent', 'luo-agent'));
   /** The VFIO guest helper for edu devices: DMA, MSI, config, preservation. */
-  readonly vfio = new VfioEdu(this, this.recorder('vfio-edu'));
+  readonly vfio = new VfioEdu(this, this.recorder('vfio-edu', 'vfio-edu'));
 
   private constructor(
     readonly spec: GuestSpec,
     readonly machine: QemuMachine,
+    /** The hardware it was booted with: where its devices are. */
+    readonly topology: Topology,
     connection: GuestConnection,
     private readonly phases: PhaseRecorder,
   ) {
@@ -89,10 +91,11 @@ export class LiveGuest implements GuestAccess {
   /** Boot a guest from its spec and wait for SSH. */
   static async boot(spec: GuestSpec, options: BootOptions = {}): Promise<LiveGuest> {
     const deadline = options.deadlineMs ?? deadlines.bootToSsh;
+    const topology = options.topology ?? defaultTopology;
     const machine = await QemuMachine.launch({
       qemu: spec.qemu,
       accel: spec.accel,
-      topology: options.topology ?? defaultTopology,
+      layout: deviceLayout(topology),
       kernel: spec.kernel,
       initrd: spec.initramfs,
       append: guestCommandLine({ extra: options.extraCommandLine }),
@@ -102,7 +105,7 @@ export class LiveGuest implements GuestAccess {
     try {
       const ready = await machine.waitForSerial('guest boot to SSH ready', readyPattern, 0, deadline);
       const connection = await machine.watch('SSH login', deadline, (signal) => waitForSsh(sshTarget(spec, machine), signal));
-      const guest = new LiveGuest(spec, machine, connection, options.phases ?? untimed);
+      const guest = new LiveGuest(spec, machine, topology, connection, options.phases ?? untimed);
       guest.generations.push({ index: 0, bootId: ready[1] ?? '', serialOffset: 0 });
       return guest;
     } catch (error) {
@@ -125,14 +128,12 @@ export class LiveGuest implements GuestAccess {
 
   /** BDFs of the topology's edu devices, in the topology's order (the first sits behind a root port). */
   get eduDevices(): string[] {
-    const { topology } = this.machine.options;
-    return topology.eduDevices.map((edu) => eduBdf(topology, edu));
+    return this.topology.eduDevices.map((edu) => eduBdf(this.topology, edu));
   }
 
   /** BDF of the bridge upstream of an edu device, when it sits behind one. */
   upstreamBridgeOf(bdf: string): string | undefined {
-    const { topology } = this.machine.options;
-    const edu = topology.eduDevices.find((device) => eduBdf(topology, device) === bdf);
+    const edu = this.topology.eduDevices.find((device) => eduBdf(this.topology, device) === bdf);
     return edu ? rootPortBdf(edu) : undefined;
   }
 
@@ -184,16 +185,13 @@ export class LiveGuest implements GuestAccess {
   /** The running kernel's log, kept as dmesg-gen<N>.log. */
   async dmesg(): Promise<string> {
     const log = (await this.check('dmesg')).stdout;
-    await this.save(`dmesg-gen${this.generation.index}.log`, log);
+    await this.save(`dmesg-gen${this.generation.index}.log`, log, { kind: 'dmesg', generation: this.generation.index });
     return log;
   }
 
-  /** Save a file in the guest's artifact folder. */
-  async save(name: string, contents: string | Buffer): Promise<string> {
-    const file = path.join(this.spec.artifactDir, name);
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, contents);
-    return file;
+  /** Save a file in the guest's artifact folder, listed in its artifact index as `kind`. */
+  save(name: string, contents: string | Buffer, kind?: ArtifactKind): Promise<string> {
+    return saveArtifact(this.spec.artifactDir, name, contents, kind);
   }
 
   /**
@@ -216,7 +214,7 @@ export class LiveGuest implements GuestAccess {
       const panicked = error instanceof GuestPanicError;
       if (!panicked && !(error instanceof TimeoutError)) throw error;
       const serial = this.machine.serial.content.slice(start);
-      await this.save('serial-after-kexec.log', serial);
+      await this.save('serial-after-kexec.log', serial, { kind: 'serial-log', generation: this.generation.index + 1 });
       return { ended: panicked ? 'panic' : 'hang', serial, message: error.message.split('\n')[0] ?? '' };
     }
   }
@@ -309,10 +307,10 @@ export class LiveGuest implements GuestAccess {
   }
 
   /** Saves a guest helper's output (and stderr, if any) under folder/gen<N>-<step>. */
-  private recorder(folder: string): HelperRecorder {
+  private recorder(folder: string, helper: string): HelperRecorder {
     return async (step, run) => {
       const name = `${folder}/gen${this.generation.index}-${step}`;
-      await this.save(`${name}.jsonl`, run.stdout);
+      await this.save(`${name}.jsonl`, run.stdout, { kind: 'helper-output', helper });
       if (run.stderr.trim()) await this.save(`${name}.stderr`, run.stderr);
     };
   }

@@ -2,7 +2,7 @@
 
 import { patternKinds, type PatternKind } from '../checks/pattern.ts';
 import { decodeError, decodePatternCheck, decodeVerdict, HelperFields, type PatternCheck, type Verdict } from './helper-protocol.ts';
-import { FieldError, jsonLinesFormat, parseJsonLine, parseJsonLines, type EventDecoders, type HelperErrorEvent } from './json-lines.ts';
+import { FieldError, jsonLinesFormat, parseJsonLine, parseJsonLines, type EventDecoders, type HelperErrorEvent } from '../formats/json-lines.ts';
 
 /** Bytes of edu's DMA buffer the helper reads back: a byte written past a transfer shows up below this. */
 const eduBufferSize = 4096;

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { GuestError } from '../errors.ts';
 import type { GuestAccess } from './guest-access.ts';
 import { helperFailure, runGuestHelper, type HelperRecorder, type HelperRun } from './guest-helper.ts';
-import { describeErrors, pickEvents, pickOnlyEvent } from './json-lines.ts';
+import { describeErrors, pickEvents, pickOnlyEvent } from '../formats/json-lines.ts';
 import {
   parseVfioEduOutput,
   type VfioEduConfigEvent,

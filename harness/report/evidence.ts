@@ -1,7 +1,7 @@
 // Config evidence and helper outputs as tables: the register diff across kexec, the write audit, and the DMA, MSI
 // and memfd records of the guest helpers.
 import type { DeviceWriteAudit } from '../checks/config-write-audit.ts';
-import type { UnreadableJsonLine } from '../guest/json-lines.ts';
+import type { UnreadableJsonLine } from '../formats/json-lines.ts';
 import { fileLink, table, text } from './html.ts';
 import type { ScenarioFolder } from './run-folder.ts';
 
@@ -45,16 +45,16 @@ function cell(value: unknown): string {
 }
 
 /** "N lines could not be read: line L: why; ..." under a file's tables (each line's text in its tooltip), if any could not. */
-function unreadableLines(unreadable: readonly UnreadableJsonLine[]): string {
+export function unreadableLines(unreadable: readonly UnreadableJsonLine[]): string {
   if (unreadable.length === 0) return '';
   const lines = unreadable.map((entry) => `<span title="${text(entry.text)}">line ${text(entry.line)}: ${text(entry.why)}</span>`);
   return `<p class="fail">${text(unreadable.length)} line${unreadable.length === 1 ? '' : 's'} could not be read: ${lines.join('; ')}</p>`;
 }
 
-/** Helper records grouped by file and event (dma, msi, msi-state, memfd verification, ...), one table each. */
-export function helperTables(folder: ScenarioFolder, directory: 'vfio-edu' | 'agent'): string {
+/** One helper's records grouped by file and event (dma, msi, msi-state, memfd verification, ...), one table each. */
+export function helperTables(folder: ScenarioFolder, helper: string): string {
   return folder.events
-    .filter(({ file }) => file.includes(`/${directory}/`))
+    .filter((output) => output.helper === helper)
     .map(({ file, events, unreadable }) => {
       const byEvent = new Map<string, Record<string, unknown>[]>();
       for (const event of events) byEvent.set(event.event, [...(byEvent.get(event.event) ?? []), event]);

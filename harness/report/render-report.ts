@@ -4,8 +4,9 @@
 import { preservationFeatures } from '../../images/kernel/kernel-config.ts';
 import { describeDisagreements } from '../results/agreement.ts';
 import { outcomeLabel } from '../results/expectations.ts';
+import { runnerFiles } from '../run/scenario-process.ts';
 import { badge, fileLink, seconds, table, text } from './html.ts';
-import { configDiffs, helperTables, writeAudit } from './evidence.ts';
+import { configDiffs, helperTables, unreadableLines, writeAudit } from './evidence.ts';
 import type { RunFolder, ScenarioFolder } from './run-folder.ts';
 import { kexecSummary, phaseTimeline } from './timeline.ts';
 
@@ -47,8 +48,8 @@ function summaryTable(run: RunFolder): string {
 
 /** Links to the evidence a reader of a failure opens first. */
 function evidenceLinks(folder: ScenarioFolder): string {
-  const wanted = folder.files.filter((file) => /\/(serial-.*\.log|stderr\.log|tap\.txt|dmesg-gen\d+\.log)$/.test(file));
-  return wanted.map((file) => fileLink(file)).join(' · ');
+  const { serial, dmesg, runner } = folder.logs;
+  return [...serial, ...dmesg, ...runner].map((file) => fileLink(file)).join(' · ');
 }
 
 function failures(run: RunFolder): string {
@@ -83,7 +84,7 @@ function unreadableTap(folder: ScenarioFolder): string {
   const unreadable = folder.result.unreadableTap ?? [];
   if (unreadable.length === 0) return '';
   const rows = unreadable.map((entry) => [text(entry.line), `<code>${text(entry.text)}</code>`]);
-  return `<p>${text(unreadable.length)} line${unreadable.length === 1 ? '' : 's'} of ${fileLink(`${folder.result.name}/tap.txt`)} could not be read as TAP:</p>${table(['line', 'text'], rows, 'unreadable')}`;
+  return `<p>${text(unreadable.length)} line${unreadable.length === 1 ? '' : 's'} of ${fileLink(`${folder.result.name}/${runnerFiles.tap}`)} could not be read as TAP:</p>${table(['line', 'text'], rows, 'unreadable')}`;
 }
 
 function section(title: string, body: string): string {
@@ -91,7 +92,8 @@ function section(title: string, body: string): string {
 }
 
 function scenarioSection(folder: ScenarioFolder): string {
-  const serial = folder.files.filter((file) => /\/(guest\d+-)?serial-gen\d+\.log$/.test(file));
+  const { serial } = folder.logs;
+  const helpers = [...new Set(folder.events.map((output) => output.helper))].sort();
   return [
     `<h2 id="scenario-${text(folder.result.name)}">${text(folder.result.name)} ${verdictBadge(folder)}</h2>`,
     section('Checks', checks(folder)),
@@ -100,8 +102,8 @@ function scenarioSection(folder: ScenarioFolder): string {
     section('Serial log of each kernel generation', serial.length > 0 ? `<p class="serial">${serial.map((file) => fileLink(file, file.replace(/^.*\//, ''))).join(' · ')}</p>` : ''),
     section('Config space across kexec (register diff)', configDiffs(folder)),
     section('Config write audit', writeAudit(folder)),
-    section('DMA and MSI (vfio-edu)', helperTables(folder, 'vfio-edu')),
-    section('memfd verification (luo-agent)', helperTables(folder, 'agent')),
+    ...helpers.map((helper) => section(`What ${helper} reported`, helperTables(folder, helper))),
+    section('Artifact index lines that could not be read', unreadableLines(folder.unreadableIndex)),
     `<details><summary>All artifacts (${folder.files.length})</summary><ul>${folder.files.map((file) => `<li>${fileLink(file)}</li>`).join('')}</ul></details>`,
   ].join('\n');
 }

@@ -3,7 +3,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DeviceWriteAudit } from '../checks/config-write-audit.ts';
-import { readEventRecords, type NamedEvent, type UnreadableJsonLine } from '../guest/json-lines.ts';
+import { readEventRecords, type NamedEvent, type UnreadableJsonLine } from '../formats/json-lines.ts';
+import { artifactIndexFile, readArtifactIndex, type Artifact, type ArtifactKind } from '../results/artifacts.ts';
+import { runnerFiles } from '../run/scenario-process.ts';
 import type { Agreement } from '../results/agreement.ts';
 import type { ScenarioResult } from '../results/summary.ts';
 import type { Repro } from '../run/repro.ts';
@@ -44,8 +46,17 @@ export interface ScenarioFolder {
   readonly files: readonly string[];
   readonly diffs: readonly { readonly file: string; readonly text: string }[];
   readonly audits: readonly { readonly file: string; readonly audit: WriteAuditFile }[];
-  /** JSON lines of the guest helpers (agent/, vfio-edu/), per file, with the lines that are no record. */
-  readonly events: readonly { readonly file: string; readonly events: readonly (NamedEvent & Record<string, unknown>)[]; readonly unreadable: readonly UnreadableJsonLine[] }[];
+  /** JSON lines of the guest helpers, per file, with the helper that printed them and the lines that are no record. */
+  readonly events: readonly {
+    readonly file: string;
+    readonly helper: string;
+    readonly events: readonly (NamedEvent & Record<string, unknown>)[];
+    readonly unreadable: readonly UnreadableJsonLine[];
+  }[];
+  /** The serial logs and kernel logs of its kernel generations, in order, and what the runner kept (TAP, stderr). */
+  readonly logs: { readonly serial: readonly string[]; readonly dmesg: readonly string[]; readonly runner: readonly string[] };
+  /** Lines of the artifact index that could not be read. */
+  readonly unreadableIndex: readonly UnreadableJsonLine[];
 }
 
 export interface RunFolder {
@@ -67,20 +78,27 @@ async function listFiles(dir: string, prefix: string): Promise<string[]> {
   return nested.flat().sort();
 }
 
+/** A scenario's folder, its artifacts found by the kind its index gives them. */
 async function readScenario(runDir: string, result: ScenarioResult): Promise<ScenarioFolder> {
   const files = await listFiles(path.join(runDir, result.name), `${result.name}/`);
   const read = (file: string) => readFile(path.join(runDir, file), 'utf8');
-  const diffs = await Promise.all(files.filter((file) => /\/config\/diff-.*\.txt$/.test(file)).map(async (file) => ({ file, text: await read(file) })));
-  const audits = (
-    await Promise.all(files.filter((file) => /\/config\/writes.*\.json$/.test(file)).map(async (file) => ({ file, audit: await readJson<WriteAuditFile>(path.join(runDir, file)) })))
-  ).flatMap(({ file, audit }) => (audit?.inWindow ? [{ file, audit }] : []));
+  const index = readArtifactIndex(await read(`${result.name}/${artifactIndexFile}`).catch(() => ''));
+  const present = index.artifacts.map((artifact) => ({ ...artifact, file: `${result.name}/${artifact.file}` })).filter((artifact) => files.includes(artifact.file));
+  const ofKind = <K extends ArtifactKind['kind']>(kind: K) => present.filter((artifact): artifact is Extract<Artifact, { kind: K }> => artifact.kind === kind);
+  const diffs = await Promise.all(ofKind('config-diff').map(async ({ file }) => ({ file, text: await read(file) })));
+  const audits = (await Promise.all(ofKind('write-audit').map(async ({ file }) => ({ file, audit: await readJson<WriteAuditFile>(path.join(runDir, file)) })))).flatMap(
+    ({ file, audit }) => (audit?.inWindow ? [{ file, audit }] : []),
+  );
   const events = await Promise.all(
-    files.filter((file) => /\/(agent|vfio-edu)\/.*\.jsonl$/.test(file)).map(async (file) => {
+    ofKind('helper-output').map(async ({ file, helper }) => {
       const { records, unreadable } = readEventRecords(await read(file));
-      return { file, events: records, unreadable };
+      return { file, helper, events: records, unreadable };
     }),
   );
-  return { result, files, diffs, audits, events };
+  const byGeneration = (artifacts: readonly { file: string; generation: number }[]) => [...artifacts].sort((a, b) => a.generation - b.generation || a.file.localeCompare(b.file)).map(({ file }) => file);
+  const runner = Object.values(runnerFiles).map((name) => `${result.name}/${name}`).filter((file) => files.includes(file));
+  const logs = { serial: byGeneration(ofKind('serial-log')), dmesg: byGeneration(ofKind('dmesg')), runner };
+  return { result, files, diffs, audits, events, logs, unreadableIndex: index.unreadable };
 }
 
 /** Read everything the report shows from a run folder. */

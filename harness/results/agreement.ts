@@ -1,36 +1,13 @@
-// Agreement between the kernel's own selftests (scenario kselftest, its `upstream` fact) and the harness's own
-// scenarios on the same kernel: for each property both judge, "works" or "broken" on each side. A property one side
-// finds working and the other broken is a disagreement, and fails the run with both sides named.
+// Agreement between the kernel's own selftests and the harness's own scenarios on the same kernel: for each property
+// both judge (harness/results/properties.ts), "works" or "broken" on each side, from the checks each scenario's manifest
+// says speak to it. A property one side finds working and the other broken is a disagreement, and fails the run with
+// both sides named.
+import type { ScenarioManifest } from '../scenario/define-scenario.ts';
+import { properties, type PropertyId } from './properties.ts';
 import type { ScenarioResult } from './summary.ts';
+import { wildcardMatches } from '../util/wildcard.ts';
 
 type Side = 'works' | 'broken' | 'not judged';
-
-/** A property both judge: which upstream cases and which harness checks speak to it. */
-interface Property {
-  readonly name: string;
-  /** Upstream case ids (as in the kselftest scenario's `upstream` fact) that judge it. */
-  readonly upstream: RegExp;
-  /** The harness scenarios, and the check ids in each that judge it (all of its checks when absent). */
-  readonly harness: readonly { readonly scenario: string; readonly checks?: RegExp }[];
-}
-
-const properties: readonly Property[] = [
-  {
-    name: 'memfds preserved across a kexec',
-    upstream: /^upstream\/(luo_kexec_simple|luo_multi_session|luo_stress_sessions|luo_stress_files)\//,
-    harness: [{ scenario: 'luo-memfd', checks: /^(memfd@|bytes-verified|finish-all)/ }],
-  },
-  {
-    name: 'the LUO uAPI answers as documented (sessions, retrieve, finish, errors)',
-    upstream: /^upstream\/liveupdate\//,
-    harness: [{ scenario: 'luo-memfd', checks: /^(retrieve-again-einval|retrieve-unknown-enoent|finish-all)$/ }, { scenario: 'luo-negative' }],
-  },
-  {
-    name: 'a VFIO device retrieved and finished after a kexec',
-    upstream: /^upstream\/vfio_pci_liveupdate_kexec_test\//,
-    harness: [{ scenario: 'vfio-edu', checks: /^(retrieve-session|retrieve-device|bind-iommufd|finish)$/ }],
-  },
-];
 
 export interface Comparison {
   readonly property: string;
@@ -51,21 +28,32 @@ function side(outcomes: readonly [string, string][]): Side {
   return judged.some(([, verdict]) => verdict === 'fail') ? 'broken' : 'works';
 }
 
-/** Compare, when the run has upstream verdicts; undefined when it does not (no kselftest scenario ran). */
-export function compareWithUpstream(scenarios: readonly ScenarioResult[]): Agreement | undefined {
-  const upstreamFact = scenarios.find((scenario) => scenario.name === 'kselftest')?.facts.upstream as Record<string, string> | undefined;
-  if (!upstreamFact) return undefined;
+/** Each outcome of the run that speaks to a property, by judge: `[check, verdict]`. */
+function outcomesOf(property: PropertyId, judge: 'harness' | 'upstream', ran: readonly { result: ScenarioResult; manifest: ScenarioManifest }[]): [string, string][] {
+  return ran
+    .filter(({ manifest }) => (manifest.judgedBy ?? 'harness') === judge)
+    .flatMap(({ result, manifest }) => {
+      const patterns = (manifest.judges ?? []).filter((judgement) => judgement.property === property).flatMap((judgement) => judgement.checks);
+      // Upstream's cases are named as upstream names them; the harness's checks with their scenario.
+      const label = (id: string) => (judge === 'upstream' ? id : `${result.name}/${id}`);
+      return result.points.filter((point) => patterns.some((pattern) => wildcardMatches(pattern, point.id))).map((point): [string, string] => [label(point.id), point.status]);
+    });
+}
+
+/** Compare, when an upstream judge ran; undefined when none did. Scenarios are matched to their manifests by name. */
+export function compareWithUpstream(scenarios: readonly ScenarioResult[], manifests: readonly ScenarioManifest[]): Agreement | undefined {
+  const ran = scenarios.flatMap((result) => {
+    const manifest = manifests.find((candidate) => candidate.name === result.name);
+    return manifest ? [{ result, manifest }] : [];
+  });
+  if (!ran.some(({ manifest }) => manifest.judgedBy === 'upstream')) return undefined;
   const comparisons: Comparison[] = [];
-  for (const property of properties) {
-    const harness = property.harness.flatMap(({ scenario: name, checks }) =>
-      (scenarios.find((scenario) => scenario.name === name)?.points ?? [])
-        .filter((point) => !checks || checks.test(point.id))
-        .map((point): [string, string] => [`${name}/${point.id}`, point.status]),
-    );
+  for (const property of Object.keys(properties) as PropertyId[]) {
+    const harness = outcomesOf(property, 'harness', ran);
     if (harness.length === 0) continue;
-    const upstream = Object.entries(upstreamFact).filter(([id]) => property.upstream.test(id));
+    const upstream = outcomesOf(property, 'upstream', ran);
     const ordered = (outcomes: [string, string][]) => [...outcomes].sort(([, a], [, b]) => Number(b === 'fail') - Number(a === 'fail')).map(([id, verdict]) => `${id}: ${verdict}`);
-    comparisons.push({ property: property.name, upstream: side(upstream), harness: side(harness), evidence: { upstream: ordered(upstream), harness: ordered(harness) } });
+    comparisons.push({ property: properties[property], upstream: side(upstream), harness: side(harness), evidence: { upstream: ordered(upstream), harness: ordered(harness) } });
   }
   const disagree = (comparison: Comparison) => comparison.upstream !== 'not judged' && comparison.harness !== 'not judged' && comparison.upstream !== comparison.harness;
   return { agree: !comparisons.some(disagree), comparisons };

@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { BadInputError } from '../errors.ts';
 import { scenarioVerdict, type PointStatus, type TapSummary, type TestPoint } from './tap-results.ts';
+import { wildcardMatches } from '../util/wildcard.ts';
 
 const statuses: readonly PointStatus[] = ['pass', 'fail', 'skip', 'todo'];
 
@@ -45,15 +46,10 @@ export async function loadExpectations(file: string): Promise<Expectation[]> {
   });
 }
 
-function releaseMatches(pattern: string, release: string): boolean {
-  const regex = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
-  return new RegExp(`^${regex}$`).test(release);
-}
-
 /** Judge a scenario's points: the first expectation for `<scenario>/<id>` whose kernel matches applies. */
 export function judgePoints(scenario: string, points: readonly TestPoint[], expectations: readonly Expectation[], release: string): JudgedPoint[] {
   return points.map((point) => {
-    const applied = expectations.find((entry) => entry.check === `${scenario}/${point.id}` && (entry.kernel === undefined || releaseMatches(entry.kernel, release)));
+    const applied = expectations.find((entry) => entry.check === `${scenario}/${point.id}` && (entry.kernel === undefined || wildcardMatches(entry.kernel, release)));
     if (!applied) return { ...point, judgement: point.status === 'fail' ? 'unexpected' : 'as-usual' };
     const expected = { result: applied.result, reason: applied.reason };
     return { ...point, judgement: point.status === applied.result ? 'expected' : 'unexpected', expected };

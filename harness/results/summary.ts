@@ -1,6 +1,7 @@
 // summary.json and the short table at the end of a run.
 import type { ErrorRecord } from '../errors.ts';
 import type { UnreadableLine } from '../formats/tap.ts';
+import type { FlakyBoot } from '../scenario/record.ts';
 import type { PhaseRecord } from '../scenario/timeline.ts';
 import { outcomeLabel, type JudgedPoint } from './expectations.ts';
 import type { TestPoint } from './tap-results.ts';
@@ -15,7 +16,15 @@ export interface ScenarioResult {
   readonly phases: readonly PhaseRecord[];
   readonly counts: PointCounts;
   readonly points: readonly JudgedPoint[];
+  /** The scenario's own facts, in its manifest's shape (read them with factsOf). */
   readonly facts: Record<string, unknown>;
+  /** The first boot failed and was retried (the verdict carries a `*`). */
+  readonly flakyBoot?: FlakyBoot;
+  /** The seeds its checks derived from the run seed, by step (repro.json keeps them). */
+  readonly seeds?: Record<string, unknown>;
+  readonly qemuPeakRssMiB?: number;
+  /** Its QEMU outlived the scenario process and the run ended it. */
+  readonly reapedQemu?: true;
   /** Why the scenario ended outside its test points (its own error, deadline, crash). */
   readonly error?: ErrorRecord;
   /** Lines of tap.txt that are no TAP (a stray print to the scenario's stdout): no verdict read them, so they are listed. */
@@ -45,7 +54,7 @@ export function renderSummaryTable(results: readonly ScenarioResult[], resultsDi
   const header = ['scenario', 'result', 'pass', 'fail', 'skip', 'todo', 'expected', 'boot-ssh', 'kexec-ssh', 'total'];
   const rows = results.map((result) => [
     result.name,
-    `${result.verdict.toUpperCase()}${result.facts.flakyBoot ? '*' : ''}`,
+    `${result.verdict.toUpperCase()}${result.flakyBoot ? '*' : ''}`,
     String(result.counts.pass),
     String(result.counts.fail),
     String(result.counts.skip),
@@ -65,7 +74,7 @@ export function renderSummaryTable(results: readonly ScenarioResult[], resultsDi
     result.points.filter((point) => point.expected && point.judgement === 'unexpected').map((point) => `${result.name}/${point.id}: ${outcomeLabel(point)}`),
   );
   const flaky = results
-    .filter((result) => result.facts.flakyBoot)
+    .filter((result) => result.flakyBoot)
     .map((result) => `${result.name}*: first boot failed and was retried (flaky); see serial-failed-boot.log`);
   return [...lines, ...errors, ...unreadable, ...surprises, ...flaky, `results: ${resultsDir}`].join('\n');
 }

@@ -14,12 +14,15 @@ import { confirmAccelerator } from '../vm/kvm-probe.ts';
 import { progress } from '../util/log.ts';
 import type { GuestSpec } from '../guest/guest-spec.ts';
 import { newSeed } from './run-seed.ts';
+import type { ScenarioEntry } from '../scenario/catalog.ts';
 import type { KernelInfo, ScenarioContext } from '../scenario/context.ts';
+import type { Needs } from '../scenario/define-scenario.ts';
+import { moduleFor } from '../util/paths.ts';
 
 export interface Prepared {
   readonly kernel: KernelUnderTest;
   readonly nextKernel: KernelUnderTest;
-  /** luo-mismatch's next kernel (the kernel under test with the memfd handler renamed), when that scenario runs. */
+  /** The kernel under test with the memfd handler renamed, when a scenario needs it and the source can be patched. */
   readonly mismatchKernel?: KernelUnderTest;
   readonly image: GuestImage;
   readonly accel: AcceleratorChoice;
@@ -27,14 +30,8 @@ export interface Prepared {
   readonly selftests?: Selftests;
 }
 
-/** The scenario whose next kernel is the harness's mismatch kernel. */
-export const mismatchScenario = 'luo-mismatch';
-
-/** The scenario that runs the kernel tree's own selftests (built only when it is selected). */
-const selftestsScenario = 'kselftest';
-
-/** Install, build or reuse what the named scenarios need (none: only the run-wide kernels); errors name the input and the fix. */
-export async function prepareRun(options: Options, cache: string, scenarios: readonly string[] = []): Promise<Prepared> {
+/** Install, build or reuse what the scenarios need (none: only the run-wide kernels); errors name the input and the fix. */
+export async function prepareRun(options: Options, cache: string, needs: readonly Needs[] = []): Promise<Prepared> {
   const recipes = runKernelRecipes(options);
   // A Debian source downloads through its own apt state while the host packages install: a fresh machine waits
   // for both at once, not one after the other. A package error comes first (it names the fix); a download error waits
@@ -53,14 +50,14 @@ export async function prepareRun(options: Options, cache: string, scenarios: rea
   }
   const kernel = await makeKernel(recipes.kernel, cache);
   const nextKernel = recipes.next === recipes.kernel ? kernel : await makeKernel(recipes.next, cache);
-  // Only a source the harness unpacked can be patched; luo-mismatch skips on any other.
-  const wantsMismatch = scenarios.includes(mismatchScenario) && patchable(recipes.kernel);
+  // Only a source the harness unpacked can be patched; a scenario that needs the mismatch kernel skips on any other.
+  const wantsMismatch = needs.some((need) => need.nextKernel === 'mismatch') && patchable(recipes.kernel);
   const mismatchKernel = wantsMismatch ? await makeKernel(withPatch(recipes.kernel, { kind: 'mismatch' }, 'the mismatch kernel'), cache) : undefined;
   const image = await buildGuestImage({ headers: kernel.headers, headersIdentity: kernel.headersIdentity }, cache);
   const accel = await confirmAccelerator(chooseAccelerator(await gatherKvmFacts(), options.accel), options.accel !== undefined, options.qemu, kernel.bzImage);
   const next = nextKernel === kernel ? '' : `, next kernel ${nextKernel.identity}`;
   progress(`kernel ${kernel.release} (${kernel.origin}; ${preservationFeatures((name) => kernel.config.get(name))})${next}, image ${image.key}, ${accel.accel}: ${accel.reason}`);
-  const selftests = scenarios.includes(selftestsScenario) ? await buildSelftests(kernel, cache) : undefined;
+  const selftests = needs.some((need) => need.selftests) ? await buildSelftests(kernel, cache) : undefined;
   return { kernel, nextKernel, mismatchKernel, image, accel, qemuVersion: qemuVersion.stdout.split('\n')[0] ?? '', selftests };
 }
 
@@ -69,20 +66,21 @@ function kernelInfo(kernel: KernelUnderTest): KernelInfo {
 }
 
 /**
- * The kernel a scenario kexecs into: the run's next kernel, but luo-mismatch's own for luo-mismatch. Without one
- * (KERNEL, KERNEL_SRC) luo-mismatch gets the kernel under test itself, never NEXT_KERNEL: that is its cue to skip.
+ * The kernel a scenario kexecs into: the run's next kernel, or the mismatch kernel for a scenario that needs it.
+ * Without one (KERNEL, KERNEL_SRC) such a scenario gets the kernel under test itself, never NEXT_KERNEL: that is its
+ * cue to skip.
  */
-function nextKernelOf(scenario: string | undefined, prepared: Prepared): KernelUnderTest {
-  return scenario === mismatchScenario ? (prepared.mismatchKernel ?? prepared.kernel) : prepared.nextKernel;
+function nextKernelOf(needs: Needs, prepared: Prepared): KernelUnderTest {
+  return needs.nextKernel === 'mismatch' ? (prepared.mismatchKernel ?? prepared.kernel) : prepared.nextKernel;
 }
 
 /** The guest the prepared kernels and image make, keeping its evidence in `artifactDir`. */
-export function guestSpec(prepared: Prepared, qemu: string, artifactDir: string, seed: string = newSeed(), scenario?: string): GuestSpec {
+export function guestSpec(prepared: Prepared, qemu: string, artifactDir: string, seed: string = newSeed(), needs: Needs = {}): GuestSpec {
   return {
     qemu,
     accel: prepared.accel,
     kernel: prepared.kernel.bzImage,
-    nextKernel: nextKernelOf(scenario, prepared).bzImage,
+    nextKernel: nextKernelOf(needs, prepared).bzImage,
     initramfs: prepared.image.initramfs,
     keys: { clientKeyFile: prepared.image.keys.clientKeyFile, hostKeyBase64: prepared.image.keys.hostKeyBlob.toString('base64') },
     artifactDir,
@@ -92,20 +90,22 @@ export function guestSpec(prepared: Prepared, qemu: string, artifactDir: string,
 
 /** The context one scenario process runs with. */
 export function scenarioContext(
-  scenario: string,
+  scenario: ScenarioEntry,
   prepared: Prepared,
   qemu: string,
   run: { readonly runId: string; readonly seed: string; readonly keep: boolean },
   artifactDir: string,
 ): ScenarioContext {
+  const needs = scenario.manifest.needs ?? {};
   return {
     runId: run.runId,
     seed: run.seed,
     keep: run.keep,
-    scenario,
+    scenario: scenario.name,
+    scenarioModule: moduleFor(scenario.file),
     kernel: kernelInfo(prepared.kernel),
-    nextKernel: kernelInfo(nextKernelOf(scenario, prepared)),
-    guest: guestSpec(prepared, qemu, artifactDir, run.seed, scenario),
+    nextKernel: kernelInfo(nextKernelOf(needs, prepared)),
+    guest: guestSpec(prepared, qemu, artifactDir, run.seed, needs),
     ...(prepared.selftests ? { selftests: prepared.selftests } : {}),
   };
 }

@@ -65,7 +65,7 @@ export async function reproRecord(
       expect: absolute(options.expect),
     },
     seed,
-    seeds: Object.fromEntries(results.filter((result) => result.facts.seeds !== undefined).map((result) => [result.name, result.facts.seeds])),
+    seeds: Object.fromEntries(results.flatMap((result) => (result.seeds === undefined ? [] : [[result.name, result.seeds]]))),
   };
 }
 

@@ -7,6 +7,7 @@ import { writeHtmlReport } from '../report/write-report.ts';
 import { compareWithUpstream, type Agreement } from '../results/agreement.ts';
 import { renderJunit } from '../results/junit.ts';
 import type { ScenarioResult } from '../results/summary.ts';
+import type { ScenarioManifest } from '../scenario/define-scenario.ts';
 import type { Prepared } from './prepare.ts';
 import { reproRecord, writeRepro } from './repro.ts';
 
@@ -20,6 +21,8 @@ export interface FinishedRun {
   readonly jobs: number;
   readonly interrupted: boolean;
   readonly results: readonly { readonly result: ScenarioResult; readonly tap: string }[];
+  /** The manifests of the scenarios it ran (what agreement compares). */
+  readonly manifests: readonly ScenarioManifest[];
 }
 
 /** Write every record of the run; returns the report's path and, when the kernel's selftests ran, the agreement. */
@@ -34,7 +37,7 @@ export async function writeRunRecords(run: FinishedRun): Promise<{ report: strin
     path.join(run.dir, 'junit.xml'),
     renderJunit(scenarios.map((result) => ({ name: result.name, durationMs: result.durationMs, points: result.points, error: result.error }))),
   );
-  const agreement = compareWithUpstream(scenarios);
+  const agreement = compareWithUpstream(scenarios, run.manifests);
   const summary = {
     runId: run.runId,
     finishedAt: new Date().toISOString(),

@@ -16,7 +16,8 @@ import { readRepro, reproOptions, type Repro } from './repro.ts';
 import { newSeed } from './run-seed.ts';
 import { describeDisagreements } from '../results/agreement.ts';
 import { writeRunRecords } from './run-records.ts';
-import { runScenarioProcess, type ScenarioProcessResult, type ScenarioRecord } from './scenario-process.ts';
+import type { ScenarioRecord } from '../scenario/record.ts';
+import { runnerFiles, runScenarioProcess, type ScenarioProcessResult } from './scenario-process.ts';
 import { defaultJobs, runPool } from './run-pool.ts';
 import { longestFirst, shardOf } from './shard.ts';
 
@@ -37,7 +38,7 @@ export async function runScenarios(given: Options, cache: string): Promise<numbe
   const expectations = options.expect ? await loadExpectations(options.expect) : [];
   const all = selectScenarios(await listScenarios(), options.scenarios);
   const selected = options.shard ? shardOf(all, options.shard) : all;
-  const prepared = await prepareRun(options, cache, selected.map((entry) => entry.name));
+  const prepared = await prepareRun(options, cache, selected.map((entry) => entry.manifest.needs ?? {}));
   if (repro) reportReproDifferences(repro, prepared);
   const run = await createRunDir(path.resolve(options.results ?? path.join(repoRoot, 'results')));
   const setup: RunSetup = { prepared, options, runId: run.runId, dir: run.dir, seed: repro?.seed ?? newSeed(), expectations };
@@ -58,7 +59,7 @@ export async function runScenarios(given: Options, cache: string): Promise<numbe
     process.off('SIGTERM', onSignal);
   }
   const scenarios = results.map((entry) => entry.result);
-  const records = await writeRunRecords({ ...setup, jobs, interrupted: cancel.signal.aborted, results });
+  const records = await writeRunRecords({ ...setup, jobs, interrupted: cancel.signal.aborted, results, manifests: selected.map((entry) => entry.manifest) });
   const disagreements = records.agreement ? describeDisagreements(records.agreement) : [];
   const agreementLine = records.agreement ? `\nupstream selftests and the harness ${disagreements.length ? `DISAGREE:\n  ${disagreements.join('\n  ')}` : 'agree'}` : '';
   process.stdout.write(`\n${renderSummaryTable(scenarios, run.dir)}${agreementLine}\nreport: ${records.report}\n`);
@@ -81,16 +82,16 @@ async function runOne(scenario: ScenarioEntry, setup: RunSetup, cancel: AbortSig
   const { prepared, options } = setup;
   const artifactDir = path.join(setup.dir, scenario.name);
   await mkdir(artifactDir, { recursive: true });
-  const context = scenarioContext(scenario.name, prepared, options.qemu, { runId: setup.runId, seed: setup.seed, keep: options.keep }, artifactDir);
+  const context = scenarioContext(scenario, prepared, options.qemu, { runId: setup.runId, seed: setup.seed, keep: options.keep }, artifactDir);
   const contextFile = path.join(artifactDir, 'context.json');
   await writeContext(contextFile, context);
-  process.stdout.write(`# ${scenario.name}: ${scenario.description}\n`);
-  const outcome = await runScenarioProcess(scenario.file, contextFile, artifactDir, (line) => {
+  process.stdout.write(`# ${scenario.name}: ${scenario.manifest.description}\n`);
+  const outcome = await runScenarioProcess(contextFile, artifactDir, (line) => {
     // Test points, and the lines a kept guest prints for the person at the terminal.
     if (/^(not ok|ok) \d+/.test(line) || /^1\.\.0/.test(line) || line.startsWith('# KEEP')) process.stdout.write(`  ${scenario.name}: ${line}\n`);
   }, cancel, { deadline: !options.keep });
   const tap = parseTap(outcome.tap);
-  const record: ScenarioRecord = outcome.record ?? {};
+  const record = outcome.record ?? {};
   const error = scenarioError(outcome, tap, record, artifactDir);
   const points = judgePoints(scenario.name, tap.points, setup.expectations, prepared.kernel.release);
   const verdict = outcome.timedOut || error ? 'fail' : judgedVerdict(tap, outcome.exitCode, points);
@@ -106,7 +107,11 @@ async function runOne(scenario: ScenarioEntry, setup: RunSetup, cancel: AbortSig
       phases: record.phases ?? [],
       counts: countPoints(points),
       points,
-      facts: { ...(record.facts ?? {}), ...(outcome.reapedQemu ? { reapedQemu: true } : {}) },
+      facts: record.facts ?? {},
+      flakyBoot: record.flakyBoot,
+      seeds: record.seeds,
+      qemuPeakRssMiB: record.qemuPeakRssMiB,
+      reapedQemu: outcome.reapedQemu || undefined,
       error,
       unreadableTap: tap.unreadable.length > 0 ? tap.unreadable : undefined,
       artifactDir,
@@ -115,9 +120,9 @@ async function runOne(scenario: ScenarioEntry, setup: RunSetup, cancel: AbortSig
 }
 
 /** Why a scenario ended badly outside its test points: its deadline, its own recorded error, or a crash. */
-function scenarioError(outcome: ScenarioProcessResult, tap: TapSummary, record: ScenarioRecord, artifactDir: string): ErrorRecord | undefined {
+function scenarioError(outcome: ScenarioProcessResult, tap: TapSummary, record: Partial<ScenarioRecord>, artifactDir: string): ErrorRecord | undefined {
   if (outcome.timedOut) return { code: 'TIMEOUT', message: 'scenario exceeded its deadline and was stopped' };
   if (record.error) return record.error;
   const crashed = outcome.exitCode !== 0 && tap.points.every((point) => point.status !== 'fail');
-  return crashed ? { code: 'CRASH', message: `scenario process exited ${outcome.exitCode}; see ${path.join(artifactDir, 'stderr.log')}` } : undefined;
+  return crashed ? { code: 'CRASH', message: `scenario process exited ${outcome.exitCode}; see ${path.join(artifactDir, runnerFiles.stderr)}` } : undefined;
 }

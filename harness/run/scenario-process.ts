@@ -3,18 +3,16 @@ import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import type { ErrorRecord } from '../errors.ts';
 import { contextVariable } from '../scenario/context.ts';
-import type { PhaseRecord } from '../scenario/timeline.ts';
+import { scenarioRecordFile, type ScenarioRecord } from '../scenario/record.ts';
 import { nodeArgsFor, repoRoot } from '../util/paths.ts';
 import { reapQemu } from './reap-qemu.ts';
 
-/** What a scenario process writes to scenario.json (the parts the run reads back). */
-export interface ScenarioRecord {
-  readonly phases?: PhaseRecord[];
-  readonly facts?: Record<string, unknown>;
-  readonly error?: ErrorRecord;
-}
+/** What the run keeps of a scenario process, beside what it saved itself: its TAP and its stderr. */
+export const runnerFiles = { tap: 'tap.txt', stderr: 'stderr.log' } as const;
+
+/** The scenario process's entry point; the scenario it runs is in its context. */
+const scenarioMain = path.join(repoRoot, 'harness', 'scenario', 'main.ts');
 
 export interface ScenarioProcessResult {
   readonly exitCode: number | null;
@@ -22,19 +20,19 @@ export interface ScenarioProcessResult {
   readonly durationMs: number;
   readonly timedOut: boolean;
   readonly reapedQemu: boolean;
-  /** scenario.json written by the scenario, if it got that far. */
-  readonly record: ScenarioRecord | undefined;
+  /** scenario.json written by the scenario, if it got that far (as read: any field may be missing). */
+  readonly record: Partial<ScenarioRecord> | undefined;
 }
 
 /** Whole-scenario deadline: the phases have their own, this bounds anything they miss. */
 export const scenarioDeadlineMs = 30 * 60_000;
 
 /**
- * Spawn Node on the scenario file (its bundled copy, or the source through tsx: nodeArgsFor) with the context file; TAP goes to tap.txt and, line by line, to onLine. Without
- * `deadline` (KEEP=1: a kept guest waits for the person) only a signal ends it.
+ * Spawn Node on the scenario process's entry point (its bundled copy, or the source through tsx: nodeArgsFor) with the
+ * context file; TAP goes to tap.txt and, line by line, to onLine. Without `deadline` (KEEP=1: a kept guest waits for
+ * the person) only a signal ends it.
  */
 export async function runScenarioProcess(
-  file: string,
   contextFile: string,
   artifactDir: string,
   onLine: (line: string) => void,
@@ -42,13 +40,13 @@ export async function runScenarioProcess(
   { deadline }: { readonly deadline: boolean },
 ): Promise<ScenarioProcessResult> {
   const started = performance.now();
-  const tapFile = createWriteStream(path.join(artifactDir, 'tap.txt'));
-  const child = execa('node', nodeArgsFor(file), {
+  const tapFile = createWriteStream(path.join(artifactDir, runnerFiles.tap));
+  const child = execa('node', nodeArgsFor(scenarioMain), {
     cwd: repoRoot,
     // TAP_TIMEOUT=0: tap's own 30 s limit on a test file would end any scenario that runs longer; the deadline is ours.
     env: { [contextVariable]: contextFile, TAP: '1', TAP_TIMEOUT: '0' },
     stdin: 'ignore',
-    stderr: { file: path.join(artifactDir, 'stderr.log') },
+    stderr: { file: path.join(artifactDir, runnerFiles.stderr) },
     reject: false,
     buffer: false,
     timeout: deadline ? scenarioDeadlineMs : undefined,
@@ -67,8 +65,8 @@ export async function runScenarioProcess(
   const result = await child;
   await new Promise((resolve) => tapFile.end(resolve));
   const reapedQemu = await reapQemu(artifactDir);
-  const record = await readFile(path.join(artifactDir, 'scenario.json'), 'utf8')
-    .then((text) => JSON.parse(text) as ScenarioRecord)
+  const record = await readFile(path.join(artifactDir, scenarioRecordFile), 'utf8')
+    .then((text) => JSON.parse(text) as Partial<ScenarioRecord>)
     .catch(() => undefined);
   return {
     exitCode: result.exitCode ?? null,

@@ -1,33 +1,34 @@
-// The scenarios: one file each in scenarios/, with a one-line description.
-import { readdir, readFile } from 'node:fs/promises';
+// The scenarios: one module each in scenarios/, whose default export is its definition (manifest and body). The
+// catalog imports them for their manifests; importing one runs nothing.
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { BadInputError } from '../errors.ts';
-import { repoRoot } from '../util/paths.ts';
+import { moduleFor, repoRoot } from '../util/paths.ts';
+import { areas, type Scenario, type ScenarioManifest } from './define-scenario.ts';
 
 export interface ScenarioEntry {
   readonly name: string;
+  /** Its source file. */
   readonly file: string;
-  readonly description: string;
+  readonly manifest: ScenarioManifest;
 }
 
 export const scenarioDir = path.join(repoRoot, 'scenarios');
 
-/** Scenarios in their run order: the order of `order` below first, then any others by name. */
-const order = ['boot', 'kexec', 'luo-memfd', 'luo-chain', 'luo-negative', 'luo-mismatch', 'vfio-edu', 'pci-config', 'kselftest'];
-
-/** Every scenario file with its exported description (read from the source, not by running it). */
+/** Every scenario in catalog order: area by area (machine, kexec, luo, device, upstream), by name within one. */
 export async function listScenarios(): Promise<ScenarioEntry[]> {
-  const files = (await readdir(scenarioDir)).filter((name) => name.endsWith('.ts'));
-  const entries = await Promise.all(
-    files.map(async (name) => {
-      const file = path.join(scenarioDir, name);
-      const source = await readFile(file, 'utf8');
-      const description = /export const description\s*=\s*(['"`])(.*?)\1/s.exec(source)?.[2] ?? '';
-      return { name: name.replace(/\.ts$/, ''), file, description };
-    }),
-  );
-  const rank = (name: string) => (order.includes(name) ? order.indexOf(name) : order.length);
-  return entries.sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name));
+  const files = (await readdir(scenarioDir)).filter((name) => name.endsWith('.ts')).map((name) => path.join(scenarioDir, name));
+  const entries = await Promise.all(files.map(loadScenario));
+  return entries.sort((a, b) => areas.indexOf(a.manifest.area) - areas.indexOf(b.manifest.area) || a.name.localeCompare(b.name));
+}
+
+async function loadScenario(file: string): Promise<ScenarioEntry> {
+  const name = path.basename(file, '.ts');
+  const { default: scenario } = (await import(pathToFileURL(moduleFor(file)).href)) as { default?: Scenario };
+  // A harness bug, not bad input: every scenario module must define the scenario its file is named for.
+  if (scenario?.manifest.name !== name) throw new Error(`${file} must export default defineScenario({ manifest: { name: '${name}', ... }, run })`);
+  return { name, file, manifest: scenario.manifest };
 }
 
 /** Pick scenarios by name; an unknown name is bad input listing the known ones. */

@@ -15,6 +15,8 @@ export interface KernelInfo {
 export interface ScenarioContext {
   readonly runId: string;
   readonly scenario: string;
+  /** What the scenario process imports for the scenario's definition: its module in the bundle, or its source. */
+  readonly scenarioModule: string;
   readonly kernel: KernelInfo;
   /** The kernel to kexec into; the same as `kernel` unless NEXT_KERNEL was given. */
   readonly nextKernel: KernelInfo;
@@ -24,7 +26,7 @@ export interface ScenarioContext {
   readonly seed: string;
   /** KEEP=1: on a failure, leave the guest up for SSH until a signal. */
   readonly keep: boolean;
-  /** The kernel source's live-update selftests, built on the host; only when the kselftest scenario runs. */
+  /** The kernel source's live-update selftests, built on the host; only when a scenario of the run needs them. */
   readonly selftests?: Selftests;
 }
 
@@ -41,7 +43,7 @@ export function contextFromEnvironment(env: NodeJS.ProcessEnv = process.env): Sc
   const file = env[contextVariable];
   if (!file) return undefined;
   const value = JSON.parse(readFileSync(file, 'utf8')) as Partial<ScenarioContext>;
-  for (const field of ['runId', 'scenario', 'kernel', 'nextKernel', 'guest', 'seed'] as const) {
+  for (const field of ['runId', 'scenario', 'scenarioModule', 'kernel', 'nextKernel', 'guest', 'seed'] as const) {
     if (value[field] === undefined) throw new Error(`${contextVariable} lacks "${field}"`);
   }
   return value as ScenarioContext;

@@ -5,7 +5,7 @@ import { liveUpdateCapabilities } from '../checks/capabilities.ts';
 import type { LiveGuest } from '../guest/live-guest.ts';
 import type { LuoAgent, VerifyResult } from '../guest/luo-agent.ts';
 import { gate } from './gate.ts';
-import type { ScenarioSession } from './run-scenario.ts';
+import type { ScenarioSession } from './session.ts';
 
 /**
  * One check per memfd of every spec, passing exactly when luo-agent judged it intact (its problems say why not), and

@@ -14,10 +14,13 @@ export const repoRoot = process.env.LUO_HARNESS_ROOT ? path.resolve(process.env.
  * bundled (LUO_HARNESS_BUNDLE, set by `luo-harness`), else the source through the TypeScript loader.
  */
 export function nodeArgsFor(file: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  return env.LUO_HARNESS_BUNDLE ? ['--enable-source-maps', moduleFor(file, env)] : ['--import', 'tsx', file];
+}
+
+/** The module Node loads for a TypeScript source of this repository: its bundled copy, or the source itself. */
+export function moduleFor(file: string, env: NodeJS.ProcessEnv = process.env): string {
   const bundle = env.LUO_HARNESS_BUNDLE;
-  if (!bundle) return ['--import', 'tsx', file];
-  const relative = path.relative(repoRoot, file).replace(/\.ts$/, '.mjs');
-  return ['--enable-source-maps', path.join(bundle, relative)];
+  return bundle ? path.join(bundle, path.relative(repoRoot, file).replace(/\.ts$/, '.mjs')) : file;
 }
 
 /** The cache outside the clone, so a warm CI run reuses kernels and images. */

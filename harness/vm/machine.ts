@@ -13,14 +13,15 @@ import type { AcceleratorChoice } from './accel.ts';
 import { freeLoopbackPort } from './free-port.ts';
 import { QmpClient, type QmpEvent } from './qmp.ts';
 import { SerialConsole } from './serial-console.ts';
-import { qemuArguments, type Topology } from './topology.ts';
+import type { MachineLayout } from './layout.ts';
 import { liveMachines, registerMachine } from './registry.ts';
 import { TraceLog } from './trace-log.ts';
 
 export interface MachineOptions {
   readonly qemu: string;
   readonly accel: AcceleratorChoice;
-  readonly topology: Topology;
+  /** Its hardware: the scenarios' devices (deviceLayout), or the kernel selftests' bare machine (selftestLayout). */
+  readonly layout: MachineLayout;
   readonly kernel: string;
   readonly initrd: string;
   readonly append: string;
@@ -47,6 +48,8 @@ export class QemuMachine implements AsyncDisposable {
   private qmp: QmpClient | undefined;
   private process: ResultPromise | undefined;
   private stopping = false;
+  /** QEMU is expected to end on its own (waitForExit): its exit is the outcome, not a failure. */
+  private exitExpected = false;
   /** QEMU's peak resident memory, read just before it was asked to quit. */
   peakRssMiB: number | undefined;
   private stopped: Promise<void> | undefined;
@@ -79,16 +82,15 @@ export class QemuMachine implements AsyncDisposable {
     }
     const sshPort = await freeLoopbackPort();
     const traceLog = path.join(options.artifactDir, 'qemu-trace.log');
-    const args = qemuArguments(options.topology, options.accel.accel, {
-      kernel: options.kernel,
-      initrd: options.initrd,
-      append: options.append,
-      serialLog: path.join(options.artifactDir, 'serial.log'),
-      qmpSocket: path.join(tempDir, 'qmp.sock'),
-      traceLog,
-      sshPort,
-      share,
-    });
+    const args = [
+      ...options.layout.hardware(options.accel.accel, { traceLog, sshPort, share }),
+      '-accel', options.accel.accel,
+      '-nodefaults', '-nographic', '-no-reboot',
+      '-chardev', `file,id=serial0,path=${path.join(options.artifactDir, 'serial.log')}`,
+      '-serial', 'chardev:serial0',
+      '-qmp', `unix:${path.join(tempDir, 'qmp.sock')},server=on,wait=off`,
+      '-kernel', options.kernel, '-initrd', options.initrd, '-append', options.append,
+    ];
     const commandLine = [options.qemu, ...args];
     await writeFile(path.join(options.artifactDir, 'qemu-cmdline.txt'), `${commandLine.map(shellWord).join(' ')}\n`);
     const machine = new QemuMachine(options, sshPort, tempDir, traceLog, share);
@@ -115,7 +117,7 @@ export class QemuMachine implements AsyncDisposable {
     this.process = child;
     child.on('error', () => undefined);
     void child.then((result) => {
-      if (this.stopping) return;
+      if (this.stopping || this.exitExpected) return;
       const cause = result.failed && result.code === 'ENOENT' ? 'not found' : `exited with ${result.exitCode ?? result.signal ?? 'unknown status'}`;
       // QEMU's own complaint (bad option, hardware error such as an edu DMA out of range) is in qemu.log.
       const qemuSaid = readFileSync(path.join(this.options.artifactDir, 'qemu.log'), 'utf8').trim().split('\n').slice(-3).join(' | ');
@@ -163,6 +165,17 @@ export class QemuMachine implements AsyncDisposable {
       if (death instanceof Error) throw death;
       throw new GuestError(`${what} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
+  }
+
+  /**
+   * Wait for QEMU to end on its own (a guest that powers off) and return its exit code; a panic or the deadline ends
+   * the wait first, as for every wait.
+   */
+  async waitForExit(what: string, milliseconds: number): Promise<number | undefined> {
+    const child = this.process;
+    if (!child) throw new InfrastructureError(`${what}: QEMU is not running`);
+    this.exitExpected = true;
+    return this.watch(what, milliseconds, () => child.then((result) => result.exitCode));
   }
 
   /** Wait for a serial console line at or after an offset; a timeout carries the serial tail. */

@@ -1,5 +1,6 @@
 // The guest's hardware, typed, and the QEMU command line it becomes.
 import type { Accelerator } from './accel.ts';
+import type { LayoutFiles, MachineLayout } from './layout.ts';
 
 export interface EduDevice {
   /** PCI slot on the root bus, or of the root port it sits behind (then always slot 0 below the port). */
@@ -43,18 +44,6 @@ export function rootPortBdf(edu: EduDevice): string | undefined {
   return edu.rootPortSlot === undefined ? undefined : bdf(0, edu.rootPortSlot);
 }
 
-export interface LaunchFiles {
-  readonly kernel: string;
-  readonly initrd: string;
-  readonly append: string;
-  readonly serialLog: string;
-  readonly qmpSocket: string;
-  readonly traceLog: string;
-  readonly sshPort: number;
-  /** Host folder shared read-only at mount tag luo_next (next kernel and initramfs). */
-  readonly share?: string;
-}
-
 /** QEMU trace events that record the guest's config-space writes and BAR mapping changes. */
 export const traceEvents = ['pci_cfg_write', 'pci_update_mappings_add', 'pci_update_mappings_del'];
 
@@ -66,16 +55,19 @@ export const traceEvents = ['pci_cfg_write', 'pci_update_mappings_add', 'pci_upd
  */
 export const tcgCpu = 'max,erms=off,fsrm=off';
 
-/** Build the QEMU argument list for a topology. */
-export function qemuArguments(topology: Topology, accel: Accelerator, files: LaunchFiles): string[] {
+/** The scenarios' machine: q35, intel-iommu, the topology's edu devices, virtio-net for SSH, pvpanic, config tracing. */
+export function deviceLayout(topology: Topology): MachineLayout {
+  return { hardware: (accel, files) => topologyArguments(topology, accel, files) };
+}
+
+/** The QEMU arguments of a topology's hardware. */
+export function topologyArguments(topology: Topology, accel: Accelerator, files: LayoutFiles): string[] {
   const args = [
     // Under KVM, interrupt remapping needs the split irqchip; TCG has no in-kernel irqchip.
     '-machine', accel === 'kvm' ? 'q35,kernel-irqchip=split' : 'q35',
-    '-accel', accel,
     '-cpu', accel === 'kvm' ? 'host' : tcgCpu,
     '-m', `${topology.memoryMiB}M`,
     '-smp', String(topology.cpus),
-    '-nodefaults', '-nographic', '-no-reboot',
     // intel-iommu must come before the devices it translates for.
     '-device', 'intel-iommu,intremap=on',
   ];
@@ -90,12 +82,8 @@ export function qemuArguments(topology: Topology, accel: Accelerator, files: Lau
   }
   args.push(
     '-netdev', `user,id=net0,hostfwd=tcp:127.0.0.1:${files.sshPort}-:22`,
-    // romfile= : no iPXE option ROM, which SeaBIOS would run at every start (0.15 s under TCG) for a guest that boots
-    // its kernel directly.
+    // romfile= : no iPXE option ROM, which SeaBIOS would run at every start for a guest that boots its kernel directly.
     '-device', `virtio-net-pci,netdev=net0,addr=0x${topology.nicSlot.toString(16)},romfile=`,
-    '-chardev', `file,id=serial0,path=${files.serialLog}`,
-    '-serial', 'chardev:serial0',
-    '-qmp', `unix:${files.qmpSocket},server=on,wait=off`,
     '-device', 'pvpanic',
     '-D', files.traceLog,
   );
@@ -103,6 +91,5 @@ export function qemuArguments(topology: Topology, accel: Accelerator, files: Lau
   if (files.share) {
     args.push('-virtfs', `local,path=${files.share},mount_tag=luo_next,security_model=none,readonly=on`);
   }
-  args.push('-kernel', files.kernel, '-initrd', files.initrd, '-append', files.append);
   return args;
 }

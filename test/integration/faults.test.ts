@@ -6,7 +6,7 @@ import t from 'tap';
 import { ExitCode, GuestError, GuestPanicError, InfrastructureError, TimeoutError } from '../../harness/errors.ts';
 import { LiveGuest } from '../../harness/guest/live-guest.ts';
 import { defaultTopology } from '../../harness/vm/topology.ts';
-import { ScenarioSession } from '../../harness/scenario/run-scenario.ts';
+import { ScenarioSession } from '../../harness/scenario/session.ts';
 import { processAlive, testGuestSpec, testScenarioContext } from '../support/test-context.ts';
 import { runCli } from '../support/run-cli.ts';
 import { waitForFile } from '../support/wait-for-file.ts';
@@ -171,7 +171,7 @@ t.test('a failed first boot is retried once and recorded; failing twice is still
   const session = new ScenarioSession(context);
   const error = await session.boot({ extraCommandLine: ['rdinit=/bin/cat'], deadlineMs: 15_000 }).catch((caught: unknown) => caught);
   t.type(error, TimeoutError, 'the retry failing too is reported');
-  t.match(session.facts.flakyBoot, { firstAttempt: /guest boot to SSH ready did not happen within 15 s/ }, 'the first failure is recorded');
+  t.match(session.flakyBoot, { firstAttempt: /guest boot to SSH ready did not happen within 15 s/ }, 'the first failure is recorded');
   t.same(session.timeline.phases.map((phase) => [phase.name, phase.outcome]), [['boot-to-ssh', 'failed'], ['boot-to-ssh-retry', 'failed']]);
   t.match(await readFile(path.join(context.guest.artifactDir, 'serial-failed-boot.log'), 'utf8'), /Run \/bin\/cat as init process/, 'first attempt serial log kept');
   await session.finish(error);

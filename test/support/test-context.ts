@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import * as v from 'valibot';
 import { parseOptions } from '../../harness/config/options.ts';
 import type { GuestSpec } from '../../harness/guest/guest-spec.ts';
 import { guestSpec, prepareRun, scenarioContext } from '../../harness/run/prepare.ts';
@@ -21,7 +22,9 @@ export async function testGuestSpec(name: string): Promise<GuestSpec> {
 export async function testScenarioContext(name: string): Promise<ScenarioContext> {
   const options = parseOptions([], process.env);
   const prepared = await prepareRun(options, cacheRoot());
-  return scenarioContext(name, prepared, options.qemu, { runId: 'test', seed: newSeed(), keep: false }, await mkdtemp(path.join(tmpdir(), `luo-harness-${name}-`)));
+  // A scenario of its own, that no module defines: the test drives the session directly.
+  const scenario = { name, file: '', manifest: { name, description: 'a test of the scenario frame', area: 'machine' as const, facts: v.object({}) } };
+  return scenarioContext(scenario, prepared, options.qemu, { runId: 'test', seed: newSeed(), keep: false }, await mkdtemp(path.join(tmpdir(), `luo-harness-${name}-`)));
 }
 
 /** True while a process with this pid runs: a zombie (dead, waiting for its parent to reap it) does not count. */

@@ -1,24 +1,50 @@
-// The agreement rule between the kernel's selftests and the harness's own scenarios.
+// The agreement rule between the kernel's selftests and the harness's own scenarios, on manifests made for the test
+// (the real ones are checked against each other in test/unit/catalog.test.ts).
+import * as v from 'valibot';
 import t from 'tap';
 import { compareWithUpstream, describeDisagreements } from '../../harness/results/agreement.ts';
 import type { ScenarioResult } from '../../harness/results/summary.ts';
 import type { TestPoint } from '../../harness/results/tap-results.ts';
+import type { ScenarioManifest } from '../../harness/scenario/define-scenario.ts';
 
 const point = (id: string, status: TestPoint['status']): TestPoint => ({ number: 1, id, explicitId: true, name: id, status });
-const scenario = (name: string, points: TestPoint[], facts: Record<string, unknown> = {}): ScenarioResult =>
-  ({ name, verdict: points.some((p) => p.status === 'fail') ? 'fail' : 'pass', points, facts }) as unknown as ScenarioResult;
+const scenario = (name: string, points: TestPoint[]): ScenarioResult =>
+  ({ name, verdict: points.some((p) => p.status === 'fail') ? 'fail' : 'pass', points, facts: {} }) as unknown as ScenarioResult;
 
-const upstream = (verdicts: Record<string, string>) => scenario('kselftest', [], { upstream: verdicts });
+const manifest = (name: string, fields: Partial<ScenarioManifest>): ScenarioManifest => ({ name, description: name, area: 'luo', facts: v.object({}), ...fields });
+const manifests: ScenarioManifest[] = [
+  manifest('upstream-tests', {
+    judgedBy: 'upstream',
+    judges: [
+      { property: 'memfd-preservation', checks: ['upstream/luo_kexec_simple/*', 'upstream/luo_multi_session/*'] },
+      { property: 'luo-uapi', checks: ['upstream/liveupdate/*'] },
+      { property: 'vfio-retrieve-finish', checks: ['upstream/vfio_pci_liveupdate_kexec_test/*'] },
+    ],
+  }),
+  manifest('memfds', {
+    judges: [
+      { property: 'memfd-preservation', checks: ['memfd@*', 'finish-all'] },
+      { property: 'luo-uapi', checks: ['finish-all'] },
+    ],
+  }),
+  manifest('negatives', { judges: [{ property: 'luo-uapi', checks: ['*'] }] }),
+  manifest('device', { judges: [{ property: 'vfio-retrieve-finish', checks: ['retrieve-device'] }] }),
+];
 
-t.test('no kselftest in the run: nothing to compare', async (t) => {
-  t.equal(compareWithUpstream([scenario('luo-memfd', [point('memfd@a/1', 'pass')])]), undefined);
+const upstream = (verdicts: Record<string, TestPoint['status']>) => scenario('upstream-tests', Object.entries(verdicts).map(([id, status]) => point(id, status)));
+
+t.test('no upstream judge in the run: nothing to compare', async (t) => {
+  t.equal(compareWithUpstream([scenario('memfds', [point('memfd@a/1', 'pass')])], manifests), undefined);
 });
 
 t.test('both sides find memfd preservation working: they agree', async (t) => {
-  const agreement = compareWithUpstream([
-    upstream({ 'upstream/luo_kexec_simple/stage-1': 'pass', 'upstream/luo_kexec_simple/stage-2': 'pass', 'upstream/liveupdate/preserve_memfd': 'pass' }),
-    scenario('luo-memfd', [point('memfd@a/1', 'pass'), point('finish-all', 'pass')]),
-  ]);
+  const agreement = compareWithUpstream(
+    [
+      upstream({ 'upstream/luo_kexec_simple/stage-1': 'pass', 'upstream/luo_kexec_simple/stage-2': 'pass', 'upstream/liveupdate/preserve_memfd': 'pass' }),
+      scenario('memfds', [point('memfd@a/1', 'pass'), point('finish-all', 'pass')]),
+    ],
+    manifests,
+  );
   t.equal(agreement?.agree, true);
   t.match(agreement?.comparisons, [
     { property: 'memfds preserved across a kexec', upstream: 'works', harness: 'works' },
@@ -28,25 +54,33 @@ t.test('both sides find memfd preservation working: they agree', async (t) => {
 });
 
 t.test('the harness finds a memfd corrupted where upstream passes: a disagreement naming both sides', async (t) => {
-  const agreement = compareWithUpstream([
-    upstream({ 'upstream/luo_multi_session/stage-2': 'pass' }),
-    scenario('luo-memfd', [point('finish-all', 'pass'), point('memfd@memfd-big/1', 'fail')]),
-  ]);
+  const agreement = compareWithUpstream(
+    [upstream({ 'upstream/luo_multi_session/stage-2': 'pass' }), scenario('memfds', [point('finish-all', 'pass'), point('memfd@memfd-big/1', 'fail')])],
+    manifests,
+  );
   t.equal(agreement?.agree, false);
   t.same(describeDisagreements(agreement!), [
-    'memfds preserved across a kexec: upstream selftests say works (upstream/luo_multi_session/stage-2: pass), the harness says broken (luo-memfd/memfd@memfd-big/1: fail)',
+    'memfds preserved across a kexec: upstream selftests say works (upstream/luo_multi_session/stage-2: pass), the harness says broken (memfds/memfd@memfd-big/1: fail)',
   ]);
 });
 
-t.test('skips judge nothing; only the listed vfio-edu checks speak for VFIO', async (t) => {
-  const agreement = compareWithUpstream([
-    upstream({ 'upstream/vfio_pci_liveupdate_kexec_test/stage-2': 'skip', 'upstream/liveupdate/open_close': 'fail' }),
-    scenario('vfio-edu', [point('retrieve-device', 'pass'), point('bus-master-kept@0000:01:00.0', 'fail')]),
-    scenario('luo-negative', [point('closed-session', 'pass')]),
-  ]);
+t.test('skips judge nothing; only the checks a manifest names speak for its property', async (t) => {
+  const agreement = compareWithUpstream(
+    [
+      upstream({ 'upstream/vfio_pci_liveupdate_kexec_test/stage-2': 'skip', 'upstream/liveupdate/open_close': 'fail' }),
+      scenario('device', [point('retrieve-device', 'pass'), point('bus-master-kept@0000:01:00.0', 'fail')]),
+      scenario('negatives', [point('closed-session', 'pass')]),
+    ],
+    manifests,
+  );
   t.match(agreement?.comparisons, [
     { property: 'the LUO uAPI answers as documented (sessions, retrieve, finish, errors)', upstream: 'broken', harness: 'works' },
     { property: 'a VFIO device retrieved and finished after a kexec', upstream: 'not judged', harness: 'works' },
   ]);
   t.equal(agreement?.agree, false, 'the uAPI property disagrees; the VFIO one is not judged upstream and does not count');
+});
+
+t.test('a scenario without a manifest in the run judges nothing', async (t) => {
+  const agreement = compareWithUpstream([upstream({ 'upstream/liveupdate/x': 'pass' }), scenario('unknown', [point('finish-all', 'fail')])], manifests);
+  t.same(agreement?.comparisons, []);
 });

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { readEventRecords } from '../../harness/guest/json-lines.ts';
+import { readEventRecords } from '../../harness/formats/json-lines.ts';
 
 t.test('every record of a saved helper file, and each line that is none with its number and why', async (t) => {
   const { records, unreadable } = readEventRecords(

@@ -18,9 +18,9 @@ async function builtBundle(): Promise<string> {
   return realpath(path.join(repoRoot, 'node_modules', '.luo-harness-bundle', 'current'));
 }
 
-t.test('the bundle make builds has every scenario of the catalog and the CLI', async (t) => {
+t.test('the bundle make builds has every scenario of the catalog, the scenario process and the CLI', async (t) => {
   const bundle = await builtBundle();
-  const entries = [path.join(repoRoot, 'harness', 'cli.ts'), ...(await listScenarios()).map((scenario) => scenario.file)];
+  const entries = [path.join(repoRoot, 'harness', 'cli.ts'), path.join(repoRoot, 'harness', 'scenario', 'main.ts'), ...(await listScenarios()).map((scenario) => scenario.file)];
   for (const entry of entries) {
     const [, bundled = ''] = nodeArgsFor(entry, { LUO_HARNESS_BUNDLE: bundle });
     await t.resolves(access(bundled), path.relative(repoRoot, bundled));

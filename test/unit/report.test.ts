@@ -43,6 +43,7 @@ const vfio: ScenarioFolder = {
   events: [
     {
       file: 'vfio-edu/vfio-edu/gen0-dma.jsonl',
+      helper: 'vfio-edu',
       events: [{ event: 'dma', iova: '0x100000000', ok: true }, { event: 'msi', raised: 8, received: 8 }],
       unreadable: [
         { line: 3, text: 'vfio <chatter>', why: 'not JSON (Unexpected token)' },
@@ -50,6 +51,8 @@ const vfio: ScenarioFolder = {
       ],
     },
   ],
+  logs: { serial: ['vfio-edu/serial-gen0.log', 'vfio-edu/serial-gen1.log'], dmesg: [], runner: [] },
+  unreadableIndex: [{ line: 2, text: '{"file":"x"}', why: 'unknown kind undefined' }],
 };
 const run: RunFolder = {
   dir: '/r',
@@ -94,8 +97,8 @@ t.test('a write carries its phase when it has one, else the window it fell in', 
   t.match(html, /<td>kexec-to-ssh<\/td><td>Status<\/td>/);
 });
 
-t.test('helper records as tables, text escaped, nothing remote', async (t) => {
-  t.match(html, /<h5>dma \(1\)<\/h5><table class="events dma">/);
+t.test('helper records as tables, a section per helper, text escaped, nothing remote', async (t) => {
+  t.match(html, /<h3>What vfio-edu reported<\/h3>\n<h4><a href="vfio-edu\/vfio-edu\/gen0-dma\.jsonl">[^<]*<\/a><\/h4><h5>dma \(1\)<\/h5><table class="events dma">/);
   t.match(html, /DMA &lt;ok&gt;/);
   t.notMatch(html, /<script|https?:\/\//, 'self-contained: no script, no remote URL');
 });
@@ -108,6 +111,7 @@ t.test('lines that could not be read are listed: TAP lines in the scenario secti
     html,
     /<table class="events msi">.*<\/table><p class="fail">2 lines could not be read: <span title="vfio &lt;chatter&gt;">line 3: not JSON \(Unexpected token\)<\/span>; <span title="\[1\]">line 5: not a JSON object<\/span><\/p>/s,
   );
-  const clean = renderReport({ ...run, scenarios: [{ ...vfio, result: { ...vfio.result, unreadableTap: undefined }, events: [] }] });
+  t.match(scenario, /<h3>Artifact index lines that could not be read<\/h3>\n<p class="fail">1 line could not be read: <span title="\{&quot;file&quot;:&quot;x&quot;\}">line 2: unknown kind undefined<\/span><\/p>/);
+  const clean = renderReport({ ...run, scenarios: [{ ...vfio, result: { ...vfio.result, unreadableTap: undefined }, events: [], unreadableIndex: [] }] });
   t.notMatch(clean, /could not be read/, 'nothing said when every line was read');
 });

@@ -29,7 +29,7 @@ t.test('one row per scenario with verdict, counts and phase times, then the resu
 });
 
 t.test('a retried first boot is marked flaky', async (t) => {
-  const table = renderSummaryTable([{ ...base, facts: { flakyBoot: { firstAttempt: 'timer' } } }], '/r');
+  const table = renderSummaryTable([{ ...base, flakyBoot: { firstAttempt: 'timer', serialLog: 'serial-failed-boot.log' } }], '/r');
   t.match(table, /^kexec\s+PASS\*/m);
   t.match(table, /kexec\*: first boot failed and was retried \(flaky\)/);
 });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { GuestError } from '../../harness/errors.ts';
-import { pickEvents as eventsNamed, pickOnlyEvent } from '../../harness/guest/json-lines.ts';
+import { pickEvents as eventsNamed, pickOnlyEvent } from '../../harness/formats/json-lines.ts';
 import { parseVfioEduLine, parseVfioEduOutput, type VfioEduEvent } from '../../harness/guest/vfio-edu-output.ts';
 
 const fixtureDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'vfio-edu');

@@ -197,15 +197,30 @@ export interface UnreadableJsonLine {
  * non-empty line must be a JSON object with a string "event"; the lines that are not are returned, not dropped.
  */
 export function readEventRecords(content: string): { records: (NamedEvent & Record<string, unknown>)[]; unreadable: UnreadableJsonLine[] } {
-  const records: (NamedEvent & Record<string, unknown>)[] = [];
+  return readJsonLines(content, (object) => {
+    if (typeof object.event !== 'string') throw new FieldError('no string "event" field');
+    return object as NamedEvent & Record<string, unknown>;
+  });
+}
+
+/**
+ * Every non-empty line as a JSON object decoded by `decode` (which throws a FieldError saying what is wrong); the lines
+ * that are not JSON objects, or that `decode` refuses, are kept as unreadable with their number and why.
+ */
+export function readJsonLines<T>(content: string, decode: (object: Record<string, unknown>) => T): { records: T[]; unreadable: UnreadableJsonLine[] } {
+  const records: T[] = [];
   const unreadable: UnreadableJsonLine[] = [];
   content.split('\n').forEach((line, index) => {
     const trimmed = line.trim();
     if (!trimmed) return;
     const decoded = jsonObject(trimmed);
-    if ('why' in decoded) unreadable.push({ line: index + 1, text: excerpt(trimmed), why: decoded.why });
-    else if (typeof decoded.object.event !== 'string') unreadable.push({ line: index + 1, text: excerpt(trimmed), why: 'no string "event" field' });
-    else records.push(decoded.object as NamedEvent & Record<string, unknown>);
+    try {
+      if ('why' in decoded) throw new FieldError(decoded.why);
+      records.push(decode(decoded.object));
+    } catch (error) {
+      if (!(error instanceof FieldError)) throw error;
+      unreadable.push({ line: index + 1, text: excerpt(trimmed), why: error.message });
+    }
   });
   return { records, unreadable };
 }

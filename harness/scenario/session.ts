@@ -1,21 +1,22 @@
-// The frame every scenario runs in: context, timeline, guests shut down on every path, artifacts written, and a
-// signal that aborts the body without losing the evidence.
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+// What a scenario body works with: its context, its timeline, its facts, the guests it boots (shut down on every
+// path), and the artifacts it saves; finish() leaves scenario.json and the serial log of every kernel generation.
+import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Test } from 'tap';
-import { errorRecord, ExitCode, GuestError, InterruptedError, TimeoutError } from '../errors.ts';
+import { errorRecord, GuestError, TimeoutError } from '../errors.ts';
 import { LiveGuest, type BootOptions } from '../guest/live-guest.ts';
-import { abortLiveMachines } from '../vm/registry.ts';
-import { contextFromEnvironment, type ScenarioContext } from './context.ts';
-import { keepGuests } from './keep-guests.ts';
+import { listArtifact, saveArtifact, type ArtifactKind } from '../results/artifacts.ts';
+import type { ScenarioContext } from './context.ts';
+import { scenarioRecordFile, type FlakyBoot, type ScenarioRecord } from './record.ts';
 import { Timeline } from './timeline.ts';
 
-/** What a scenario body gets. */
-export class ScenarioSession {
+/** What a scenario body gets; `F` is its facts as its manifest shapes them. */
+export class ScenarioSession<F extends object = Record<string, unknown>> {
   readonly timeline = new Timeline();
-  /** Observations worth keeping in summary.json (JSON-serialisable). */
-  readonly facts: Record<string, unknown> = {};
+  /** Observations worth keeping in summary.json, in the shape the scenario's manifest gives. */
+  readonly facts = {} as F;
   readonly guests: LiveGuest[] = [];
+  /** Set when the first boot failed and was retried. */
+  flakyBoot: FlakyBoot | undefined;
   /** The first boot, started before the scenario's code ran (startBoot); boot() takes it. */
   private early: { readonly guest: Promise<LiveGuest>; readonly since: { readonly startedAt: Date; readonly start: number } } | undefined;
 
@@ -54,11 +55,12 @@ export class ScenarioSession {
       guest = await this.timeline.phase('boot-to-ssh', early ? () => early.guest : boot, early?.since);
     } catch (error) {
       if (!(error instanceof GuestError || error instanceof TimeoutError)) throw error;
-      this.facts.flakyBoot = { firstAttempt: error.message.split('\n')[0] ?? '', serialLog: 'serial-failed-boot.log' };
+      this.flakyBoot = { firstAttempt: error.message.split('\n')[0] ?? '', serialLog: 'serial-failed-boot.log' };
       // The retry's QEMU writes the same files: keep the failed attempt's evidence beside them.
       for (const [from, to] of [['serial.log', 'serial-failed-boot.log'], ['qemu-trace.log', 'qemu-trace-failed-boot.log']] as const) {
         await rename(path.join(this.artifactDir, from), path.join(this.artifactDir, to)).catch(() => undefined);
       }
+      await listArtifact(this.artifactDir, 'serial-failed-boot.log', { kind: 'serial-log', generation: 0 });
       guest = await this.timeline.phase('boot-to-ssh-retry', boot);
     }
     this.guests.push(guest);
@@ -72,12 +74,9 @@ export class ScenarioSession {
     await untaken?.guest.then((guest) => guest.close(), () => undefined);
   }
 
-  /** Save an artifact file in the scenario's folder. */
-  async save(name: string, contents: string | Buffer): Promise<string> {
-    const file = path.join(this.artifactDir, name);
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, contents);
-    return file;
+  /** Save an artifact file in the scenario's folder, listed in its artifact index as `kind`. */
+  save(name: string, contents: string | Buffer, kind?: ArtifactKind): Promise<string> {
+    return saveArtifact(this.artifactDir, name, contents, kind);
   }
 
   /** Shut every guest down and write serial logs per generation and scenario.json. */
@@ -87,61 +86,24 @@ export class ScenarioSession {
     for (const [guestIndex, guest] of this.guests.entries()) {
       const prefix = this.guests.length > 1 ? `guest${guestIndex}-` : '';
       for (const generation of guest.generations) {
-        await this.save(`${prefix}serial-gen${generation.index}.log`, guest.serialOf(generation.index));
+        await this.save(`${prefix}serial-gen${generation.index}.log`, guest.serialOf(generation.index), { kind: 'serial-log', generation: generation.index });
       }
     }
-    // What the checks derived from the run seed or chose themselves, for repro.json.
     const seeds = Object.assign({}, ...this.guests.flatMap((guest) => [guest.vfio.seeds, guest.luo.seeds])) as Record<string, unknown>;
-    if (Object.keys(seeds).length > 0) this.facts.seeds = seeds;
     const peaks = this.guests.flatMap((guest) => guest.machine.peakRssMiB ?? []);
-    if (peaks.length > 0) this.facts.qemuPeakRssMiB = Math.max(...peaks);
-    const record = {
+    const record: ScenarioRecord = {
       scenario: this.context.scenario,
       kernel: this.context.kernel.release,
       nextKernel: this.context.nextKernel.release,
       accel: this.context.guest.accel,
       phases: this.timeline.phases,
       generations: this.guests.map((guest) => guest.generations),
-      facts: this.facts,
+      facts: this.facts as Record<string, unknown>,
+      flakyBoot: this.flakyBoot,
+      seeds: Object.keys(seeds).length > 0 ? seeds : undefined,
+      qemuPeakRssMiB: peaks.length > 0 ? Math.max(...peaks) : undefined,
       error: error === undefined ? undefined : errorRecord(error),
     };
-    await this.save('scenario.json', `${JSON.stringify(record, null, 2)}\n`);
-  }
-}
-
-/**
- * Run a scenario body as a tap test; a thrown error fails the scenario with its message and evidence. The guest
- * starts booting first and tap loads meanwhile, so the body gets tap's root test as `t`. SIGINT or SIGTERM aborts
- * every machine (each pending wait ends with an InterruptedError), so the body ends, finish() still writes the
- * evidence, and the process exits with ExitCode.interrupted.
- */
-export async function runScenario(body: (t: Test, session: ScenarioSession) => Promise<void>): Promise<void> {
-  const context = contextFromEnvironment();
-  if (!context) {
-    const { default: t } = await import('tap');
-    t.plan(0, 'run scenarios through the harness: make scenario S=<name> (it builds the kernel and image first)');
-    return;
-  }
-  const session = new ScenarioSession(context);
-  let interrupted: InterruptedError | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupted ??= new InterruptedError(`${signal} received: the scenario was stopped before it finished`);
-    void abortLiveMachines(interrupted);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  session.startBoot();
-  const { default: t } = await import('tap');
-  let failure: unknown;
-  try {
-    await body(t, session);
-  } catch (error) {
-    failure = error;
-    const { code, message, detail } = errorRecord(error);
-    t.fail(`${code}: ${message}`, { diagnostic: true, artifacts: session.artifactDir, detail });
-  } finally {
-    if (context.keep && !interrupted && (failure !== undefined || !t.passing())) await keepGuests(session.guests, (line) => t.comment(line));
-    await session.finish(failure ?? interrupted);
-    if (interrupted) process.exitCode = ExitCode.interrupted;
+    await writeFile(path.join(this.artifactDir, scenarioRecordFile), `${JSON.stringify(record, null, 2)}\n`);
   }
 }

@@ -1,0 +1,10 @@
+// The properties that both the harness's own scenarios and the kernel's own selftests judge, by id. Scenario
+// manifests name them in `judges`; agreement compares the two judges' verdicts on each.
+
+export const properties = {
+  'memfd-preservation': 'memfds preserved across a kexec',
+  'luo-uapi': 'the LUO uAPI answers as documented (sessions, retrieve, finish, errors)',
+  'vfio-retrieve-finish': 'a VFIO device retrieved and finished after a kexec',
+} as const;
+
+export type PropertyId = keyof typeof properties;
