@@ -2,7 +2,7 @@
 
 import { patternKinds, type PatternKind } from '../checks/pattern.ts';
 import { decodeError, decodePatternCheck, decodeVerdict, HelperFields, type PatternCheck, type Verdict } from './helper-protocol.ts';
-import { FieldError, jsonLinesFormat, parseJsonLine, parseJsonLines, type EventDecoders, type HelperErrorEvent } from './json-lines.ts';
+import { FieldError, jsonLinesFormat, parseJsonLine, parseJsonLines, type EventDecoders, type HelperErrorEvent } from '../formats/json-lines.ts';
 
 /** Seal names as luo-agent prints them (F_SEAL_*); a seal it does not know is printed as "0x40" and kept as such. */
 export type SealName = 'seal' | 'shrink' | 'grow' | 'write' | 'future_write' | 'exec';
@@ -90,6 +90,15 @@ export interface LuoRetrieveEvent {
   errno: string | null;
 }
 
+/** `luo-agent uapi`: one misuse of the uAPI, the errno kernel/liveupdate documents for it and what the kernel answered. */
+export interface LuoUapiEvent extends Verdict {
+  event: 'uapi';
+  case: string;
+  /** null: the call must succeed. */
+  expected: string | null;
+  errno: string | null;
+}
+
 export type LuoAgentEvent =
   | LuoProbeEvent
   | LuoPreservedEvent
@@ -99,6 +108,7 @@ export type LuoAgentEvent =
   | LuoVerifiedEvent
   | LuoFinishedEvent
   | LuoRetrieveEvent
+  | LuoUapiEvent
   | HelperErrorEvent;
 
 export type LuoAgentEventName = LuoAgentEvent['event'];
@@ -193,6 +203,13 @@ const decoders: EventDecoders<Fields, LuoAgentEvent> = {
     if (ok !== (errno === null)) throw new FieldError(`"ok" is ${ok} but "errno" is ${JSON.stringify(errno)}`);
     return { event: 'retrieve', session: f.session('session'), ok, errno };
   },
+  uapi: (f) => ({
+    event: 'uapi',
+    case: f.string('case'),
+    expected: f.errno('expected'),
+    errno: f.errno('errno'),
+    ...decodeVerdict(f),
+  }),
   error: decodeError,
 };
 

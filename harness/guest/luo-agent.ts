@@ -3,8 +3,8 @@ import { formatMemfdSpec, type MemfdSpec } from '../checks/pattern.ts';
 import { GuestError } from '../errors.ts';
 import type { GuestAccess } from './guest-access.ts';
 import { helperFailure, runGuestHelper, type HelperRecorder, type HelperRun } from './guest-helper.ts';
-import { describeErrors, pickEvents, pickOnlyEvent } from './json-lines.ts';
-import { parseLuoAgentLines, type LuoAgentEvent, type LuoProbeEvent, type LuoReadyEvent, type LuoRetrieveEvent, type LuoVerifiedEvent } from './luo-agent-output.ts';
+import { describeErrors, pickEvents, pickOnlyEvent } from '../formats/json-lines.ts';
+import { parseLuoAgentLines, type LuoAgentEvent, type LuoProbeEvent, type LuoReadyEvent, type LuoRetrieveEvent, type LuoUapiEvent, type LuoVerifiedEvent } from './luo-agent-output.ts';
 
 export type AgentRun = HelperRun<LuoAgentEvent>;
 
@@ -77,6 +77,12 @@ export class LuoAgent {
   /** Try RETRIEVE_SESSION of a name and report the kernel's answer. */
   async retrieve(session: string): Promise<LuoRetrieveEvent> {
     return pickOnlyEvent((await this.run(`retrieve-${session}`, ['retrieve', session])).events, 'retrieve', helper);
+  }
+
+  /** Misuse the uAPI in every way kernel/liveupdate documents an answer for: one verdict per case (luo-agent decides). */
+  async uapi(): Promise<{ run: AgentRun; cases: LuoUapiEvent[]; errors: string }> {
+    const run = await this.run('uapi', ['uapi']);
+    return { run, cases: pickEvents(run.events, 'uapi'), errors: describeErrors(run.events).join('; ') };
   }
 
   /** End a holder process (its sessions close: before kexec that unpreserves them). */

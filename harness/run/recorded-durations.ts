@@ -9,6 +9,7 @@ export const recordedDurationsMs: Readonly<Record<string, number>> = {
   'luo-chain': 11_700,
   'luo-negative': 12_900,
   'luo-mismatch': 5_700,
+  'luo-uapi': 3_500,
   'vfio-edu': 17_700,
   'pci-config': 5_300,
   kselftest: 8_100,

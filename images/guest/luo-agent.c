@@ -6,6 +6,7 @@
  *   luo-agent verify SPEC... [--seal] [--hold]
  *   luo-agent carry SPEC --to NAME --reseed DELTA [--seal]
  *   luo-agent retrieve NAME
+ *   luo-agent uapi
  *
  * SPEC is SESSION=TOKEN:KIND:SEED:SIZE[,TOKEN:KIND:SEED:SIZE...], KIND one of
  * prng, walking, addr (see pattern.h), SIZE with an optional K/M/G suffix.
@@ -50,7 +51,7 @@
 static const char usage_text[] =
 	"luo-agent probe | prepare SPEC... [--seal] [--close NAME]... | "
 	"verify SPEC... [--seal] [--hold] | carry SPEC --to NAME --reseed DELTA [--seal] | "
-	"retrieve NAME; SPEC: SESSION=TOKEN:KIND:SEED:SIZE[,...], KIND prng|walking|addr";
+	"retrieve NAME | uapi; SPEC: SESSION=TOKEN:KIND:SEED:SIZE[,...], KIND prng|walking|addr";
 
 #define usage(...) usage_exit(usage_text, __VA_ARGS__)
 
@@ -595,6 +596,139 @@ static int cmd_retrieve(const char *name)
 	return 0;
 }
 
+/* ---- the uAPI's answers to misuse ---- */
+
+/* The errno of a call that returned -1, or 0 for success. */
+static int answer_of(int ret)
+{
+	return ret < 0 ? errno : 0;
+}
+
+/*
+ * One "uapi" event: the case, the errno the uAPI documents (null: success),
+ * the kernel's answer, and the verdict; @other, when set, one more problem.
+ */
+static bool report_uapi(const char *name, int expected, int answer, const char *other)
+{
+	struct problems p = { 0 };
+	bool ok;
+
+	if (answer != expected)
+		problem(&p, "expected %s, the kernel answered %s", expected ? errno_name(expected) : "success",
+			answer ? errno_name(answer) : "success");
+	if (other)
+		problem(&p, "%s", other);
+	json_begin("uapi");
+	json_str("case", name);
+	json_errno("expected", expected);
+	json_errno("errno", answer);
+	ok = json_verdict(&p);
+	json_end();
+	return ok;
+}
+
+/* A session fd, or an "error" event and -1: the cases below need it made. */
+static int must_create_session(int luo, const char *name)
+{
+	int fd = luo_create_session(luo, name);
+
+	if (fd < 0)
+		report_error("create_session", errno, "%s", name);
+	return fd;
+}
+
+/* A 4 KiB memfd, or an "error" event and -1. */
+static int must_create_memfd(const char *name)
+{
+	int fd = memfd_create(name, MFD_CLOEXEC);
+
+	if (fd < 0 || ftruncate(fd, 4096) < 0) {
+		report_error("memfd_create", errno, "%s", name);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * What kernel/liveupdate documents for misuse, before any kexec: one opener of
+ * /dev/liveupdate, unique session names of 1..63 bytes, a size that covers the
+ * argument, a handler for the file, a token once per session, a file in one
+ * session once. Each case is its own event; the sessions it made are closed,
+ * which unpreserves what they held.
+ */
+static int cmd_uapi(void)
+{
+	struct liveupdate_ioctl_create_session create = { .size = sizeof(create) };
+	struct liveupdate_session_get_name get_name = { .size = sizeof(get_name) };
+	int luo = luo_open(), session, other, first, second, pipe_fds[2], fd;
+	char named[96];
+	bool all = true;
+
+	if (luo < 0)
+		return 1;
+	fd = open(LIVEUPDATE_DEV, O_RDWR | O_CLOEXEC);
+	all &= report_uapi("second-open", EBUSY, answer_of(fd), NULL);
+	if (fd >= 0)
+		close(fd);
+
+	session = must_create_session(luo, "uapi-session");
+	if (session < 0)
+		return 1;
+	fd = luo_create_session(luo, "uapi-session");
+	all &= report_uapi("duplicate-session", EEXIST, answer_of(fd), NULL);
+	if (fd >= 0)
+		close(fd);
+	fd = luo_create_session(luo, "");
+	all &= report_uapi("empty-session-name", EINVAL, answer_of(fd), NULL);
+	if (fd >= 0)
+		close(fd);
+	memset(create.name, 'x', sizeof(create.name));
+	fd = ioctl(luo, LIVEUPDATE_IOCTL_CREATE_SESSION, &create) < 0 ? -1 : (int)create.fd;
+	all &= report_uapi("unterminated-session-name", EINVAL, answer_of(fd), NULL);
+	if (fd >= 0)
+		close(fd);
+	create.size = sizeof(create.size);
+	snprintf((char *)create.name, sizeof(create.name), "uapi-short");
+	fd = ioctl(luo, LIVEUPDATE_IOCTL_CREATE_SESSION, &create) < 0 ? -1 : (int)create.fd;
+	all &= report_uapi("short-argument", EINVAL, answer_of(fd), NULL);
+	if (fd >= 0)
+		close(fd);
+
+	fd = ioctl(session, LIVEUPDATE_SESSION_GET_NAME, &get_name);
+	snprintf(named, sizeof(named), "GET_NAME gave \"%.64s\"", (const char *)get_name.name);
+	all &= report_uapi("get-session-name", 0, answer_of(fd),
+			   fd == 0 && strcmp((const char *)get_name.name, "uapi-session") ? named : NULL);
+
+	if (pipe(pipe_fds) < 0) {
+		report_error("pipe", errno, "for unsupported-fd");
+		return 1;
+	}
+	all &= report_uapi("unsupported-fd", ENOENT, answer_of(luo_preserve_fd(session, pipe_fds[0], 1)), NULL);
+	all &= report_uapi("bad-fd", EBADF, answer_of(luo_preserve_fd(session, -1, 2)), NULL);
+
+	first = must_create_memfd("uapi-first");
+	second = must_create_memfd("uapi-second");
+	other = must_create_session(luo, "uapi-other");
+	if (first < 0 || second < 0 || other < 0)
+		return 1;
+	if (luo_preserve_fd(session, first, 10) < 0) {
+		report_error("preserve_fd", errno, "the memfd the token and double-preserve cases need");
+		return 1;
+	}
+	all &= report_uapi("duplicate-token", EEXIST, answer_of(luo_preserve_fd(session, second, 10)), NULL);
+	all &= report_uapi("preserve-twice-same-session", EBUSY, answer_of(luo_preserve_fd(session, first, 11)), NULL);
+	all &= report_uapi("preserve-twice-other-session", EBUSY, answer_of(luo_preserve_fd(other, first, 12)), NULL);
+
+	close(pipe_fds[0]);
+	close(pipe_fds[1]);
+	close(first);
+	close(second);
+	close(other);
+	close(session);
+	close(luo);
+	return all ? 0 : 1;
+}
+
 /* ---- argument parsing ---- */
 
 static void check_session_name(const char *name, const char *arg)
@@ -727,6 +861,11 @@ int main(int argc, char **argv)
 			usage("retrieve takes exactly one session name");
 		check_session_name(argv[2], argv[2]);
 		return cmd_retrieve(argv[2]);
+	}
+	if (!strcmp(cmd, "uapi")) {
+		if (argc != 2)
+			usage("uapi takes no arguments");
+		return cmd_uapi();
 	}
 	if (!strcmp(cmd, "prepare")) {
 		parse_args(argc, argv, (char[]){ OPT_SEAL, OPT_CLOSE, 0 }, &opts);

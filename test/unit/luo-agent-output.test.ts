@@ -12,10 +12,13 @@
 // found_looks_like_offset and gained "problems" (worded as luo-agent now words them); errors lost session/token,
 // which moved into the message; the usage error lost "usage". Recordings of the removed --seal=LIST were dropped.
 
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import t from 'tap';
 import { GuestError } from '../../harness/errors.ts';
-import { describeErrors, pickEvents, pickOnlyEvent } from '../../harness/guest/json-lines.ts';
+import { describeErrors, pickEvents, pickOnlyEvent } from '../../harness/formats/json-lines.ts';
 import { parseLuoAgentLine, parseLuoAgentLines, type LuoAgentEvent } from '../../harness/guest/luo-agent-output.ts';
+import { repoRoot } from '../../harness/util/paths.ts';
 
 const recorded: Record<string, string> = {
   'probe': [
@@ -282,4 +285,18 @@ void t.test('malformed output is a GuestError naming the line', (t) => {
     message: /expected one luo-agent "ready" event, got 0 \(errors: LIVEUPDATE_SESSION_PRESERVE_FD: session dup, token 1: File exists \(EEXIST\)\)/,
   });
   t.end();
+});
+
+t.test('uapi: one verdict per misuse, as luo-agent decided it; a kernel with a changed answer is a failed case', async (t) => {
+  const fixtures = path.join(repoRoot, 'test', 'fixtures', 'luo-agent');
+  const good = pickEvents(parseLuoAgentLines(readFileSync(path.join(fixtures, 'uapi.jsonl'), 'utf8')), 'uapi');
+  t.equal(good.length, 11, 'eleven cases on 7.3.4');
+  t.ok(good.every((answer) => answer.ok && answer.errno === answer.expected), 'every answer as documented');
+  t.match(good.find((answer) => answer.case === 'get-session-name'), { expected: null, errno: null, ok: true }, 'the one that must succeed');
+  const faulted = pickEvents(parseLuoAgentLines(readFileSync(path.join(fixtures, 'uapi-duplicate-session-ebusy.jsonl'), 'utf8')), 'uapi');
+  t.same(
+    faulted.filter((answer) => !answer.ok).map((answer) => [answer.case, answer.expected, answer.errno, answer.problems]),
+    [['duplicate-session', 'EEXIST', 'EBUSY', ['expected EEXIST, the kernel answered EBUSY']]],
+  );
+  t.throws(() => parseLuoAgentLine('{"event":"uapi","case":"x","expected":"EBUSY","errno":"EBUSY","problems":["p"],"ok":true}'), GuestError, 'ok with problems is malformed');
 });
