@@ -55,7 +55,7 @@ unit: $(DEPS)
 	npx tap --include='test/unit/**/*.test.ts'
 
 # Boots the cached (or freshly built) kernel and image under QEMU for real. The kernel and image are
-# prepared first, outside tap's per-file timeout: a cold kernel build takes 8 to 10 minutes.
+# prepared first, outside tap's per-file timeout: a cold kernel build takes minutes.
 integration: $(DEPS)
 	$(HARNESS) images
 	npx tap --jobs=1 --include='test/integration/**/*.test.ts'

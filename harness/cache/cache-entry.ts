@@ -2,6 +2,7 @@
 // on the machine. It is built in a temporary folder and published by rename, so nobody sees it half made; a lock makes
 // a second run wait for the first run's build rather than build it again; a run that uses an entry holds the lock
 // shared until it exits, so prune never removes it under that run.
+import { watch } from 'node:fs';
 import { mkdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileExists } from '../util/file-exists.ts';
@@ -114,14 +115,35 @@ async function underBuildLock<T>(recipe: EntryRecipe, where: ReturnType<typeof p
   const lock = await FileLock.open(where.buildLock);
   try {
     if (!(await lock.tryTake('exclusive'))) {
-      const owner = await readOwnerNote(where.owner);
-      progress(owner ? `waiting for another run building ${owner.what}, pid ${owner.pid} (since ${owner.since})` : `waiting for another run building ${recipe.what}`);
-      await lock.take('exclusive', recipe.waitMs, `waiting for ${recipe.what}`);
+      const taken = lock.take('exclusive', recipe.waitMs, `waiting for ${recipe.what}`);
+      // The builder writes its note just after taking the lock: say whom this run waits for once the note is there,
+      // or nothing if the lock comes first.
+      const noted = new AbortController();
+      const owner = await Promise.race([liveOwnerNote(where.owner, noted.signal), taken.then(() => undefined)]).finally(() => noted.abort());
+      if (owner) progress(`waiting for another run building ${owner.what}, pid ${owner.pid} (since ${owner.since})`);
+      await taken;
     }
     return await work();
   } finally {
     await lock.release();
   }
+}
+
+/** The note of a live builder as soon as there is one: read now, then at every change of its folder, until `signal`. */
+function liveOwnerNote(file: string, signal: AbortSignal): Promise<OwnerNote | undefined> {
+  return new Promise((resolve) => {
+    const watcher = watch(path.dirname(file), (_event, name) => {
+      if (name === path.basename(file)) check();
+    });
+    const finish = (note: OwnerNote | undefined) => {
+      watcher.close();
+      resolve(note);
+    };
+    const check = () => void readOwnerNote(file).then((note) => note && finish(note));
+    watcher.on('error', () => finish(undefined));
+    signal.addEventListener('abort', () => finish(undefined), { once: true });
+    check();
+  });
 }
 
 /** The note of a live builder; a dead builder's note (its lock already gone with it) says nothing. */

@@ -33,8 +33,8 @@ export class GuestConnection {
    * after the first, and an unheard one would kill the process.
    */
   static async connect(target: SshTarget, readyTimeoutMs = 20_000, signal?: AbortSignal): Promise<GuestConnection> {
-    // Loaded at the first connection, while the guest boots, not before QEMU starts (0.06 s of a process's start). The
-    // default export: ssh2 is CommonJS, and the harness's bundled copy of it (Makefile) exports nothing by name.
+    // Loaded at the first connection, while the guest boots, not before QEMU starts. The default export: ssh2 is
+    // CommonJS, and the harness's bundled copy of it (harness/bundle) exports nothing by name.
     const [{ default: ssh }, privateKey] = await Promise.all([import('ssh2'), readFile(target.clientKeyFile)]);
     signal?.throwIfAborted();
     const client = new ssh.Client();
@@ -61,8 +61,8 @@ export class GuestConnection {
             return !hostKeyMismatch;
           },
         });
-        // ssh2 leaves Nagle on: each request that follows an unacknowledged one (channel open, then exec) waited for
-        // the guest's delayed ACK, 40 ms a time. A login took 270 ms and a command 100 ms; without it 60 ms and 15 ms.
+        // ssh2 leaves Nagle on: each request that follows an unacknowledged one (channel open, then exec) would wait
+        // for the guest's delayed ACK.
         client.setNoDelay(true);
       });
     } catch (error) {

@@ -7,16 +7,17 @@ import type { Options } from '../config/options.ts';
 import { BadInputError } from '../errors.ts';
 import type { ScenarioResult } from '../results/summary.ts';
 import { repoRoot } from '../util/paths.ts';
+import type { KernelRecipe } from '../../images/kernel/recipe.ts';
 import type { Prepared } from './prepare.ts';
 
 /** The options a rerun takes from the record; RESULTS and KEEP stay the caller's, SHARD is spent (the list is exact). */
-type RecordedOptions = Pick<Options, 'scenarios' | 'kernel' | 'kernelSrc' | 'kernelConfig' | 'nextKernel' | 'accel' | 'qemu' | 'expect'>;
+type RecordedOptions = Pick<Options, 'scenarios' | 'kernel' | 'kernelSrc' | 'kernelConfig' | 'patches' | 'nextKernel' | 'nextPatches' | 'accel' | 'qemu' | 'expect'>;
 
 export interface Repro {
   readonly runId: string;
   readonly harness: { readonly commit: string; readonly dirty: boolean };
-  readonly kernel: { readonly release: string; readonly identity: string; readonly origin: string; readonly bzImage: string };
-  readonly nextKernel: { readonly release: string; readonly identity: string; readonly bzImage: string };
+  readonly kernel: { readonly release: string; readonly identity: string; readonly origin: string; readonly bzImage: string; readonly recipe?: KernelRecipe };
+  readonly nextKernel: { readonly release: string; readonly identity: string; readonly bzImage: string; readonly recipe?: KernelRecipe };
   readonly image: string;
   readonly qemu: string;
   readonly accel: { readonly accel: string; readonly reason: string };
@@ -47,8 +48,8 @@ export async function reproRecord(
   return {
     runId,
     harness: await harnessCommit(),
-    kernel: { release: kernel.release, identity: kernel.identity, origin: kernel.origin, bzImage: kernel.bzImage },
-    nextKernel: { release: nextKernel.release, identity: nextKernel.identity, bzImage: nextKernel.bzImage },
+    kernel: { release: kernel.release, identity: kernel.identity, origin: kernel.origin, bzImage: kernel.bzImage, recipe: kernel.recipe },
+    nextKernel: { release: nextKernel.release, identity: nextKernel.identity, bzImage: nextKernel.bzImage, recipe: nextKernel.recipe },
     image: prepared.image.key,
     qemu: prepared.qemuVersion,
     accel: { accel: prepared.accel.accel, reason: prepared.accel.reason },
@@ -59,7 +60,9 @@ export async function reproRecord(
       kernel: absolute(options.kernel),
       kernelSrc: absolute(options.kernelSrc),
       kernelConfig: absolute(options.kernelConfig),
+      patches: absolute(options.patches),
       nextKernel: absolute(options.nextKernel),
+      nextPatches: absolute(options.nextPatches),
       accel: options.accel,
       qemu: options.qemu,
       expect: absolute(options.expect),
@@ -102,7 +105,9 @@ export function reproOptions(current: Options, repro: Repro): Options {
     kernel: recorded.kernel,
     kernelSrc: recorded.kernelSrc,
     kernelConfig: recorded.kernelConfig,
+    patches: recorded.patches,
     nextKernel: recorded.nextKernel,
+    nextPatches: recorded.nextPatches,
     accel: recorded.accel,
     qemu: recorded.qemu,
     expect: recorded.expect,

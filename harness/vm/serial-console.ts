@@ -24,8 +24,8 @@ export class SerialConsole {
 
   /**
    * Start following the file (QEMU creates it on start). Reads are synchronous: QEMU writes the console a character at
-   * a time, each write a watcher event, and an asynchronous read per event cost a scenario process 0.2 s of CPU per
-   * boot; a read from the page cache takes microseconds.
+   * a time, each write a watcher event, and a read from the page cache takes microseconds where an asynchronous read
+   * per event costs a promise and a thread-pool round trip.
    */
   start(): void {
     this.fd = openSync(this.file, 'a+');
@@ -88,8 +88,8 @@ export class SerialConsole {
     } while (bytes === this.chunk.length);
     if (!added) return;
     this.text += added;
-    // Waiters search only the last line begun and what follows: searching the whole text at every read (QEMU writes
-    // a character at a time) made V8 copy it whole each time, 60 ms of CPU a boot.
+    // Waiters search only the last line begun and what follows: QEMU writes a character at a time, and searching the
+    // whole text at every read would copy it whole each time.
     const base = this.lineStart;
     const region = this.line + added;
     const newline = region.lastIndexOf('\n');

@@ -50,8 +50,7 @@ export const traceEvents = ['pci_cfg_write', 'pci_update_mappings_add', 'pci_upd
 /**
  * The TCG guest's CPU: everything TCG offers but ERMS (and FSRM, where a QEMU's max has it). With them the guest kernel
  * clears and copies pages with `rep stosb`/`rep movsb`, which TCG runs one byte per iteration; without them it moves
- * 8 bytes at a time. luo-memfd's 330 MiB of fresh memfd pages were prepared in 1.0 to 1.2 s instead of 1.5 to 2.2 s
- * (four alternating runs each).
+ * 8 bytes at a time: every fresh page a scenario touches is cleared that way (the README's Speed table has the cost).
  */
 export const tcgCpu = 'max,erms=off,fsrm=off';
 

@@ -156,7 +156,7 @@ async function newestVersion(cache: string, pkg: string): Promise<string> {
 
 /**
  * The version apt would download. It changes only when the lists do, so it is kept beside the lists' stamp and asked
- * of apt-cache (0.13 s, at every run) only when the lists are newer than the answer.
+ * of apt-cache (a process start at every run otherwise) only when the lists are newer than the answer.
  */
 export async function candidateVersion(options: string[], pkg: string, aptDir: string, stamp: string): Promise<string | undefined> {
   const kept = path.join(aptDir, `candidate-${pkg}`);

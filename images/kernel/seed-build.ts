@@ -7,7 +7,7 @@ import { touchFilesChangedSinceBase } from './patched-files.ts';
 /**
  * Copy `fromBuild` (the build folder inside `fromTree`) to `toBuild` inside `toTree`, times kept. Kbuild records the
  * kernel's own paths relative to the tree, but the host tools (objtool) record absolute ones: their commands would
- * differ and all of them would recompile (about 40 s of a 80 s mismatch build). So the tools' command files are made
+ * differ and all of them would recompile (half of a seeded build's time). So the tools' command files are made
  * to name the new tree, as if built there. Then what the patches changed is made newer than the copied objects.
  */
 export async function seedBuildFolder(fromTree: string, fromBuild: string, toTree: string, toBuild: string): Promise<void> {

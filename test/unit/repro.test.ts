@@ -26,6 +26,14 @@ t.test('a rerun takes the recorded options; only RESULTS and KEEP stay the calle
   t.equal(options.keep, true);
 });
 
+t.test('a rerun of a run with a series builds the same kernels: PATCHES and NEXT_PATCHES are recorded, the caller\'s are not used', async (t) => {
+  const withSeries = { ...recorded, options: { ...recorded.options, kernelSrc: undefined, patches: '/series/pci-v7', nextPatches: '/series/next' } } as unknown as Repro;
+  const options = reproOptions(parseOptions(['run'], { PATCHES: '/elsewhere' }), withSeries);
+  t.equal(options.patches, '/series/pci-v7');
+  t.equal(options.nextPatches, '/series/next');
+  t.equal(reproOptions(parseOptions(['run'], { PATCHES: '/elsewhere' }), recorded).patches, undefined, 'none recorded: none used');
+});
+
 t.test('repro.json is validated', async (t) => {
   const dir = await mkdtemp(path.join(tmpdir(), 'repro-'));
   await t.rejects(readRepro(dir), /REPRO=.*: no readable .*repro\.json; point REPRO at a run folder/);
