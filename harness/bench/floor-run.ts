@@ -1,5 +1,6 @@
 // One run of the floor: QEMU boots the bzImage with the luo_kexec_simple initramfs on the machine vmtest.sh boots
 // (stage 1, kexec, stage 2, power off), and the wall time from QEMU's start to its exit is the floor's time.
+import path from 'node:path';
 import { HarnessError, InfrastructureError, InterruptedError } from '../errors.ts';
 import type { AcceleratorChoice } from '../vm/accel.ts';
 import { selftestLayout } from '../vm/layout.ts';
@@ -19,6 +20,13 @@ export interface FloorRun {
 
 /** Boot, kexec, verify: milliseconds from QEMU's start to its exit; anything but "TEST PASSED" is an error naming the serial log. */
 export async function runFloor(run: FloorRun): Promise<number> {
+  const serialLog = path.join(run.artifactDir, 'serial.log');
+  // A QEMU that would not start, a panic or a hang is what the floor did: the floor failed, with its serial log. A
+  // signal is a signal.
+  const failed = (error: unknown) =>
+    error instanceof HarnessError && !(error instanceof InterruptedError)
+      ? new InfrastructureError(`the luo_kexec_simple floor failed: ${error.message.split('\n')[0] ?? ''}; serial log: ${serialLog}`)
+      : error;
   const started = performance.now();
   const machine = await QemuMachine.launch({
     qemu: run.qemu,
@@ -28,6 +36,8 @@ export async function runFloor(run: FloorRun): Promise<number> {
     initrd: run.initrd,
     append: 'console=ttyS0 liveupdate=on panic=-1',
     artifactDir: run.artifactDir,
+  }).catch((error: unknown) => {
+    throw failed(error);
   });
   let exitCode: number | undefined;
   let wallMs = 0;
@@ -35,17 +45,13 @@ export async function runFloor(run: FloorRun): Promise<number> {
     exitCode = await machine.waitForExit('the luo_kexec_simple floor', floorDeadlineMs);
     wallMs = Math.round(performance.now() - started);
   } catch (error) {
-    // A panic or a hang is what the floor did: reported as the floor failing, with its serial log; a signal is a signal.
-    if (error instanceof HarnessError && !(error instanceof InterruptedError)) {
-      throw new InfrastructureError(`the luo_kexec_simple floor failed: ${error.message.split('\n')[0] ?? ''}; serial log: ${machine.serial.file}`);
-    }
-    throw error;
+    throw failed(error);
   } finally {
     // Reads the serial console to its end, too.
     await machine.shutdown();
   }
   if (!machine.serial.content.includes('TEST PASSED')) {
-    throw new InfrastructureError(`the luo_kexec_simple floor exited ${exitCode ?? 'by a signal'} without "TEST PASSED"; serial log: ${machine.serial.file}`);
+    throw new InfrastructureError(`the luo_kexec_simple floor exited ${exitCode ?? 'by a signal'} without "TEST PASSED"; serial log: ${serialLog}`);
   }
   return wallMs;
 }
