@@ -4,6 +4,7 @@ import { BadInputError } from '../../harness/errors.ts';
 import { buildKernel } from './build.ts';
 import { debianKernelSource, type KernelSource } from './debian-source.ts';
 import { preservationOptions, readKernelConfig, requiredOptions, type KernelConfig } from './kernel-config.ts';
+import type { KernelUnderTest } from './kernel-under-test.ts';
 import { mismatchSeries } from './mismatch-patch.ts';
 import { joinPatchSeries, readPatchSeries, type PatchSeries } from './patch-series.ts';
 import { patchedKernelSource } from './patched-source.ts';
@@ -11,23 +12,7 @@ import { prebuiltKernel } from './prebuilt.ts';
 import type { KernelRecipe, PatchSpec } from './recipe.ts';
 import { treeKernelSource } from './tree-source.ts';
 
-export interface KernelUnderTest {
-  readonly bzImage: string;
-  readonly release: string;
-  readonly identity: string;
-  readonly config: KernelConfig;
-  /** uAPI include directory the guest helpers are built against. */
-  readonly headers: string;
-  readonly headersIdentity: string;
-  readonly origin: 'debian' | 'patched' | 'tree' | 'prebuilt';
-  /** The source tree the kernel was built from (its selftests come from there); absent for a prebuilt kernel. */
-  readonly source?: string;
-  /** The series applied to its source, in order, as one. */
-  readonly patches?: { readonly given: string; readonly subjects: readonly string[]; readonly sha256: string };
-  /** Build wall time in ms (0 when cached or prebuilt). */
-  readonly buildMs: number;
-  readonly recipe: KernelRecipe;
-}
+export type { KernelUnderTest } from './kernel-under-test.ts';
 
 /** Fetch, patch and build what the recipe says (each step reused from the cache when done before); checks the LUO options. */
 export async function makeKernel(recipe: KernelRecipe, cache: string): Promise<KernelUnderTest> {

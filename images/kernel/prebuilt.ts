@@ -8,19 +8,12 @@ import { BadInputError, InfrastructureError } from '../../harness/errors.ts';
 import { progress } from '../../harness/util/log.ts';
 import { debianKernelSource } from './debian-source.ts';
 import { findConfigBeside, missingOptions, readKernelConfig, type KernelConfig } from './kernel-config.ts';
+import type { KernelUnderTest } from './kernel-under-test.ts';
 import { bzImageRelease } from './kernel-release.ts';
 import { defaultKernelPackage } from './recipe.ts';
 
-export interface PrebuiltKernel {
-  readonly bzImage: string;
-  readonly release: string;
-  readonly identity: string;
-  readonly config: KernelConfig;
-  readonly headers: string;
-  readonly headersIdentity: string;
-  readonly origin: 'prebuilt';
-  readonly buildMs: 0;
-}
+/** A prebuilt kernel is a kernel under test with no source, patches or build of the harness's. */
+export type PrebuiltKernel = Omit<KernelUnderTest, 'recipe' | 'source' | 'patches'> & { readonly origin: 'prebuilt' };
 
 /** A prebuilt bzImage: readable, an x86 bzImage, with a config that has the LUO options; errors name `variable`. */
 export async function prebuiltKernel(bzImage: string, configFile: string | undefined, cache: string, variable: string): Promise<PrebuiltKernel> {

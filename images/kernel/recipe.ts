@@ -1,6 +1,7 @@
 // A kernel as one recipe: where its source comes from, the patch series applied to it in order, and the config
 // fragments it is built with. The run's options become recipes once; everything after follows the recipe.
 import path from 'node:path';
+import type { Options } from '../../harness/config/options.ts';
 import { repoRoot } from '../../harness/util/paths.ts';
 
 export type KernelSourceSpec =
@@ -36,14 +37,8 @@ export const configFragments: readonly string[] = [
   path.join(repoRoot, 'images', 'kernel', 'lean.config'),
 ];
 
-export interface KernelChoice {
-  readonly kernel?: string;
-  readonly kernelSrc?: string;
-  readonly kernelConfig?: string;
-  readonly patches?: string;
-  readonly nextKernel?: string;
-  readonly nextPatches?: string;
-}
+/** The options that name the kernels of a run. */
+export type KernelChoice = Pick<Options, 'kernel' | 'kernelSrc' | 'kernelConfig' | 'patches' | 'nextKernel' | 'nextPatches'>;
 
 /** The kernel under test and the kernel a kexec goes into (the same recipe unless the options name another). */
 export function runKernelRecipes(choice: KernelChoice): { readonly kernel: KernelRecipe; readonly next: KernelRecipe } {
