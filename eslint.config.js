@@ -3,7 +3,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'results/', '.tap/'] },
+  { ignores: ['node_modules/', 'results/', '.tap/', '.luo-harness-bundle/'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -2,18 +2,22 @@
 // the TypeScript loader. Each bundle is a cache entry keyed by the sources, and `current` names the newest: a run
 // keeps the bundle it started with while another run, after an edit, builds and switches to a new one.
 //   node --import tsx harness/bundle/build-bundle.ts   (make runs it when a source is newer than the last bundle)
-import { readdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { cacheEntry } from '../cache/cache-entry.ts';
+import { fileExists } from '../util/file-exists.ts';
 import { hashParts } from '../util/hash.ts';
 import { repoRoot } from '../util/paths.ts';
 
 /** Bump when the way the bundle is made changes. */
 const recipeVersion = 'bundle-2';
 
-/** Where bundles live: in the clone, beside the packages they were made from; `current` and the stamp beside them. */
-export const bundleFolder = path.join(repoRoot, 'node_modules', '.luo-harness-bundle');
+/**
+ * Where bundles live: in the clone, outside node_modules (npm ci replaces it whole, under running runs); `current`
+ * and the stamp beside them. Each bundle carries the packages it imports, so it needs nothing of node_modules.
+ */
+export const bundleFolder = path.join(repoRoot, '.luo-harness-bundle');
 const entriesFolder = path.join(bundleFolder, 'entries');
 
 /** Newer than every source once `current` is their bundle. */
@@ -108,11 +112,14 @@ export async function buildBundle(): Promise<string> {
     waitMs: 5 * 60_000,
     build: (dir) => bundleInto(dir, sources),
   });
-  if ((await currentSources()).key !== key) return entry.dir;
+  // Sources edited during the build are another bundle's to make; a first bundle is current whatever came after it.
+  const current = path.join(bundleFolder, 'current');
+  if ((await currentSources()).key !== key && (await fileExists(current))) return entry.dir;
   // Switched by rename: a run starting now sees the old bundle or the new one, never neither.
   const next = path.join(bundleFolder, `.current.${process.pid}`);
+  await rm(next, { force: true });
   await symlink(path.join('entries', key), next);
-  await rename(next, path.join(bundleFolder, 'current'));
+  await rename(next, current);
   // What make compares the sources with.
   await writeFile(bundleStamp, `${key}\n`);
   return entry.dir;

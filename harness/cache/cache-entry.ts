@@ -2,13 +2,13 @@
 // on the machine. It is built in a temporary folder and published by rename, so nobody sees it half made; a lock makes
 // a second run wait for the first run's build rather than build it again; a run that uses an entry holds the lock
 // shared until it exits, so prune never removes it under that run.
-import { watch } from 'node:fs';
+import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileExists } from '../util/file-exists.ts';
 import { progress } from '../util/log.ts';
 import { FileLock } from './file-lock.ts';
-import { pruneEntries } from './prune.ts';
+import { pruneEntries, removeEntryFolder } from './prune.ts';
 
 export interface EntryRecipe {
   /** The folder holding every entry of this kind (kernels, guest images, ...). */
@@ -28,6 +28,11 @@ export interface EntryRecipe {
    * the exclusive lock, and not held afterwards; immutable entries are built once.
    */
   readonly mutable?: boolean;
+  /**
+   * Whether a published entry still holds what it should (one that points into another entry, say, which prune
+   * removed since): one that does not is built again.
+   */
+  readonly intact?: (dir: string) => Promise<boolean>;
 }
 
 export interface CacheEntry {
@@ -86,9 +91,17 @@ async function obtain(recipe: EntryRecipe): Promise<CacheEntry> {
   try {
     // Waits only while prune removes this very entry.
     await use.take('shared', recipe.waitMs, recipe.what);
-    if (await fileExists(where.dir)) return holdOn(use, { dir: where.dir, built: false, buildMs: 0 });
-    const buildMs = await underBuildLock(recipe, where, async () => ((await fileExists(where.dir)) ? undefined : buildEntry(recipe, where)));
-    if (buildMs !== undefined) await pruneEntries(recipe.folder, recipe.keep, heldLocks());
+    if (await usable(recipe, where.dir)) {
+      await markUsed(where.dir);
+      return holdOn(use, { dir: where.dir, built: false, buildMs: 0 });
+    }
+    const buildMs = await underBuildLock(recipe, where, async () => {
+      if (await usable(recipe, where.dir)) return undefined;
+      // Published once, broken since: away with it, under the lock, before anyone takes it again.
+      if (await fileExists(where.dir)) await removeEntryFolder(where.dir);
+      return buildEntry(recipe, where);
+    });
+    if (buildMs !== undefined) await pruneQuietly(recipe);
     return holdOn(use, { dir: where.dir, built: buildMs !== undefined, buildMs: buildMs ?? 0 });
   } catch (error) {
     await use.release();
@@ -101,7 +114,25 @@ async function rebuild(recipe: EntryRecipe): Promise<CacheEntry> {
   const where = paths(recipe);
   await mkdir(recipe.folder, { recursive: true });
   const buildMs = await underBuildLock(recipe, where, () => buildEntry(recipe, where));
+  await pruneQuietly(recipe);
   return { dir: where.dir, built: true, buildMs };
+}
+
+/** Prune keeps the entries used last: using one counts as making it (a folder's time; nothing inside changes). */
+async function markUsed(dir: string): Promise<void> {
+  const now = new Date();
+  await utimes(dir, now, now).catch(() => undefined);
+}
+
+async function usable(recipe: EntryRecipe, dir: string): Promise<boolean> {
+  return (await fileExists(dir)) && (recipe.intact === undefined || (await recipe.intact(dir)));
+}
+
+/** Prune the kind after a build; a failure to prune is said, never the build's failure. */
+async function pruneQuietly(recipe: EntryRecipe): Promise<void> {
+  await pruneEntries(recipe.folder, recipe.keep, heldLocks()).catch((error: unknown) => {
+    progress(`could not prune ${recipe.folder}: ${error instanceof Error ? error.message : String(error)}`);
+  });
 }
 
 /** Keep the entry's shared lock until this process exits. */
@@ -115,13 +146,19 @@ async function underBuildLock<T>(recipe: EntryRecipe, where: ReturnType<typeof p
   const lock = await FileLock.open(where.buildLock);
   try {
     if (!(await lock.tryTake('exclusive'))) {
-      const taken = lock.take('exclusive', recipe.waitMs, `waiting for ${recipe.what}`);
-      // The builder writes its note just after taking the lock: say whom this run waits for once the note is there,
-      // or nothing if the lock comes first.
-      const noted = new AbortController();
-      const owner = await Promise.race([liveOwnerNote(where.owner, noted.signal), taken.then(() => undefined)]).finally(() => noted.abort());
-      if (owner) progress(`waiting for another run building ${owner.what}, pid ${owner.pid} (since ${owner.since})`);
-      await taken;
+      // Ended on every path out, so that no flock(1) keeps waiting for a lock this run gave up.
+      const waiting = new AbortController();
+      try {
+        const taken = lock.take('exclusive', recipe.waitMs, `waiting for ${recipe.what}`, waiting.signal);
+        // The builder writes its note just after taking the lock: say whom this run waits for once the note is there,
+        // or nothing if the lock comes first.
+        const noted = new AbortController();
+        const owner = await Promise.race([liveOwnerNote(where.owner, noted.signal), taken.then(() => undefined)]).finally(() => noted.abort());
+        if (owner) progress(`waiting for another run building ${owner.what}, pid ${owner.pid} (since ${owner.since})`);
+        await taken;
+      } finally {
+        waiting.abort();
+      }
     }
     return await work();
   } finally {
@@ -132,9 +169,16 @@ async function underBuildLock<T>(recipe: EntryRecipe, where: ReturnType<typeof p
 /** The note of a live builder as soon as there is one: read now, then at every change of its folder, until `signal`. */
 function liveOwnerNote(file: string, signal: AbortSignal): Promise<OwnerNote | undefined> {
   return new Promise((resolve) => {
-    const watcher = watch(path.dirname(file), (_event, name) => {
-      if (name === path.basename(file)) check();
-    });
+    let watcher: FSWatcher;
+    try {
+      watcher = watch(path.dirname(file), (_event, name) => {
+        if (name === path.basename(file)) check();
+      });
+    } catch {
+      // No watch to be had (inotify's limit): the wait goes on without naming the builder.
+      resolve(undefined);
+      return;
+    }
     const finish = (note: OwnerNote | undefined) => {
       watcher.close();
       resolve(note);
@@ -171,12 +215,8 @@ async function buildEntry(recipe: EntryRecipe, where: ReturnType<typeof paths>):
     if (!recipe.mutable) await rm(where.building, { recursive: true, force: true });
     await mkdir(target, { recursive: true });
     await recipe.build(target);
-    if (!recipe.mutable) {
-      await rename(where.building, where.dir);
-      // Prune keeps the newest: publishing counts as making.
-      const now = new Date();
-      await utimes(where.dir, now, now);
-    }
+    if (!recipe.mutable) await rename(where.building, where.dir);
+    await markUsed(where.dir);
   } catch (error) {
     if (!recipe.mutable) await rm(where.building, { recursive: true, force: true });
     throw error;

@@ -26,8 +26,9 @@ export class FileLock {
   }
 
   /**
-   * Take the lock, waiting for the holders that conflict, at most `deadlineMs`; `signal` ends the wait. A shared
-   * lock held here becomes exclusive (and the other way round): flock(2) converts, not atomically.
+   * Take the lock, waiting for the holders that conflict, at most `deadlineMs`; `signal` ends the wait. Callers take
+   * one mode per open lock: flock(2) converts a held lock by dropping it first, and a conversion that fails leaves
+   * nothing held.
    */
   async take(mode: LockMode, deadlineMs: number, what: string, signal?: AbortSignal): Promise<void> {
     if (!(await this.flock(mode, ['--timeout', String(Math.ceil(deadlineMs / 1000))], signal))) {

@@ -40,7 +40,10 @@ function outcomesOf(property: PropertyId, judge: 'harness' | 'upstream', ran: re
     });
 }
 
-/** Compare, when an upstream judge ran; undefined when none did. Scenarios are matched to their manifests by name. */
+/**
+ * Compare, when an upstream judge ran and judged something; undefined otherwise (no upstream scenario in the run, or
+ * one that skipped as a whole). Scenarios are matched to their manifests by name.
+ */
 export function compareWithUpstream(scenarios: readonly ScenarioResult[], manifests: readonly ScenarioManifest[]): Agreement | undefined {
   const ran = scenarios.flatMap((result) => {
     const manifest = manifests.find((candidate) => candidate.name === result.name);
@@ -55,6 +58,7 @@ export function compareWithUpstream(scenarios: readonly ScenarioResult[], manife
     const ordered = (outcomes: [string, string][]) => [...outcomes].sort(([, a], [, b]) => Number(b === 'fail') - Number(a === 'fail')).map(([id, verdict]) => `${id}: ${verdict}`);
     comparisons.push({ property: properties[property], upstream: side(upstream), harness: side(harness), evidence: { upstream: ordered(upstream), harness: ordered(harness) } });
   }
+  if (comparisons.every((comparison) => comparison.upstream === 'not judged')) return undefined;
   const disagree = (comparison: Comparison) => comparison.upstream !== 'not judged' && comparison.harness !== 'not judged' && comparison.upstream !== comparison.harness;
   return { agree: !comparisons.some(disagree), comparisons };
 }

@@ -1,7 +1,7 @@
 // Memfd scenarios' shared steps: boot gated on memfd preservation, and one verdict per preserved memfd.
 import type { Test } from 'tap';
 import { formatSize, type MemfdSpec } from '../checks/pattern.ts';
-import { liveUpdateCapabilities } from '../checks/capabilities.ts';
+import { liveUpdateCapabilities, type LiveUpdateCapabilities } from '../checks/capabilities.ts';
 import type { LiveGuest } from '../guest/live-guest.ts';
 import type { LuoAgent, VerifyResult } from '../guest/luo-agent.ts';
 import { gate } from './gate.ts';
@@ -33,7 +33,11 @@ export function assertMemfdsIntact(t: Test, specs: readonly MemfdSpec[], result:
 }
 
 /** Boot and probe; when the kernel cannot preserve memfds, record a skip (lacks it) or failure (broken) and return undefined. */
-export async function bootForMemfdPreservation(t: Test, session: ScenarioSession, check: string): Promise<{ guest: LiveGuest; agent: LuoAgent } | undefined> {
+export async function bootForMemfdPreservation(
+  t: Test,
+  session: ScenarioSession<{ capabilities?: LiveUpdateCapabilities }>,
+  check: string,
+): Promise<{ guest: LiveGuest; agent: LuoAgent } | undefined> {
   const guest = await session.boot();
   const agent = guest.luo;
   const capabilities = liveUpdateCapabilities(await agent.probe(), session.context.kernel.options);

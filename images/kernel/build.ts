@@ -1,7 +1,7 @@
 // Configure and build a kernel out of tree with the recipe's config fragments, showing progress, keeping the full log.
 // Every build is a cache entry: a Debian or patched source's (built in a folder inside its tree, published once),
 // or a developer's tree's (rebuilt incrementally at every run, and the result copied into an entry of its own).
-import { appendFile, copyFile, cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, cp, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -37,8 +37,10 @@ export interface BuiltKernel {
   readonly config: string;
   readonly headers: string;
   readonly release: string;
-  /** The cache entry holding the build: what the headers and everything built from them are identified by. */
+  /** The cache entry holding the build. */
   readonly buildDir: string;
+  /** What identifies its uAPI headers, for what is built against them (guest helpers, selftests, the floor). */
+  readonly headersIdentity: string;
   readonly log: string;
   readonly identity: string;
   /** Wall time of the build in ms; 0 when the cache was used. */
@@ -87,6 +89,8 @@ async function buildPackaged(source: KernelSource, cache: string, plan: BuildPla
     what: `kernel ${source.identity}`,
     keep: keptKernels,
     waitMs: buildWaitMs,
+    // The build lives in the source's tree: an entry whose tree was pruned since is built again.
+    intact: (dir) => fileExists(path.join(dir, 'build', 'arch', 'x86', 'boot', 'bzImage')),
     build: async (dir) => {
       if (plan.seedFrom && !(await fileExists(out))) {
         progress(`copying the objects of ${plan.seedFrom} so only what the patches change recompiles`);
@@ -146,13 +150,17 @@ async function snapshotBuild(out: string, release: string, source: KernelSource,
       }
       await cp(path.join(out, 'hdr'), path.join(dir, 'build', 'hdr'), { recursive: true });
       await writeFile(path.join(dir, 'kernel.release'), `${release}\n`);
+      // A tree's kernel changes at every edit, its uAPI headers seldom: what is built against them keys on them alone.
+      await writeFile(path.join(dir, 'headers.sha256'), `${await hashFolder(path.join(dir, 'build', 'hdr'))}\n`);
     },
   });
 }
 
 async function builtFrom(entry: CacheEntry, identity: string, log: string): Promise<BuiltKernel> {
   const build = path.join(entry.dir, 'build');
+  const headers = await readFile(path.join(entry.dir, 'headers.sha256'), 'utf8').catch(() => undefined);
   return {
+    headersIdentity: headers === undefined ? `${identity}@${entry.dir}` : `headers sha256:${headers.trim()}`,
     bzImage: path.join(build, 'arch', 'x86', 'boot', 'bzImage'),
     config: path.join(build, '.config'),
     headers: path.join(build, 'hdr', 'include'),
@@ -162,6 +170,13 @@ async function builtFrom(entry: CacheEntry, identity: string, log: string): Prom
     identity,
     buildMs: entry.buildMs,
   };
+}
+
+/** sha256 of every file under a folder, by relative path and content. */
+async function hashFolder(folder: string): Promise<string> {
+  const files = (await readdir(folder, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile()).map((entry) => path.join(entry.parentPath, entry.name)).sort();
+  const contents = await Promise.all(files.map((file) => readFile(file)));
+  return hashParts(files.flatMap((file, index) => [path.relative(folder, file), contents[index] ?? '']));
 }
 
 /**

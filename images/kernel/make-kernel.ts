@@ -22,18 +22,20 @@ export async function makeKernel(recipe: KernelRecipe, cache: string): Promise<K
     if (recipe.patches.length > 0) throw new BadInputError(`${recipe.variable}: patches apply to a Debian source, not to KERNEL_SRC=${source.path}; apply them to your tree`);
     return built(await treeKernelSource(source.path), cache, recipe, 'tree', { incremental: true });
   }
-  const base = await debianKernelSource(cache, source.package);
+  const base = await debianKernelSource(cache, source.package, source.variable);
   if (recipe.patches.length === 0) return built(base, cache, recipe, 'debian', { incremental: false });
-  // The unpatched build first: the patched one starts from its objects, so only what the patches touch recompiles.
-  await makeKernel({ ...recipe, patches: [] }, cache);
-  const series = await seriesOf(recipe.patches, base, cache);
-  const patched = await built(await patchedKernelSource(base, series, cache), cache, recipe, 'patched', { incremental: false, seedFrom: base.tree });
+  // The kernel without its last patch first: that patch applies to its tree (the mismatch patch is written against
+  // it), and this build starts from its objects, so only what the patches touch recompiles.
+  const under = await makeKernel({ ...recipe, patches: recipe.patches.slice(0, -1) }, cache);
+  const underTree = under.source ?? base.tree;
+  const series = await seriesOf(recipe.patches, underTree, cache);
+  const patched = await built(await patchedKernelSource(base, series, cache), cache, recipe, 'patched', { incremental: false, seedFrom: underTree });
   return { ...patched, patches: { given: series.given, subjects: series.subjects, sha256: series.hash } };
 }
 
-/** The recipe's patches read (or, for the mismatch patch, written against the base) and joined into one series. */
-async function seriesOf(patches: readonly PatchSpec[], base: KernelSource, cache: string): Promise<PatchSeries> {
-  const read = await Promise.all(patches.map((patch) => (patch.kind === 'series' ? readPatchSeries(patch.given, patch.variable) : mismatchSeries(base.tree, cache))));
+/** The recipe's patches read (the mismatch patch written against `lastTree`, which it is applied on) and joined. */
+async function seriesOf(patches: readonly PatchSpec[], lastTree: string, cache: string): Promise<PatchSeries> {
+  const read = await Promise.all(patches.map((patch) => (patch.kind === 'series' ? readPatchSeries(patch.given, patch.variable) : mismatchSeries(lastTree, cache))));
   return read.reduce((first, then) => joinPatchSeries(first, then));
 }
 
@@ -51,7 +53,7 @@ async function built(
     identity: kernel.identity,
     config: await readKernelConfig(kernel.config),
     headers: kernel.headers,
-    headersIdentity: `${kernel.identity}@${kernel.buildDir}`,
+    headersIdentity: kernel.headersIdentity,
     origin,
     source: source.tree,
     buildMs: kernel.buildMs,

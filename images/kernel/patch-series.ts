@@ -8,6 +8,8 @@ import { hashParts } from '../../harness/util/hash.ts';
 export interface PatchSeries {
   /** The folder or mbox as given. */
   readonly given: string;
+  /** The option that gave it (PATCHES, NEXT_PATCHES), for errors. */
+  readonly variable: string;
   /** Files in the order `git am` applies them (one file for an mbox). */
   readonly files: readonly string[];
   /** Subject of every patch, in order, "[PATCH n/m]" prefixes removed. */
@@ -28,13 +30,14 @@ export async function readPatchSeries(given: string, variable = 'PATCHES'): Prom
   const contents = await Promise.all(files.map((file) => readFile(file, 'utf8')));
   const subjects = contents.flatMap(patchSubjects);
   if (subjects.length === 0) throw new BadInputError(`${variable}=${given}: no "Subject:" header in it; pass git format-patch output or an mbox`);
-  return { given, files, subjects, hash: hashParts(contents) };
+  return { given, variable, files, subjects, hash: hashParts(contents) };
 }
 
 /** `first` then `then`, applied in that order (PATCHES= then NEXT_PATCHES=): one series, keyed by both. */
 export function joinPatchSeries(first: PatchSeries, then: PatchSeries): PatchSeries {
   return {
     given: `${first.given} + ${then.given}`,
+    variable: first.variable === then.variable ? first.variable : `${first.variable} + ${then.variable}`,
     files: [...first.files, ...then.files],
     subjects: [...first.subjects, ...then.subjects],
     hash: hashParts([first.hash, then.hash]),
@@ -71,6 +74,6 @@ export async function applyPatchSeries(tree: string, series: PatchSeries, log: s
   const index = failedSubject ? series.subjects.findIndex((subject) => subject === failedSubject) : -1;
   const patch = series.files.length === 1 ? series.files[0] : series.files[index];
   throw new BadInputError(
-    `PATCHES: ${patch ? path.basename(patch) : failedSubject ?? series.given} does not apply to the kernel source (first failure: ${file}); rebase the series onto it or pass KERNEL_SRC=<tree that has it>`,
+    `${series.variable}: ${patch ? path.basename(patch) : failedSubject ?? series.given} does not apply to the kernel source (first failure: ${file}); rebase the series onto it or pass KERNEL_SRC=<tree that has it>`,
   );
 }

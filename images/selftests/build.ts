@@ -44,15 +44,18 @@ export async function buildSelftests(kernel: KernelUnderTest, cache: string): Pr
     return { unavailable: `${source} has no tools/testing/selftests/liveupdate` };
   }
   const key = hashParts([recipeVersion, kernel.identity, kernel.headersIdentity]).slice(0, 16);
+  const folder = path.join(cache, 'selftests');
+  // Beside the entry, not in it: a failed build's logs must outlive its temporary folder.
+  const logOf = (suite: string) => path.join(folder, `.${key}.${suite}.log`);
   const entry = await cacheEntry({
-    folder: path.join(cache, 'selftests'),
+    folder,
     key,
     what: `the live-update selftests of ${kernel.identity}`,
     keep: 4,
     waitMs: 20 * 60_000,
     build: async (root) => {
       progress(`building the live-update selftests of ${source} in ${root}`);
-      const programs = await buildSuites(source, selftests, kernel.headers, root);
+      const programs = await buildSuites(source, selftests, kernel.headers, root, logOf);
       await writeFile(path.join(root, 'programs.json'), JSON.stringify(programs));
     },
   });
@@ -60,7 +63,7 @@ export async function buildSelftests(kernel: KernelUnderTest, cache: string): Pr
 }
 
 /** Copy what the suites' Makefiles need from the tree into `root`/src, build each suite's live-update programs into `root`/out. */
-async function buildSuites(source: string, selftests: string, headers: string, root: string): Promise<SelftestProgram[]> {
+async function buildSuites(source: string, selftests: string, headers: string, root: string, logOf: (suite: string) => string): Promise<SelftestProgram[]> {
   const src = path.join(root, 'src');
   const dir = path.join(root, 'out');
   // The Makefiles write objects beside their sources, so they build from a copy; symlinks into the kernel's
@@ -84,8 +87,10 @@ async function buildSuites(source: string, selftests: string, headers: string, r
       ['-C', path.join(src, 'tools/testing/selftests', suite), `OUTPUT=${out}`, `KHDR_INCLUDES=-isystem ${headers}`, 'LDFLAGS=-static', ...listed.map((program) => path.join(out, program.name))],
       { reject: false, all: true },
     );
-    await writeFile(path.join(root, `${suite}.log`), make.all ?? '');
-    if (make.exitCode !== 0) throw new InfrastructureError(`building the ${suite} selftests of ${source} failed:\n${(make.all ?? '').split('\n').slice(-15).join('\n')}`);
+    await writeFile(logOf(suite), make.all ?? '');
+    if (make.exitCode !== 0) {
+      throw new InfrastructureError(`building the ${suite} selftests of ${source} failed (log: ${logOf(suite)}):\n${(make.all ?? '').split('\n').slice(-15).join('\n')}`);
+    }
     programs.push(...listed);
   }
   return programs;

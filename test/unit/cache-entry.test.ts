@@ -1,5 +1,5 @@
 // The cache shared by runs side by side: built once, waited for, taken over from a dead run, never pruned in use.
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -138,4 +138,38 @@ t.test('flock semantics: exclusive refuses others, shared shares, and a lock fil
   await holder.release();
   t.equal(await late.tryTake('exclusive'), false, 'the old file\'s lock is not taken for the new one');
   await Promise.all([late.release(), fresh.release()]);
+});
+
+t.test('an entry that no longer holds what it should (its tree pruned under it) is built again', async (t) => {
+  const folder = await mkdtemp(path.join(tmpdir(), 'cache-entry-'));
+  let builds = 0;
+  const recipe = {
+    folder,
+    key: 'k1',
+    what: 'test entry k1',
+    keep: 10,
+    waitMs: 10_000,
+    intact: async (dir: string) => (await readdir(dir)).includes('made'),
+    build: async (dir: string) => writeFile(path.join(dir, 'made'), String(++builds)),
+  };
+  const first = await cacheEntry(recipe);
+  await rm(path.join(first.dir, 'made'));
+  // Another process asks: this one holds k1 already (and would be handed what it holds).
+  const other = execa('node', ['--import', 'tsx', '-e', `
+    import('./harness/cache/cache-entry.ts').then(async ({ cacheEntry }) => {
+      const { readdir, writeFile } = await import('node:fs/promises');
+      const entry = await cacheEntry({ folder: ${JSON.stringify(folder)}, key: 'k1', what: 'k1', keep: 10, waitMs: 10000,
+        intact: async (dir) => (await readdir(dir)).includes('made'), build: (dir) => writeFile(dir + '/made', 'again') });
+      console.log(entry.built);
+    })`], { cwd: repoRoot });
+  t.equal((await other).stdout.trim(), 'true', 'built again');
+  t.equal(await readFile(path.join(first.dir, 'made'), 'utf8'), 'again');
+});
+
+t.test('what an interrupted prune left (a folder moved aside, not yet deleted) goes at the next prune', async (t) => {
+  const folder = await mkdtemp(path.join(tmpdir(), 'cache-entry-'));
+  await mkdir(path.join(folder, '.old.removing-123', 'deep'), { recursive: true });
+  await writeFile(path.join(folder, '.old.removing-123', 'deep', 'file'), 'x');
+  t.same(await pruneEntries(folder, 1), ['.old.removing-123']);
+  t.same(await readdir(folder), []);
 });

@@ -14,8 +14,8 @@ t.test('a scenario runs from the source through tsx, or from the bundle luo-harn
 
 /** The bundle luo-harness runs (`current`), built by make if a source is newer. */
 async function builtBundle(): Promise<string> {
-  await execa('make', ['-s', '-C', repoRoot, path.join('node_modules', '.luo-harness-bundle', 'complete')]);
-  return realpath(path.join(repoRoot, 'node_modules', '.luo-harness-bundle', 'current'));
+  await execa('make', ['-s', '-C', repoRoot, path.join('.luo-harness-bundle', 'complete')]);
+  return realpath(path.join(repoRoot, '.luo-harness-bundle', 'current'));
 }
 
 t.test('the bundle make builds has every scenario of the catalog, the scenario process and the CLI', async (t) => {
