@@ -41,6 +41,10 @@ async function main(options: Options): Promise<number> {
       const { runBenchmark } = await import('./bench/benchmark.ts');
       return runBenchmark(options, cache);
     }
+    case 'matrix': {
+      const { runMatrix } = await import('./matrix/run-matrix.ts');
+      return runMatrix(options, cache);
+    }
     case 'report':
       return printReport(options);
     case 'shell':

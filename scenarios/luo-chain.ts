@@ -2,7 +2,8 @@
 import type { MemfdSpec } from '../harness/checks/pattern.ts';
 import { assertMemfdsIntact, bootForMemfdPreservation } from '../harness/scenario/memfd-checks.ts';
 import * as v from 'valibot';
-import { defineScenario } from '../harness/scenario/define-scenario.ts';
+import { assertCpusOnline } from '../harness/scenario/cpu-checks.ts';
+import { capabilitiesFact, defineScenario } from '../harness/scenario/define-scenario.ts';
 
 const MiB = 1024 * 1024;
 const generations = 3;
@@ -23,9 +24,11 @@ function chainSpec(index: number): MemfdSpec {
 export default defineScenario({
   manifest: {
     name: 'luo-chain',
-    description: 'three kexecs in a row: each generation retrieves, verifies, reseeds and re-preserves; liveupdate number and KHO exec count advance by one',
+    description:
+      'three kexecs in a row, into the next kernel, back and into it again: each generation retrieves, verifies, reseeds and re-preserves; liveupdate number and KHO exec count advance by one',
     area: 'luo',
-    facts: v.object({ bytesVerified: v.record(v.string(), v.number()) }),
+    acrossVersions: true,
+    facts: v.object({ capabilities: capabilitiesFact, bytesVerified: v.record(v.string(), v.number()), releases: v.record(v.string(), v.string()) }),
   },
   async run(t, session) {
     const booted = await bootForMemfdPreservation(t, session, 'memfds carried across three kexecs');
@@ -34,8 +37,13 @@ export default defineScenario({
 
     await agent.prepare([chainSpec(0)]);
     const bytesPerGeneration: Record<string, number> = {};
+    const releases: Record<string, string> = { gen0: await guest.kernelRelease() };
     for (let generation = 1; generation <= generations; generation++) {
-      const { log } = await guest.kexec();
+      // Upgrade, rollback, upgrade: with a next kernel of another version the chain goes back and forth between the two.
+      const kexec = await guest.kexec({ into: generation % 2 === 1 ? 'next' : 'first' });
+      const { log } = kexec;
+      releases[`gen${generation}`] = await guest.kernelRelease();
+      assertCpusOnline(t, kexec);
       t.equal(log.liveupdateNumber, generation, `[liveupdate-number@gen${generation}] generation ${generation}: liveupdate number ${generation} (got ${log.liveupdateNumber ?? 'none'})`);
       t.equal(log.execFrom?.count, generation, `[kho-exec-count@gen${generation}] generation ${generation}: KHO exec count ${generation} (got ${log.execFrom?.count ?? 'none'})`);
       const previous = chainSpec(generation - 1);
@@ -45,5 +53,6 @@ export default defineScenario({
       t.same(result.finished, [previous.session], `[finish@gen${generation}] generation ${generation}: FINISH of ${previous.session}`);
     }
     session.facts.bytesVerified = bytesPerGeneration;
+    session.facts.releases = releases;
   },
 });

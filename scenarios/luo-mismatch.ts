@@ -3,7 +3,7 @@ import { classifyMismatch, type MismatchObservation } from '../harness/checks/mi
 import type { MemfdSpec } from '../harness/checks/pattern.ts';
 import { bootForMemfdPreservation } from '../harness/scenario/memfd-checks.ts';
 import * as v from 'valibot';
-import { defineScenario } from '../harness/scenario/define-scenario.ts';
+import { capabilitiesFact, defineScenario } from '../harness/scenario/define-scenario.ts';
 
 const specs: MemfdSpec[] = [{ session: 'mismatch', entries: [{ token: 1n, kind: 'prng', seed: 0x3a7n, size: 1024 * 1024 }] }];
 
@@ -14,6 +14,7 @@ export default defineScenario({
     area: 'luo',
     needs: { nextKernel: 'mismatch' },
     facts: v.object({
+      capabilities: capabilitiesFact,
       secondOpenErrno: v.nullable(v.string()),
       mismatchOutcome: v.object({
         nextKernel: v.string(),

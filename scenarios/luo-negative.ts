@@ -3,7 +3,8 @@ import * as v from 'valibot';
 import type { LiveUpdateLog } from '../harness/checks/live-update-log.ts';
 import type { MemfdSpec } from '../harness/checks/pattern.ts';
 import type { LuoRetrieveEvent } from '../harness/guest/luo-agent-output.ts';
-import { defineScenario, evidence } from '../harness/scenario/define-scenario.ts';
+import { assertCpusOnline } from '../harness/scenario/cpu-checks.ts';
+import { capabilitiesFact, defineScenario, evidence } from '../harness/scenario/define-scenario.ts';
 import { assertMemfdsIntact, bootForMemfdPreservation } from '../harness/scenario/memfd-checks.ts';
 
 /** What each negative case saw: the kernel's answer, or the new kernel's live-update log. */
@@ -20,8 +21,7 @@ export default defineScenario({
     name: 'luo-negative',
     description: 'negative cases, one verdict each: a session closed before kexec is gone; kexec -l (no KHO) carries nothing; liveupdate=off has no /dev/liveupdate',
     area: 'luo',
-    judges: [{ property: 'luo-uapi', checks: ['*'] }],
-    facts: v.object({ outcomes: evidence<NegativeOutcomes>() }),
+    facts: v.object({ capabilities: capabilitiesFact, outcomes: evidence<NegativeOutcomes>() }),
   },
   async run(t, session) {
     const booted = await bootForMemfdPreservation(t, session, 'negative live-update cases');
@@ -33,7 +33,7 @@ export default defineScenario({
     await t.test('[closed-session] a session closed before kexec is absent after it', async (t) => {
       const kept = memfd('neg-kept', 1n);
       await agent.prepare([kept, memfd('neg-closed', 2n)], { close: ['neg-closed'] });
-      await guest.kexec();
+      assertCpusOnline(t, await guest.kexec());
       const closed = await agent.retrieve('neg-closed');
       outcomes.closedSession = closed;
       t.equal(closed.errno, 'ENOENT', `[closed-session-gone] RETRIEVE_SESSION neg-closed fails with ENOENT (got ${closed.errno ?? 'success'})`);
@@ -44,7 +44,9 @@ export default defineScenario({
     await t.test('[kexec-without-kho] a kexec without KHO (kexec -l, no -s) hands over nothing', async (t) => {
       const lost = memfd('neg-nokho', 3n);
       await agent.prepare([lost]);
-      const { log } = await guest.kexec({ fileLoad: false });
+      const kexec = await guest.kexec({ fileLoad: false });
+      const { log } = kexec;
+      assertCpusOnline(t, kexec);
       outcomes.withoutKho = log;
       t.notOk(log.khoFound, '[no-kho-no-handover] no "KHO: found kexec handover data"');
       t.equal(log.liveupdateNumber, undefined, '[no-kho-no-liveupdate-number] no "liveupdate number" line');
@@ -54,7 +56,9 @@ export default defineScenario({
 
     await t.test('[liveupdate-off] a next kernel booted with liveupdate=off has no /dev/liveupdate', async (t) => {
       await agent.prepare([memfd('neg-off', 4n)]);
-      const { log } = await guest.kexec({ liveupdate: false });
+      const kexec = await guest.kexec({ liveupdate: false });
+      const { log } = kexec;
+      assertCpusOnline(t, kexec);
       outcomes.liveupdateOff = log;
       t.match(await guest.commandLine(), /liveupdate=off/, '[liveupdate-off-cmdline] the new kernel runs with liveupdate=off');
       t.notOk(await guest.hasLiveUpdateDevice(), '[liveupdate-off-no-device] /dev/liveupdate does not exist');

@@ -1,7 +1,7 @@
 // luo-uapi: the LUO uAPI's answers to misuse before any kexec, each as kernel/liveupdate documents it; the same
 // contracts upstream's `liveupdate` selftest checks, judged here independently (the run compares the two).
 import * as v from 'valibot';
-import { defineScenario } from '../harness/scenario/define-scenario.ts';
+import { capabilitiesFact, defineScenario } from '../harness/scenario/define-scenario.ts';
 import { bootForMemfdPreservation } from '../harness/scenario/memfd-checks.ts';
 
 export default defineScenario({
@@ -11,7 +11,7 @@ export default defineScenario({
       "the LUO uAPI's answers to misuse, one verdict each: a second opener EBUSY, a duplicate session EEXIST, bad names and short arguments EINVAL, an unsupported or bad fd ENOENT/EBADF, a token or a memfd used twice EEXIST/EBUSY",
     area: 'luo',
     judges: [{ property: 'luo-uapi', checks: ['uapi@*', 'uapi-complete'] }],
-    facts: v.object({ answers: v.record(v.string(), v.nullable(v.string())) }),
+    facts: v.object({ capabilities: capabilitiesFact, answers: v.record(v.string(), v.nullable(v.string())) }),
   },
   async run(t, session) {
     const booted = await bootForMemfdPreservation(t, session, 'the LUO uAPI answers misuse as documented');

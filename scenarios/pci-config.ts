@@ -2,6 +2,7 @@
 // to the devices no driver claims is reported.
 import { deviceIdentity, identityChanges } from '../harness/checks/device-identity.ts';
 import * as v from 'valibot';
+import { assertCpusOnline } from '../harness/scenario/cpu-checks.ts';
 import { defineScenario } from '../harness/scenario/define-scenario.ts';
 
 export default defineScenario({
@@ -13,7 +14,9 @@ export default defineScenario({
   },
   async run(t, session) {
     const guest = await session.boot();
-    const { before, after, audit } = (await guest.kexecWithConfigEvidence()).config;
+    const kexec = await guest.kexecWithConfigEvidence();
+    const { before, after, audit } = kexec.config;
+    assertCpusOnline(t, kexec);
 
     t.same(after.map((device) => device.bdf), before.map((device) => device.bdf), `[same-devices] the same ${before.length} devices at the same BDFs`);
     for (const old of before) {

@@ -6,9 +6,10 @@ import { deviceIdentity, identityChanges } from '../harness/checks/device-identi
 import { barChanges, bridgeChanges, busMasterEnabled } from '../harness/checks/preservation.ts';
 import type { Test } from 'tap';
 import type { LiveGuest } from '../harness/guest/live-guest.ts';
-import { assertDma, assertMsi, assertStep, dmaAddresses, exerciseDevices, msiBeforeArm, slug, type StepExpectation } from '../harness/scenario/device-checks.ts';
+import { assertDma, assertMsi, assertStep, dmaAddresses, exerciseDevices, msiBeforeArm, msiCpu, slug, type StepExpectation } from '../harness/scenario/device-checks.ts';
 import { windowPhases } from '../harness/guest/kexec-evidence.ts';
 import * as v from 'valibot';
+import { assertCpusOnline } from '../harness/scenario/cpu-checks.ts';
 import { defineScenario, evidence } from '../harness/scenario/define-scenario.ts';
 import type { DeviceDiff } from '../harness/guest/kexec-evidence.ts';
 
@@ -25,6 +26,8 @@ export default defineScenario({
     description:
       'edu through VFIO across kexec: the preserved device retrieved, bound, used and finished step by step (todo when the kernel lacks VFIO preservation), the control re-armed; DMA, MSI, config diff and phase-attributed write audit',
     area: 'device',
+    // Two CPUs at least, whatever CPUS= says: each MSI is routed off CPU 0 and counted where it lands.
+    needs: { cpus: 2 },
     judges: [{ property: 'vfio-retrieve-finish', checks: ['retrieve-session', 'retrieve-device', 'bind-iommufd', 'finish'] }],
     facts: v.object({
       vfioPreservation: v.object({ bdf: v.string(), supported: v.boolean(), errno: v.nullable(v.string()) }),
@@ -61,6 +64,7 @@ export default defineScenario({
     // The DMA starts right before `kexec -e`; the evidence window starts there too.
     const kexec = await guest.kexecWithConfigEvidence({ beforeExec: holder ? `kill -USR1 ${holder.pid}` : undefined });
     const { before, after, diffs } = kexec.config;
+    assertCpusOnline(t, kexec);
     session.facts.configDiff = diffs.filter((diff) => diff.entries.length > 0 || diff.presence !== 'both');
 
     for (const bdf of [preserved, control]) {
@@ -85,7 +89,7 @@ export default defineScenario({
     await bindAll(t, guest, 'after kexec');
     if (holder) {
       // The way back, in the order the uAPI defines it; FINISH ends the window.
-      const resume = await session.timeline.phase('retrieve-to-finish', () => guest.vfio.resume(preserved, 'vfio-edu', holder.inflightSeed));
+      const resume = await session.timeline.phase('retrieve-to-finish', () => guest.vfio.resume(preserved, 'vfio-edu', holder.inflightSeed, msiCpu(guest)));
       const step = (name: Parameters<typeof assertStep>[2], expect: StepExpectation, message: string) => assertStep(t, resume.steps, name, expect, message);
       step('retrieve-session', 'succeeds', '[retrieve-session] RETRIEVE_SESSION gives the session back');
       step('open-cdev-before-finish', 'EBUSY', `[open-busy] open() of ${preserved}'s cdev is refused until the session is finished`);

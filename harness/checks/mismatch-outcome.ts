@@ -1,5 +1,6 @@
 // What a next kernel did with preserved state it cannot parse. Upstream's rule: fail loudly (panic) or come up
 // in a maintenance mode where /dev/liveupdate is unusable; never boot silently with the data, never hang.
+import { namesMismatch } from './live-update-log.ts';
 
 export type MismatchOutcome = 'panicked' | 'maintenance' | 'handed-back' | 'hang' | 'panicked-silently' | 'booted-silently';
 
@@ -31,8 +32,6 @@ export interface MismatchVerdict {
 /** Log lines about the handover or the mismatch: what LUO, KHO and their users print, a compatible string, a panic. */
 const relevant = /\b(?:luo|KHO|liveupdate(?: test)?): |compatible|Kernel panic/;
 
-/** Lines naming the mismatch itself. */
-const namesMismatch = /No registered handler|incompatible|compatible '|deserializ/i;
 
 function evidenceLines(log: string): string[] {
   return log

@@ -2,7 +2,7 @@
 import { BadInputError } from '../errors.ts';
 import type { Accelerator } from '../vm/accel.ts';
 
-export const commands = ['run', 'list', 'doctor', 'images', 'setup', 'shell', 'report', 'bench'] as const;
+export const commands = ['run', 'list', 'doctor', 'images', 'setup', 'shell', 'report', 'bench', 'matrix'] as const;
 export type Command = (typeof commands)[number];
 
 export interface Options {
@@ -12,9 +12,13 @@ export interface Options {
   readonly kernel?: string;
   readonly kernelSrc?: string;
   readonly kernelConfig?: string;
+  /** KERNEL_VERSION=7.2: build the kernel under test from Debian's linux-source-7.2 instead of the default. */
+  readonly kernelVersion?: string;
   /** A patch series applied to the default source before the build. */
   readonly patches?: string;
   readonly nextKernel?: string;
+  /** NEXT_KERNEL_VERSION=7.3: kexec into a kernel built from Debian's linux-source-7.3. */
+  readonly nextKernelVersion?: string;
   /** A patch series applied on top of the kernel under test's source: the next kernel of an A->B update. */
   readonly nextPatches?: string;
   readonly accel?: Accelerator;
@@ -32,6 +36,10 @@ export interface Options {
   readonly jobs?: number;
   /** PAIRS=n: `bench` times the floor and the kexec scenario in turn n times. */
   readonly pairs: number;
+  /** CPUS=n: the guests' vCPUs (a scenario whose manifest asks for more gets more). */
+  readonly cpus?: number;
+  /** KERNELS=7.2,7.3: `matrix` updates between every ordered pair of these Debian kernel versions. */
+  readonly kernels?: readonly string[];
 }
 
 export interface Shard {
@@ -45,8 +53,10 @@ export const optionTable = [
   { key: 'kernel', flag: '--kernel', variable: 'KERNEL', help: 'prebuilt bzImage to test' },
   { key: 'kernelSrc', flag: '--kernel-src', variable: 'KERNEL_SRC', help: 'kernel tree to build with the LUO config' },
   { key: 'kernelConfig', flag: '--config', variable: 'CONFIG', help: 'config of a prebuilt KERNEL' },
+  { key: 'kernelVersion', flag: '--kernel-version', variable: 'KERNEL_VERSION', help: "Debian kernel version to build and test (7.2: Debian's linux-source-7.2; default 7.3)" },
   { key: 'patches', flag: '--patches', variable: 'PATCHES', help: 'folder of .patch files or an mbox, applied to the default source' },
   { key: 'nextKernel', flag: '--next-kernel', variable: 'NEXT_KERNEL', help: 'bzImage to kexec into (default: the same kernel)' },
+  { key: 'nextKernelVersion', flag: '--next-kernel-version', variable: 'NEXT_KERNEL_VERSION', help: 'Debian kernel version to build and kexec into' },
   { key: 'nextPatches', flag: '--next-patches', variable: 'NEXT_PATCHES', help: 'folder of .patch files or an mbox: the next kernel is the kernel under test plus these' },
   { key: 'accel', flag: '--accel', variable: 'ACCEL', help: 'kvm, tcg or auto (default auto)' },
   { key: 'results', flag: '--results', variable: 'RESULTS', help: 'results folder (default results/)' },
@@ -56,6 +66,8 @@ export const optionTable = [
   { key: 'repro', flag: '--repro', variable: 'REPRO', help: 'run folder to reproduce (its repro.json)' },
   { key: 'keep', flag: '--keep', variable: 'KEEP', help: '1: on a failure keep the VM up for SSH until Ctrl-C' },
   { key: 'jobs', flag: '--jobs', variable: 'JOBS', help: 'scenarios run at once (default: one per core, at most 4)' },
+  { key: 'kernels', flag: '--kernels', variable: 'KERNELS', help: 'matrix: Debian kernel versions to update between, every ordered pair (default 7.2,7.3)' },
+  { key: 'cpus', flag: '--cpus', variable: 'CPUS', help: "the guests' vCPUs (default 1; a scenario that needs more gets more)" },
   { key: 'pairs', flag: '--pairs', variable: 'PAIRS', help: 'bench: floor and kexec scenario timed in turn this many times (default 5)' },
 ] as const;
 
@@ -121,6 +133,16 @@ function validate(command: Command, raw: ReadonlyMap<Key, string>): Options {
   if (raw.has('nextPatches') && (raw.has('kernel') || raw.has('kernelSrc'))) {
     throw new BadInputError('NEXT_PATCHES patches the default source (with PATCHES, if given); with KERNEL or KERNEL_SRC build your next kernel and pass NEXT_KERNEL');
   }
+  for (const [key, variable] of [['kernelVersion', 'KERNEL_VERSION'], ['nextKernelVersion', 'NEXT_KERNEL_VERSION']] as const) {
+    const version = raw.get(key);
+    if (version !== undefined && !/^\d+\.\d+$/.test(version)) throw new BadInputError(`${variable}=${version} is not a kernel version as Debian names its sources (for example ${variable}=7.2)`);
+  }
+  if (raw.has('kernelVersion') && (raw.has('kernel') || raw.has('kernelSrc'))) {
+    throw new BadInputError('KERNEL_VERSION names a Debian source to build; with KERNEL or KERNEL_SRC drop it');
+  }
+  if (raw.has('nextKernelVersion') && (raw.has('nextKernel') || raw.has('nextPatches'))) {
+    throw new BadInputError('NEXT_KERNEL_VERSION names the next kernel; pass one of NEXT_KERNEL_VERSION, NEXT_KERNEL and NEXT_PATCHES');
+  }
   if (raw.has('kernelConfig') && !raw.has('kernel')) {
     throw new BadInputError('CONFIG describes a prebuilt KERNEL; pass KERNEL=<bzImage> with it, or drop CONFIG');
   }
@@ -130,6 +152,13 @@ function validate(command: Command, raw: ReadonlyMap<Key, string>): Options {
   if (jobsRaw !== undefined && !/^[1-9]\d{0,2}$/.test(jobsRaw)) throw new BadInputError(`JOBS=${jobsRaw} is not a number of scenarios to run at once (1 to 999, for example JOBS=2)`);
   const pairsRaw = raw.get('pairs');
   if (pairsRaw !== undefined && !/^[1-9]\d?$/.test(pairsRaw)) throw new BadInputError(`PAIRS=${pairsRaw} is not a number of timed pairs (1 to 99, for example PAIRS=5)`);
+  const kernelsRaw = raw.get('kernels');
+  const kernels = kernelsRaw?.split(',').map((version) => version.trim());
+  if (kernels && (kernels.length === 0 || kernels.some((version) => !/^\d+\.\d+$/.test(version)) || new Set(kernels).size !== kernels.length)) {
+    throw new BadInputError(`KERNELS=${kernelsRaw} is not a list of distinct kernel versions as Debian names its sources (for example KERNELS=7.2,7.3)`);
+  }
+  const cpusRaw = raw.get('cpus');
+  if (cpusRaw !== undefined && !/^([1-9]|1[0-6])$/.test(cpusRaw)) throw new BadInputError(`CPUS=${cpusRaw} is not a number of vCPUs from 1 to 16 (for example CPUS=2)`);
   if (jobsRaw !== undefined && jobsRaw !== '1' && keepRaw === '1') throw new BadInputError(`KEEP=1 keeps a failed guest for a person at the terminal, one at a time; drop JOBS=${jobsRaw} or pass JOBS=1`);
   return {
     command,
@@ -137,8 +166,10 @@ function validate(command: Command, raw: ReadonlyMap<Key, string>): Options {
     kernel: raw.get('kernel'),
     kernelSrc: raw.get('kernelSrc'),
     kernelConfig: raw.get('kernelConfig'),
+    kernelVersion: raw.get('kernelVersion'),
     patches: raw.get('patches'),
     nextKernel: raw.get('nextKernel'),
+    nextKernelVersion: raw.get('nextKernelVersion'),
     nextPatches: raw.get('nextPatches'),
     accel: accelRaw === 'auto' ? undefined : (accelRaw as Accelerator | undefined),
     results: raw.get('results'),
@@ -149,6 +180,8 @@ function validate(command: Command, raw: ReadonlyMap<Key, string>): Options {
     keep: keepRaw === '1',
     jobs: jobsRaw === undefined ? undefined : Number(jobsRaw),
     pairs: pairsRaw === undefined ? 5 : Number(pairsRaw),
+    cpus: cpusRaw === undefined ? undefined : Number(cpusRaw),
+    kernels,
   };
 }
 
@@ -158,12 +191,15 @@ export function kernelAndMachineVariables(options: Options): string[] {
     ['KERNEL', options.kernel],
     ['KERNEL_SRC', options.kernelSrc],
     ['CONFIG', options.kernelConfig],
+    ['KERNEL_VERSION', options.kernelVersion],
     ['PATCHES', options.patches],
     ['NEXT_KERNEL', options.nextKernel],
+    ['NEXT_KERNEL_VERSION', options.nextKernelVersion],
     ['NEXT_PATCHES', options.nextPatches],
     ['ACCEL', options.accel],
     ['QEMU', options.qemu],
     ['JOBS', options.jobs],
+    ['CPUS', options.cpus],
   ];
   return given.flatMap(([name, value]) => (value === undefined ? [] : [`${name}=${value}`]));
 }

@@ -93,6 +93,11 @@ export class JsonFields {
     return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : this.wrong(key, 'a non-negative integer');
   }
 
+  /** A non-negative integer or null. */
+  nullableCount(key: string): number | null {
+    return this.raw(key) === null ? null : this.count(key);
+  }
+
   /** An array of non-negative integer JSON numbers. */
   counts(key: string): number[] {
     const value = this.raw(key);

@@ -14,6 +14,8 @@ export interface GuestSpec {
     /** base64 of the SSH host key blob the image's sshd must present (pinned). */
     readonly hostKeyBase64: string;
   };
+  /** The guest's vCPUs. */
+  readonly cpus: number;
   /** Where the serial log, trace, helper output, dmesg and config evidence of this guest are kept. */
   readonly artifactDir: string;
   /** The run seed (16 hex digits): every seed the guest's checks use derives from it, so a rerun repeats them. */

@@ -12,6 +12,18 @@ export interface KexecOptions extends CommandLineOptions {
   readonly fileLoad?: boolean;
   /** A shell command run right before `kexec -e`, in the same SSH command (e.g. starting a device's DMA). */
   readonly beforeExec?: string;
+  /** The kernel to go into: the next kernel (default), or the one the guest first booted (a rollback). */
+  readonly into?: 'next' | 'first';
+}
+
+/** The CPUs the new kernel has online, and how many the machine has. */
+export interface CpusOnline {
+  /** /sys/devices/system/cpu/online as the kernel wrote it ("0-3"). */
+  readonly online: string;
+  readonly count: number;
+  /** N from the kernel's own `smp: Brought up ... N CPUs`, when it said so. */
+  readonly broughtUp: number | undefined;
+  readonly machine: number;
 }
 
 /** Moments of a kexec, as points in QEMU's trace: they split its config writes into who made them. */
@@ -34,6 +46,9 @@ export interface KexecReport {
   readonly kexecToSshMs: number;
   /** What the new kernel logged about the live update it came out of. */
   readonly log: LiveUpdateLog;
+  /** Which kernel it went into, and the CPUs that kernel brought up. */
+  readonly into: 'next' | 'first';
+  readonly cpus: CpusOnline;
   readonly window: KexecWindow;
   /** QEMU's record of every config write from `kexec -e` until the new kernel answered SSH. */
   readonly configWrites: readonly PciConfigWrite[];

@@ -11,7 +11,7 @@ import type { HelperRecorder } from './guest-helper.ts';
 import type { Generation, GuestAccess } from './guest-access.ts';
 import type { GuestSpec } from './guest-spec.ts';
 import { auditKexecWindow, kexecConfigEvidence, type KexecWithConfigReport, type WriteAudit } from './kexec-evidence.ts';
-import type { KexecOptions, KexecReport, KexecWindow } from './kexec-report.ts';
+import type { CpusOnline, KexecOptions, KexecReport, KexecWindow } from './kexec-report.ts';
 import { guestCommandLine } from './kernel-command-line.ts';
 import { LuoAgent } from './luo-agent.ts';
 import { GuestPci } from './pci.ts';
@@ -91,7 +91,7 @@ export class LiveGuest implements GuestAccess {
   /** Boot a guest from its spec and wait for SSH. */
   static async boot(spec: GuestSpec, options: BootOptions = {}): Promise<LiveGuest> {
     const deadline = options.deadlineMs ?? deadlines.bootToSsh;
-    const topology = options.topology ?? defaultTopology;
+    const topology = options.topology ?? { ...defaultTopology, cpus: spec.cpus };
     const machine = await QemuMachine.launch({
       qemu: spec.qemu,
       accel: spec.accel,
@@ -240,8 +240,11 @@ export class LiveGuest implements GuestAccess {
     this.phases.record(`kexec-to-ssh${label}`, new Date(Date.now() - kexecToSshMs), kexecToSshMs);
     const taken = await evidence(window, label);
     const slice = await this.machine.trace.since(window.exec, window.sshAnswered);
-    const log = parseLiveUpdateLog(await this.dmesg());
-    const report = { from, to: this.generation, loadMs, kexecToSshMs, log, window, configWrites: parsePciTrace(slice.content, slice.offset) };
+    const dmesg = await this.dmesg();
+    const log = parseLiveUpdateLog(dmesg);
+    const cpus = { ...(await this.cpusOnline()), broughtUp: cpusBroughtUp(dmesg) };
+    const into = options.into ?? 'next';
+    const report = { from, to: this.generation, loadMs, kexecToSshMs, log, into, cpus, window, configWrites: parsePciTrace(slice.content, slice.offset) };
     return { report, evidence: taken };
   }
 
@@ -275,11 +278,21 @@ export class LiveGuest implements GuestAccess {
     return { loadMs, kexecToSshMs, window: { exec, newKernel, userspace, sshAnswered } };
   }
 
-  /** Load the next kernel (`kexec -s -l`, or `kexec -l` without KHO) with the guest command line. */
+  /** The CPUs the running kernel has online. */
+  async cpusOnline(): Promise<Omit<CpusOnline, 'broughtUp'>> {
+    const online = (await this.check('cat /sys/devices/system/cpu/online')).stdout.trim();
+    return { online, count: countCpus(online), machine: this.topology.cpus };
+  }
+
+  /**
+   * Load the next kernel, or with `into: 'first'` the one the guest first booted (`kexec -s -l`, or `kexec -l`
+   * without KHO), with the guest command line.
+   */
   async loadNextKernel(options: KexecOptions = {}): Promise<void> {
     const loadFlag = options.fileLoad === false ? '-l' : '-s -l';
+    const kernel = options.into === 'first' ? sharedFiles.kernel : sharedFiles.nextKernel;
     await this.check(
-      `kexec ${loadFlag} ${shareMount}/${sharedFiles.nextKernel} --initrd=${shareMount}/${sharedFiles.initramfs} --command-line='${guestCommandLine(options)}'`,
+      `kexec ${loadFlag} ${shareMount}/${kernel} --initrd=${shareMount}/${sharedFiles.initramfs} --command-line='${guestCommandLine(options)}'`,
       deadlines.kexecLoad,
     );
   }
@@ -314,6 +327,23 @@ export class LiveGuest implements GuestAccess {
       if (run.stderr.trim()) await this.save(`${name}.stderr`, run.stderr);
     };
   }
+}
+
+/** N from the kernel's `smp: Brought up 1 node, N CPUs`. */
+export function cpusBroughtUp(dmesg: string): number | undefined {
+  const count = /smp: Brought up \d+ nodes?, (\d+) CPUs?/.exec(dmesg)?.[1];
+  return count === undefined ? undefined : Number(count);
+}
+
+/** How many CPUs a kernel CPU list names ("0-3,5" is five). */
+export function countCpus(list: string): number {
+  return list
+    .split(',')
+    .filter(Boolean)
+    .reduce((count, range) => {
+      const [first = '', last = first] = range.split('-');
+      return count + Number(last) - Number(first) + 1;
+    }, 0);
 }
 
 function sshTarget(spec: GuestSpec, machine: QemuMachine) {

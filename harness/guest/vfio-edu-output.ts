@@ -64,6 +64,12 @@ export interface VfioEduMsiEvent extends Verdict {
   received: number;
   perRaise: number[];
   spurious: number;
+  /** The vector's Linux IRQ, as /proc/interrupts names it; null when it has no line there. */
+  irq: number | null;
+  /** The CPU the IRQ was routed to (--cpu); null when the kernel's own choice was kept. */
+  cpu: number | null;
+  /** Interrupts each CPU took during the run, by CPU (empty without an IRQ line). */
+  perCpu: number[];
 }
 
 /** MSI trigger removed again (VFIO_IRQ_SET_DATA_NONE, count 0). */
@@ -204,8 +210,12 @@ function parseMsi(f: Fields): VfioEduMsiEvent {
     received: f.count('received'),
     perRaise: f.counts('per_raise'),
     spurious: f.count('spurious'),
+    irq: f.nullableCount('irq'),
+    cpu: f.nullableCount('cpu'),
+    perCpu: f.counts('per_cpu'),
     ...decodeVerdict(f),
   };
+  if (event.cpu !== null && event.irq !== null && event.cpu >= event.perCpu.length) throw new FieldError(`"cpu" ${event.cpu} is past the ${event.perCpu.length} CPUs counted`);
   if (event.perRaise.length !== event.raised) {
     throw new FieldError(`"per_raise" has ${event.perRaise.length} entries for ${event.raised} raises`);
   }

@@ -52,9 +52,13 @@ export class VfioEdu {
     return { run, transfers: pickEvents(run.events, 'dma'), summary: pickEvents(run.events, 'dma-summary')[0], errors: describeErrors(run.events).join('; ') };
   }
 
-  /** Arm MSI, raise `count` interrupts, count eventfd signals, watch a quiet period, disarm. */
-  async msi(bdf: string, count: number): Promise<{ run: VfioEduRun; states: VfioEduMsiStateEvent[]; result: VfioEduMsiEvent | undefined; errors: string }> {
-    const run = await this.run(`msi-${bdf}`, ['msi', bdf, '--count', String(count), '--quiet-ms', '500']);
+  /**
+   * Arm MSI, raise `count` interrupts, count eventfd signals, watch a quiet period, disarm; with `cpu`, the vector is
+   * routed to that CPU first and every interrupt must arrive there.
+   */
+  async msi(bdf: string, count: number, cpu?: number): Promise<{ run: VfioEduRun; states: VfioEduMsiStateEvent[]; result: VfioEduMsiEvent | undefined; errors: string }> {
+    const routed = cpu === undefined ? [] : ['--cpu', String(cpu)];
+    const run = await this.run(`msi-${bdf}`, ['msi', bdf, '--count', String(count), '--quiet-ms', '500', ...routed]);
     return { run, states: pickEvents(run.events, 'msi-state'), result: pickEvents(run.events, 'msi')[0], errors: describeErrors(run.events).join('; ') };
   }
 
@@ -86,8 +90,9 @@ export class VfioEdu {
   }
 
   /** After the kexec: the preserved device's way back, step by step, then DMA and MSI on it, then FINISH. */
-  async resume(bdf: string, session: string, inflightSeed: bigint): Promise<VfioEduResume> {
-    const run = await this.run(`resume-${bdf}`, ['resume', bdf, '--session', session, '--seed', String(inflightSeed)]);
+  async resume(bdf: string, session: string, inflightSeed: bigint, cpu?: number): Promise<VfioEduResume> {
+    const routed = cpu === undefined ? [] : ['--cpu', String(cpu)];
+    const run = await this.run(`resume-${bdf}`, ['resume', bdf, '--session', session, '--seed', String(inflightSeed), ...routed]);
     return {
       run,
       steps: pickEvents(run.events, 'step'),

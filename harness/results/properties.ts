@@ -3,7 +3,7 @@
 
 export const properties = {
   'memfd-preservation': 'memfds preserved across a kexec',
-  'luo-uapi': 'the LUO uAPI answers as documented (sessions, retrieve, finish, errors)',
+  'luo-uapi': 'the LUO uAPI answers as documented before a kexec (sessions, preserving, errors)',
   'vfio-retrieve-finish': 'a VFIO device retrieved and finished after a kexec',
 } as const;
 

@@ -37,7 +37,7 @@ export async function prepareRun(options: Options, cache: string, needs: readonl
   // for both at once, not one after the other. A package error comes first (it names the fix); a download error waits
   // for the install to finish rather than kill apt-get half way.
   const { source } = recipes.kernel;
-  const download = source.kind === 'debian' ? debianKernelSource(cache, source.package) : undefined;
+  const download = source.kind === 'debian' ? debianKernelSource(cache, source.package, source.variable) : undefined;
   download?.catch(() => undefined);
   // QEMU's version is asked at once too: on a warm cache these three questions are all the preparation there is.
   const asked = execa(options.qemu, ['--version'], { reject: false });
@@ -74,17 +74,29 @@ function nextKernelOf(needs: Needs, prepared: Prepared): KernelUnderTest {
   return needs.nextKernel === 'mismatch' ? (prepared.mismatchKernel ?? prepared.kernel) : prepared.nextKernel;
 }
 
-/** The guest the prepared kernels and image make, keeping its evidence in `artifactDir`. */
-export function guestSpec(prepared: Prepared, qemu: string, artifactDir: string, seed: string = newSeed(), needs: Needs = {}): GuestSpec {
+/** Where a guest keeps its evidence and how it is set up beyond the prepared kernels and image. */
+export interface GuestChoice {
+  readonly qemu: string;
+  readonly artifactDir: string;
+  readonly seed?: string;
+  readonly needs?: Needs;
+  /** CPUS=, if given. */
+  readonly cpus?: number;
+}
+
+/** The guest the prepared kernels and image make, as `choice` says. */
+export function guestSpec(prepared: Prepared, choice: GuestChoice): GuestSpec {
+  const needs = choice.needs ?? {};
   return {
-    qemu,
+    qemu: choice.qemu,
     accel: prepared.accel,
     kernel: prepared.kernel.bzImage,
     nextKernel: nextKernelOf(needs, prepared).bzImage,
     initramfs: prepared.image.initramfs,
     keys: { clientKeyFile: prepared.image.keys.clientKeyFile, hostKeyBase64: prepared.image.keys.hostKeyBlob.toString('base64') },
-    artifactDir,
-    seed,
+    cpus: Math.max(choice.cpus ?? 1, needs.cpus ?? 1),
+    artifactDir: choice.artifactDir,
+    seed: choice.seed ?? newSeed(),
   };
 }
 
@@ -93,7 +105,7 @@ export function scenarioContext(
   scenario: ScenarioEntry,
   prepared: Prepared,
   qemu: string,
-  run: { readonly runId: string; readonly seed: string; readonly keep: boolean },
+  run: { readonly runId: string; readonly seed: string; readonly keep: boolean; readonly cpus?: number },
   artifactDir: string,
 ): ScenarioContext {
   const needs = scenario.manifest.needs ?? {};
@@ -105,7 +117,7 @@ export function scenarioContext(
     scenarioModule: moduleFor(scenario.file),
     kernel: kernelInfo(prepared.kernel),
     nextKernel: kernelInfo(nextKernelOf(needs, prepared)),
-    guest: guestSpec(prepared, qemu, artifactDir, run.seed, needs),
+    guest: guestSpec(prepared, { qemu, artifactDir, seed: run.seed, needs, cpus: run.cpus }),
     ...(prepared.selftests ? { selftests: prepared.selftests } : {}),
   };
 }

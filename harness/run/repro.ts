@@ -11,7 +11,10 @@ import type { KernelRecipe } from '../../images/kernel/recipe.ts';
 import type { Prepared } from './prepare.ts';
 
 /** The options a rerun takes from the record; RESULTS and KEEP stay the caller's, SHARD is spent (the list is exact). */
-type RecordedOptions = Pick<Options, 'scenarios' | 'kernel' | 'kernelSrc' | 'kernelConfig' | 'patches' | 'nextKernel' | 'nextPatches' | 'accel' | 'qemu' | 'expect'>;
+type RecordedOptions = Pick<
+  Options,
+  'scenarios' | 'kernel' | 'kernelSrc' | 'kernelConfig' | 'kernelVersion' | 'patches' | 'nextKernel' | 'nextKernelVersion' | 'nextPatches' | 'accel' | 'qemu' | 'expect' | 'cpus'
+>;
 
 export interface Repro {
   readonly runId: string;
@@ -60,12 +63,15 @@ export async function reproRecord(
       kernel: absolute(options.kernel),
       kernelSrc: absolute(options.kernelSrc),
       kernelConfig: absolute(options.kernelConfig),
+      kernelVersion: options.kernelVersion,
       patches: absolute(options.patches),
       nextKernel: absolute(options.nextKernel),
+      nextKernelVersion: options.nextKernelVersion,
       nextPatches: absolute(options.nextPatches),
       accel: options.accel,
       qemu: options.qemu,
       expect: absolute(options.expect),
+      cpus: options.cpus,
     },
     seed,
     seeds: Object.fromEntries(results.flatMap((result) => (result.seeds === undefined ? [] : [[result.name, result.seeds]]))),
@@ -105,9 +111,12 @@ export function reproOptions(current: Options, repro: Repro): Options {
     kernel: recorded.kernel,
     kernelSrc: recorded.kernelSrc,
     kernelConfig: recorded.kernelConfig,
+    kernelVersion: recorded.kernelVersion,
     patches: recorded.patches,
     nextKernel: recorded.nextKernel,
+    nextKernelVersion: recorded.nextKernelVersion,
     nextPatches: recorded.nextPatches,
+    cpus: recorded.cpus,
     accel: recorded.accel,
     qemu: recorded.qemu,
     expect: recorded.expect,

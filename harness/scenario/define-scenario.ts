@@ -3,6 +3,7 @@
 // manifests; only the scenario's own process runs the body.
 import type { Test } from 'tap';
 import * as v from 'valibot';
+import type { LiveUpdateCapabilities } from '../checks/capabilities.ts';
 import type { PropertyId } from '../results/properties.ts';
 import type { ScenarioSession } from './session.ts';
 
@@ -16,6 +17,8 @@ export interface Needs {
   readonly selftests?: boolean;
   /** The kernel every kexec goes into: the run's next kernel, or the kernel under test with its memfd handler renamed. */
   readonly nextKernel?: 'run' | 'mismatch';
+  /** At least this many vCPUs, whatever CPUS= says (an interrupt routed off CPU 0 needs a second one). */
+  readonly cpus?: number;
 }
 
 /** A property the scenario's checks speak to, and which of its check ids (`*` matches any text) do. */
@@ -41,6 +44,8 @@ export interface ScenarioManifest<S extends FactsShape = FactsShape> {
   readonly facts: S;
   /** What `make bench` times against the kernel's own kexec selftest: it does what that selftest does. */
   readonly benchSubject?: boolean;
+  /** It carries state across an update, so `make matrix` runs it for every ordered pair of kernel versions. */
+  readonly acrossVersions?: boolean;
 }
 
 export interface Scenario<S extends FactsShape = FactsShape> {
@@ -61,9 +66,15 @@ export function evidence<T extends object>(): v.GenericSchema<T> {
   return v.custom<T>((value) => typeof value === 'object' && value !== null, 'recorded evidence (a JSON object or array)');
 }
 
-/** The facts a finished scenario recorded, checked against its manifest: a fact of the wrong shape is an error here. */
+/** What the kernel can preserve, as probed: the fact every scenario that boots through memfd-checks records. */
+export const capabilitiesFact = evidence<LiveUpdateCapabilities>();
+
+/**
+ * The facts a finished scenario recorded, checked against its manifest: a fact of the wrong shape, or one its
+ * manifest does not declare, is an error here.
+ */
 export function factsOf<S extends FactsShape>(manifest: ScenarioManifest<S>, facts: unknown): Facts<S> {
-  const result = v.safeParse(v.partial(manifest.facts), facts);
+  const result = v.safeParse(v.partial(v.strictObject(manifest.facts.entries)), facts);
   if (!result.success) {
     throw new Error(`${manifest.name}: facts do not match its manifest: ${result.issues.map((issue) => `${v.getDotPath(issue) ?? '(root)'}: ${issue.message}`).join('; ')}`);
   }

@@ -24,10 +24,16 @@ export function assertDma(
   );
 }
 
-/** One check for an MSI run: one event per raise, none spurious, as the helper judged. */
+/** One check for an MSI run: one event per raise, none spurious, on the CPU it was routed to, as the helper judged. */
 export function assertMsi(t: Test, label: string, result: VfioEduMsiEvent | undefined, errors: string, options: { todo?: string | false } = {}): void {
   const verdict = result?.ok ? `per raise [${result.perRaise.join(',')}], ${result.spurious} spurious` : result?.problems.join('; ') || errors || 'no result';
-  t.ok(result?.ok === true, `${label}: ${result?.received ?? 0}/${msiRaises} events, ${verdict}`, { todo: options.todo ?? false });
+  const where = result?.irq == null ? '' : `; IRQ ${result.irq}${result.cpu === null ? '' : ` routed to CPU ${result.cpu}`}, per CPU [${result.perCpu.join(',')}]`;
+  t.ok(result?.ok === true, `${label}: ${result?.received ?? 0}/${msiRaises} events, ${verdict}${where}`, { todo: options.todo ?? false });
+}
+
+/** The CPU an exercised device's MSI is routed to: the last one, off CPU 0, when the guest has more than one. */
+export function msiCpu(guest: Pick<LiveGuest, 'topology'>): number | undefined {
+  return guest.topology.cpus > 1 ? guest.topology.cpus - 1 : undefined;
 }
 
 /** "before kexec" -> "before-kexec": a phrase as part of a check id. */
@@ -57,7 +63,7 @@ export async function exerciseDevices(
       if (configEvidence === 'before') await guest.vfio.config(bdf);
       const dmas = [];
       for (const iova of dmaAddresses) dmas.push({ iova, dma: await guest.vfio.dma(bdf, iova) });
-      const msi = await guest.vfio.msi(bdf, msiRaises);
+      const msi = await guest.vfio.msi(bdf, msiRaises, msiCpu(guest));
       if (configEvidence === 'after') await guest.vfio.config(bdf);
       return { bdf, dmas, msi };
     }),

@@ -6,7 +6,7 @@
  * kernel accepts the VFIO device fd into a LUO session.
  *
  *   vfio-edu dma BDF [--iova A] [--kind K] [--seed N]
- *   vfio-edu msi BDF [--count N] [--quiet-ms MS]
+ *   vfio-edu msi BDF [--count N] [--quiet-ms MS] [--cpu N]
  *   vfio-edu config BDF
  *   vfio-edu preserve BDF --session NAME [--seed N]
  *   vfio-edu refuse-kexec BDF --session NAME
@@ -80,7 +80,7 @@ static const uint64_t dma_offsets[] = { 0, 8, 1024 };
 
 static const char usage_text[] =
 	"vfio-edu dma|msi|config|preserve|refuse-kexec|resume BDF; dma: [--iova A] [--kind addr|prng|walking] "
-	"[--seed N]; msi: [--count N] [--quiet-ms MS]; preserve, refuse-kexec, resume: --session NAME";
+	"[--seed N]; msi: [--count N] [--quiet-ms MS] [--cpu N]; preserve, refuse-kexec, resume: --session NAME";
 
 #define usage(...) usage_exit(usage_text, __VA_ARGS__)
 
@@ -99,6 +99,7 @@ struct options {
 	uint64_t seed;
 	bool seed_given;
 	uint64_t count, quiet_ms;
+	int64_t cpu;		/* msi --cpu: the CPU the vector is routed to; -1 leaves it where the kernel put it */
 	const char *session;
 };
 
@@ -587,6 +588,57 @@ static uint64_t wait_events(int efd, uint64_t timeout_ms, bool first_only)
 	return total;
 }
 
+/* ---- where the MSI lands: its Linux IRQ, per-CPU counts and affinity ---- */
+
+#define MAX_CPUS 64
+
+/*
+ * The vector's line in /proc/interrupts ("  24:  0  8  IR-PCI-MSI ... vfio-msi[0](BDF)"): its IRQ number and the
+ * count of each CPU, as many as the header names; -1 when there is none.
+ */
+static int msi_irq_counts(const char *bdf, uint64_t counts[MAX_CPUS], int *nr_cpus)
+{
+	char line[1024], name[64];
+	FILE *f = fopen("/proc/interrupts", "r");
+	int irq = -1;
+
+	if (!f)
+		die("fopen", "/proc/interrupts");
+	snprintf(name, sizeof(name), "vfio-msi[0](%s)", bdf);
+	*nr_cpus = 0;
+	if (fgets(line, sizeof(line), f))
+		for (char *word = strtok(line, " \n"); word && *nr_cpus < MAX_CPUS; word = strtok(NULL, " \n"))
+			*nr_cpus += !strncmp(word, "CPU", 3);
+	while (irq < 0 && fgets(line, sizeof(line), f)) {
+		char *rest;
+
+		if (!strstr(line, name))
+			continue;
+		irq = (int)strtol(line, &rest, 10);
+		if (*rest != ':') {
+			irq = -1;
+			continue;
+		}
+		rest++;
+		for (int cpu = 0; cpu < *nr_cpus; cpu++)
+			counts[cpu] = strtoull(rest, &rest, 10);
+	}
+	fclose(f);
+	return irq;
+}
+
+/* Route IRQ @irq to @cpu alone, as a user would: /proc/irq/N/smp_affinity_list. */
+static void route_irq(int irq, int64_t cpu)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/irq/%d/smp_affinity_list", irq);
+	f = fopen(path, "w");
+	if (!f || fprintf(f, "%lld\n", (long long)cpu) < 0 || fclose(f))
+		die("write", "%s", path);
+}
+
 static int cmd_msi(struct edu *e, const struct options *o)
 {
 	struct vfio_irq_info info = { .argsz = sizeof(info), .index = VFIO_PCI_MSI_IRQ_INDEX };
@@ -594,8 +646,9 @@ static int cmd_msi(struct edu *e, const struct options *o)
 	struct problems problems = { .count = 0 };
 	bool ok;
 	struct config_view device = sysfs_config(e);
+	uint64_t before[MAX_CPUS] = { 0 }, after[MAX_CPUS] = { 0 };
 	uint32_t cap, bit, status;
-	int efd;
+	int efd, irq, nr_cpus, nr_after, cpu;
 
 	edu_enable(e);
 	cap = find_capability(vfio_config(e), PCI_CAP_ID_MSI);
@@ -618,6 +671,13 @@ static int cmd_msi(struct edu *e, const struct options *o)
 	set_msi_trigger(e, efd);
 	/* VFIO programs the device itself; its config view stays virtual. */
 	report_msi_state(e, device, "sysfs", cap, "armed");
+	irq = msi_irq_counts(e->bdf, before, &nr_cpus);
+	if (irq < 0)
+		problem(&problems, "no vfio-msi[0](%s) line in /proc/interrupts", e->bdf);
+	else if (o->cpu >= nr_cpus)
+		fail("--cpu", "CPU %lld: the kernel counts %d CPUs", (long long)o->cpu, nr_cpus);
+	else if (o->cpu >= 0)
+		route_irq(irq, o->cpu);
 	spurious = wait_events(efd, MSI_SETTLE_MS, false);
 
 	for (i = 0; i < o->count; i++) {
@@ -640,6 +700,16 @@ static int cmd_msi(struct edu *e, const struct options *o)
 	spurious += wait_events(efd, o->quiet_ms, false);
 	if (spurious)
 		problem(&problems, "%llu spurious interrupts", (unsigned long long)spurious);
+	/* Where the kernel took them: every one on the CPU it was routed to, when it was. */
+	if (irq >= 0 && msi_irq_counts(e->bdf, after, &nr_after) == irq && nr_after == nr_cpus && o->cpu >= 0) {
+		for (cpu = 0; cpu < nr_cpus; cpu++)
+			if (cpu != o->cpu && after[cpu] != before[cpu])
+				problem(&problems, "%llu interrupts on CPU %d, routed to CPU %lld",
+					(unsigned long long)(after[cpu] - before[cpu]), cpu, (long long)o->cpu);
+		if (after[o->cpu] - before[o->cpu] != received + spurious)
+			problem(&problems, "CPU %lld took %llu interrupts, the eventfd counted %llu", (long long)o->cpu,
+				(unsigned long long)(after[o->cpu] - before[o->cpu]), (unsigned long long)(received + spurious));
+	}
 
 	edu_event_begin(e, "msi");
 	json_u64("raised", o->count);
@@ -649,6 +719,18 @@ static int cmd_msi(struct edu *e, const struct options *o)
 		json_item_u64(per_raise[i]);
 	json_array_end();
 	json_u64("spurious", spurious);
+	if (irq >= 0)
+		json_u64("irq", (uint64_t)irq);
+	else
+		json_null("irq");
+	if (o->cpu >= 0)
+		json_u64("cpu", (uint64_t)o->cpu);
+	else
+		json_null("cpu");
+	json_array_begin("per_cpu");
+	for (cpu = 0; irq >= 0 && cpu < nr_cpus; cpu++)
+		json_item_u64(after[cpu] - before[cpu]);
+	json_array_end();
 	ok = json_verdict(&problems);
 	json_end();
 
@@ -908,6 +990,7 @@ int main(int argc, char **argv)
 		{ "count", required_argument, NULL, 'c' },
 		{ "quiet-ms", required_argument, NULL, 'q' },
 		{ "session", required_argument, NULL, 'n' },
+		{ "cpu", required_argument, NULL, 'C' },
 		{ 0 },
 	};
 	struct options o = {
@@ -915,6 +998,7 @@ int main(int argc, char **argv)
 		.kind = PATTERN_ADDR,
 		.count = 8,
 		.quiet_ms = 300,
+		.cpu = -1,
 	};
 	const char *command, *bdf;
 	struct edu e;
@@ -936,6 +1020,11 @@ int main(int argc, char **argv)
 		case 'c': o.count = parse_number("--count", optarg); break;
 		case 'q': o.quiet_ms = parse_number("--quiet-ms", optarg); break;
 		case 'n': o.session = optarg; break;
+		case 'C':
+			o.cpu = (int64_t)parse_number("--cpu", optarg);
+			if ((uint64_t)o.cpu >= MAX_CPUS)
+				usage("--cpu: %s is past CPU %d", optarg, MAX_CPUS - 1);
+			break;
 		default: usage("unknown or incomplete option '%s'", argv[optind - 1]);
 		}
 	}

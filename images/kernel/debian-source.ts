@@ -3,7 +3,7 @@
 import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { InfrastructureError } from '../../harness/errors.ts';
+import { BadInputError, InfrastructureError } from '../../harness/errors.ts';
 import { progress } from '../../harness/util/log.ts';
 import { cacheEntry } from '../../harness/cache/cache-entry.ts';
 import { FileLock } from '../../harness/cache/file-lock.ts';
@@ -84,21 +84,22 @@ const asked = new Map<string, Promise<KernelSource>>();
 
 /**
  * A Debian kernel source, unpacked in the cache: the newest version the suite has (the lists are refreshed once a day
- * at most). Two runs share one download: the lists behind a lock, the tree as a cache entry.
+ * at most). Two runs share one download: the lists behind a lock, the tree as a cache entry. `askedBy`: the option
+ * that named it, for the error when the suite has no such package.
  */
-export function debianKernelSource(cache: string, pkg: string): Promise<KernelSource> {
+export function debianKernelSource(cache: string, pkg: string, askedBy: string): Promise<KernelSource> {
   const key = `${cache}\0${pkg}`;
   let source = asked.get(key);
   if (!source) {
-    source = unpackedSource(cache, pkg);
+    source = unpackedSource(cache, pkg, askedBy);
     asked.set(key, source);
     source.catch(() => asked.delete(key));
   }
   return source;
 }
 
-async function unpackedSource(cache: string, pkg: string): Promise<KernelSource> {
-  const version = await newestVersion(cache, pkg);
+async function unpackedSource(cache: string, pkg: string, askedBy: string): Promise<KernelSource> {
+  const version = await newestVersion(cache, pkg, askedBy);
   const options = aptOptions(path.join(cache, 'apt'));
   const entry = await cacheEntry({
     folder: path.join(cache, 'src'),
@@ -124,7 +125,7 @@ async function unpackedSource(cache: string, pkg: string): Promise<KernelSource>
 }
 
 /** The version apt would download, after refreshing the lists if they are a day old; one run at a time touches them. */
-async function newestVersion(cache: string, pkg: string): Promise<string> {
+async function newestVersion(cache: string, pkg: string, askedBy: string): Promise<string> {
   const aptDir = path.join(cache, 'apt');
   await mkdir(path.join(aptDir, 'lists', 'partial'), { recursive: true });
   await mkdir(path.join(aptDir, 'cache', 'archives', 'partial'), { recursive: true });
@@ -146,12 +147,22 @@ async function newestVersion(cache: string, pkg: string): Promise<string> {
     }
     const version = await candidateVersion(options, pkg, aptDir, stamp);
     if (!version) {
-      throw new InfrastructureError(`${pkg} is not available from ${defaultKernelSuite}; pass KERNEL_SRC=<tree> or KERNEL=<bzImage>`);
+      const versions = await sourceVersions(options);
+      throw new BadInputError(
+        `${askedBy}: Debian's ${defaultKernelSuite} has no ${pkg}; the kernel versions it has: ${versions.join(', ') || 'none'} (or pass KERNEL_SRC=<tree> or KERNEL=<bzImage>)`,
+      );
     }
     return version;
   } finally {
     await lock.release();
   }
+}
+
+/** The kernel versions whose linux-source-X.Y the suite has, in version order. */
+async function sourceVersions(options: string[]): Promise<string[]> {
+  const names = await execa('apt-cache', [...options, 'pkgnames', 'linux-source-'], { reject: false });
+  const versions = names.stdout.split('\n').flatMap((name) => /^linux-source-(\d+\.\d+)$/.exec(name.trim())?.[1] ?? []);
+  return versions.sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
 }
 
 /**

@@ -48,7 +48,7 @@ export async function prebuiltKernel(bzImage: string, configFile: string | undef
 
 /** headers_install of the default Debian source, cached by its identity. */
 async function defaultHeaders(cache: string): Promise<{ dir: string; identity: string }> {
-  const source = await debianKernelSource(cache, defaultKernelPackage);
+  const source = await debianKernelSource(cache, defaultKernelPackage, "a prebuilt kernel's uAPI headers");
   const entry = await cacheEntry({
     folder: path.join(cache, 'headers'),
     key: source.identity.replace(/[^\w.=-]/g, '_'),

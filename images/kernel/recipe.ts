@@ -5,8 +5,8 @@ import type { Options } from '../../harness/config/options.ts';
 import { repoRoot } from '../../harness/util/paths.ts';
 
 export type KernelSourceSpec =
-  /** A Debian linux-source package, fetched through the harness's own apt state. */
-  | { readonly kind: 'debian'; readonly package: string }
+  /** A Debian linux-source package, fetched through the harness's own apt state; `variable` named it. */
+  | { readonly kind: 'debian'; readonly package: string; readonly variable: string }
   /** A developer's tree, built out of tree and incrementally. */
   | { readonly kind: 'tree'; readonly path: string }
   /** A bzImage built elsewhere, with the config it was built from (found beside it when not given). */
@@ -38,7 +38,7 @@ export const configFragments: readonly string[] = [
 ];
 
 /** The options that name the kernels of a run. */
-export type KernelChoice = Pick<Options, 'kernel' | 'kernelSrc' | 'kernelConfig' | 'patches' | 'nextKernel' | 'nextPatches'>;
+export type KernelChoice = Pick<Options, 'kernel' | 'kernelSrc' | 'kernelConfig' | 'kernelVersion' | 'patches' | 'nextKernel' | 'nextKernelVersion' | 'nextPatches'>;
 
 /** The kernel under test and the kernel a kexec goes into (the same recipe unless the options name another). */
 export function runKernelRecipes(choice: KernelChoice): { readonly kernel: KernelRecipe; readonly next: KernelRecipe } {
@@ -47,16 +47,26 @@ export function runKernelRecipes(choice: KernelChoice): { readonly kernel: Kerne
     : choice.kernelSrc
       ? { source: { kind: 'tree', path: choice.kernelSrc }, patches: [], fragments: configFragments, variable: 'KERNEL_SRC' }
       : {
-          source: { kind: 'debian', package: defaultKernelPackage },
+          source: debianSource(choice.kernelVersion, 'KERNEL_VERSION'),
           patches: choice.patches ? [{ kind: 'series', given: choice.patches, variable: 'PATCHES' }] : [],
           fragments: configFragments,
-          variable: choice.patches ? 'PATCHES' : 'the default kernel',
+          variable: choice.patches ? 'PATCHES' : choice.kernelVersion ? 'KERNEL_VERSION' : 'the default kernel',
         };
+  if (choice.nextKernelVersion) {
+    return { kernel, next: { source: debianSource(choice.nextKernelVersion, 'NEXT_KERNEL_VERSION'), patches: [], fragments: configFragments, variable: 'NEXT_KERNEL_VERSION' } };
+  }
   if (choice.nextKernel) {
     return { kernel, next: { source: { kind: 'prebuilt', bzImage: choice.nextKernel }, patches: [], fragments: [], variable: 'NEXT_KERNEL' } };
   }
   if (choice.nextPatches) return { kernel, next: withPatch(kernel, { kind: 'series', given: choice.nextPatches, variable: 'NEXT_PATCHES' }, 'NEXT_PATCHES') };
   return { kernel, next: kernel };
+}
+
+/** Debian's source of a kernel version (7.2: linux-source-7.2), as `variable` asked; the default one without a version. */
+export function debianSource(version: string | undefined, variable: string): KernelSourceSpec {
+  return version === undefined
+    ? { kind: 'debian', package: defaultKernelPackage, variable: 'the default kernel' }
+    : { kind: 'debian', package: `linux-source-${version}`, variable };
 }
 
 /** The same kernel with one more patch on top: an A->B update's B. */

@@ -15,7 +15,7 @@ import { cacheRoot } from '../../harness/util/paths.ts';
 export async function testGuestSpec(name: string): Promise<GuestSpec> {
   const options = parseOptions([], process.env);
   const prepared = await prepareRun(options, cacheRoot());
-  return guestSpec(prepared, options.qemu, await mkdtemp(path.join(tmpdir(), `luo-harness-${name}-`)));
+  return guestSpec(prepared, { qemu: options.qemu, artifactDir: await mkdtemp(path.join(tmpdir(), `luo-harness-${name}-`)) });
 }
 
 /** A whole scenario context, for tests of the scenario frame. */

@@ -5,7 +5,7 @@ import { execa } from 'execa';
 import t from 'tap';
 import { properties } from '../../harness/results/properties.ts';
 import { listScenarios, scenarioDir, selectScenarios } from '../../harness/scenario/catalog.ts';
-import { areas } from '../../harness/scenario/define-scenario.ts';
+import { areas, factsOf } from '../../harness/scenario/define-scenario.ts';
 import { repoRoot } from '../../harness/util/paths.ts';
 
 t.test('every file in scenarios/ is in the catalog under its own name, area by area', async (t) => {
@@ -35,4 +35,13 @@ t.test('an unknown name is bad input naming the known ones', async (t) => {
   const catalog = await listScenarios();
   t.throws(() => selectScenarios(catalog, ['kexec', 'no-such']), { code: 'BAD_INPUT', message: /unknown scenario "no-such"; known: .*kexec/ });
   t.same(selectScenarios(catalog, ['kexec']).map((entry) => path.basename(entry.file)), ['kexec.ts']);
+});
+
+t.test('facts read back are checked against the manifest: a wrong shape or an undeclared fact is an error', async (t) => {
+  const [memfd] = selectScenarios(await listScenarios(), ['luo-memfd']);
+  const manifest = memfd?.manifest;
+  if (!manifest) return t.fail('no luo-memfd in the catalog');
+  t.same(factsOf(manifest, { bytesVerified: { gen1: 4096 } }), { bytesVerified: { gen1: 4096 } });
+  t.throws(() => factsOf(manifest, { bytesVerified: { gen1: 'many' } }), /luo-memfd: facts do not match its manifest: bytesVerified\.gen1/);
+  t.throws(() => factsOf(manifest, { notDeclared: 1 }), /luo-memfd: facts do not match its manifest/);
 });

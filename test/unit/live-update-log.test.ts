@@ -30,3 +30,17 @@ t.test('a real serial log of the kernel a kexec booted', async (t) => {
   t.equal(parsed.liveupdateNumber, 1);
   t.same(parsed.execFrom, { release: '7.3.4', count: 1 });
 });
+
+t.test('a kernel that refuses a handler it does not know says so among the warnings (recorded: the mismatch kernel)', async (t) => {
+  const { readFileSync } = await import('node:fs');
+  const log = parseLiveUpdateLog(readFileSync(new URL('../fixtures/luo-mismatch/dmesg-gen1-maintenance.log', import.meta.url), 'utf8'));
+  t.match(log.warnings, [/luo: No registered handler for compatible 'memfd-v2'/]);
+});
+
+t.test('the CPUs a kernel lists online and says it brought up', async (t) => {
+  const { countCpus, cpusBroughtUp } = await import('../../harness/guest/live-guest.ts');
+  t.same(['0', '0-1', '0-3', '0,2-3', '0-3,5,7-8'].map(countCpus), [1, 2, 4, 3, 7]);
+  t.equal(cpusBroughtUp('[    0.12] smp: Brought up 1 node, 4 CPUs\n'), 4);
+  t.equal(cpusBroughtUp('[    0.12] smp: Brought up 1 node, 1 CPU\n'), 1);
+  t.equal(cpusBroughtUp('no such line'), undefined);
+});
