@@ -32,7 +32,6 @@ export interface MismatchVerdict {
 /** Log lines about the handover or the mismatch: what LUO, KHO and their users print, a compatible string, a panic. */
 const relevant = /\b(?:luo|KHO|liveupdate(?: test)?): |compatible|Kernel panic/;
 
-
 function evidenceLines(log: string): string[] {
   return log
     .split('\n')

@@ -24,11 +24,10 @@ export interface UpstreamResults {
 /** The cases a KTAP program reported, with upstream's verdicts; nested (indented) subtests belong to their parent's line. */
 export function upstreamResults(output: string): UpstreamResults {
   const stream = readTap(output);
-  const planned = stream.plan?.count;
   return {
-    planned,
+    planned: stream.plan?.count,
     cases: stream.points.map(upstreamCase),
-    skippedAll: planned === 0 ? (stream.plan?.reason ?? 'no tests') : undefined,
+    skippedAll: stream.skippedAll,
     bailedOut: stream.bailOut === undefined ? undefined : stream.bailOut || 'bailed out',
     unreadable: stream.unreadable,
   };

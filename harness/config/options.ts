@@ -5,6 +5,9 @@ import type { Accelerator } from '../vm/accel.ts';
 export const commands = ['run', 'list', 'doctor', 'images', 'setup', 'shell', 'report', 'bench', 'matrix'] as const;
 export type Command = (typeof commands)[number];
 
+/** A kernel version as Debian names its sources (linux-source-7.2): KERNEL_VERSION, NEXT_KERNEL_VERSION, KERNELS. */
+const debianKernelVersion = /^\d+\.\d+$/;
+
 export interface Options {
   readonly command: Command;
   /** Scenario names; empty means all. */
@@ -135,7 +138,7 @@ function validate(command: Command, raw: ReadonlyMap<Key, string>): Options {
   }
   for (const [key, variable] of [['kernelVersion', 'KERNEL_VERSION'], ['nextKernelVersion', 'NEXT_KERNEL_VERSION']] as const) {
     const version = raw.get(key);
-    if (version !== undefined && !/^\d+\.\d+$/.test(version)) throw new BadInputError(`${variable}=${version} is not a kernel version as Debian names its sources (for example ${variable}=7.2)`);
+    if (version !== undefined && !debianKernelVersion.test(version)) throw new BadInputError(`${variable}=${version} is not a kernel version as Debian names its sources (for example ${variable}=7.2)`);
   }
   if (raw.has('kernelVersion') && (raw.has('kernel') || raw.has('kernelSrc'))) {
     throw new BadInputError('KERNEL_VERSION names a Debian source to build; with KERNEL or KERNEL_SRC drop it');
@@ -154,7 +157,7 @@ function validate(command: Command, raw: ReadonlyMap<Key, string>): Options {
   if (pairsRaw !== undefined && !/^[1-9]\d?$/.test(pairsRaw)) throw new BadInputError(`PAIRS=${pairsRaw} is not a number of timed pairs (1 to 99, for example PAIRS=5)`);
   const kernelsRaw = raw.get('kernels');
   const kernels = kernelsRaw?.split(',').map((version) => version.trim());
-  if (kernels && (kernels.length === 0 || kernels.some((version) => !/^\d+\.\d+$/.test(version)) || new Set(kernels).size !== kernels.length)) {
+  if (kernels && (kernels.some((version) => !debianKernelVersion.test(version)) || new Set(kernels).size !== kernels.length)) {
     throw new BadInputError(`KERNELS=${kernelsRaw} is not a list of distinct kernel versions as Debian names its sources (for example KERNELS=7.2,7.3)`);
   }
   const cpusRaw = raw.get('cpus');

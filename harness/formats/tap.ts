@@ -40,6 +40,8 @@ export interface UnreadableLine {
 
 export interface TapStream {
   readonly plan?: TapPlan;
+  /** `1..0`: the whole stream skipped, with the plan's reason ('no tests' when it gave none). */
+  readonly skippedAll?: string;
   readonly points: readonly TapPoint[];
   /** The reason after `Bail out!` ('' when it gave none). */
   readonly bailOut?: string;
@@ -81,7 +83,8 @@ export function readTap(text: string): TapStream {
     else if (line.startsWith('#')) comments.push(line.slice(1).trim());
     else if (!saysNothingHere(line)) unreadable.push({ line: index + 1, text: line });
   }
-  return { plan, points, bailOut, unreadable };
+  const skippedAll = plan?.count === 0 ? (plan.reason ?? 'no tests') : undefined;
+  return { plan, skippedAll, points, bailOut, unreadable };
 }
 
 /** TAP lines that carry nothing for the top level: blank, indented (subtests, YAML blocks), the version, a pragma. */

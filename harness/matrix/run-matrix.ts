@@ -73,8 +73,9 @@ export async function runMatrix(options: Options, cache: string): Promise<number
   await writeFile(path.join(dir, 'summary.json'), `${JSON.stringify(matrix, null, 2)}\n`);
   await writeFile(path.join(dir, 'index.html'), renderMatrixHtml(matrix));
   process.stdout.write(`\n${renderMatrixTable(matrix)}\nresults: ${dir}\nreport: ${path.join(dir, 'index.html')}\n`);
-  if (pairs.some((pair) => pair.outcome === 'lost' || pair.outcome === 'broken')) return ExitCode.checkFailed;
-  return pairs.length > 0 && pairs.every((pair) => pair.outcome === 'not-tested') ? ExitCode.couldNotTest : pairs.some((pair) => !pair.acceptable) ? ExitCode.checkFailed : ExitCode.pass;
+  // Nothing tested at all could not test; any other pair not intact or refused loudly (lost, broken, untested) fails.
+  if (pairs.length > 0 && pairs.every((pair) => pair.outcome === 'not-tested')) return ExitCode.couldNotTest;
+  return pairs.every((pair) => pair.acceptable) ? ExitCode.pass : ExitCode.checkFailed;
 }
 
 /** What the classification needs of a scenario's result: its verdict, error, failed checks, and its handover fact. */

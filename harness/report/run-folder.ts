@@ -83,7 +83,8 @@ async function readScenario(runDir: string, result: ScenarioResult): Promise<Sce
   const files = await listFiles(path.join(runDir, result.name), `${result.name}/`);
   const read = (file: string) => readFile(path.join(runDir, file), 'utf8');
   const index = readArtifactIndex(await read(`${result.name}/${artifactIndexFile}`).catch(() => ''));
-  const present = index.artifacts.map((artifact) => ({ ...artifact, file: `${result.name}/${artifact.file}` })).filter((artifact) => files.includes(artifact.file));
+  const listed = new Set(files);
+  const present = index.artifacts.map((artifact) => ({ ...artifact, file: `${result.name}/${artifact.file}` })).filter((artifact) => listed.has(artifact.file));
   const ofKind = <K extends ArtifactKind['kind']>(kind: K) => present.filter((artifact): artifact is Extract<Artifact, { kind: K }> => artifact.kind === kind);
   const diffs = await Promise.all(ofKind('config-diff').map(async ({ file }) => ({ file, text: await read(file) })));
   const audits = (await Promise.all(ofKind('write-audit').map(async ({ file }) => ({ file, audit: await readJson<WriteAuditFile>(path.join(runDir, file)) })))).flatMap(
@@ -96,7 +97,7 @@ async function readScenario(runDir: string, result: ScenarioResult): Promise<Sce
     }),
   );
   const byGeneration = (artifacts: readonly { file: string; generation: number }[]) => [...artifacts].sort((a, b) => a.generation - b.generation || a.file.localeCompare(b.file)).map(({ file }) => file);
-  const runner = Object.values(runnerFiles).map((name) => `${result.name}/${name}`).filter((file) => files.includes(file));
+  const runner = Object.values(runnerFiles).map((name) => `${result.name}/${name}`).filter((file) => listed.has(file));
   const logs = { serial: byGeneration(ofKind('serial-log')), dmesg: byGeneration(ofKind('dmesg')), runner };
   return { result, files, diffs, audits, events, logs, unreadableIndex: index.unreadable };
 }

@@ -5,6 +5,7 @@ import type { FlakyBoot } from '../scenario/record.ts';
 import type { PhaseRecord } from '../scenario/timeline.ts';
 import { outcomeLabel, type JudgedPoint } from './expectations.ts';
 import type { TestPoint } from './tap-results.ts';
+import { alignColumns } from '../util/text-table.ts';
 
 export interface ScenarioResult {
   readonly name: string;
@@ -64,9 +65,7 @@ export function renderSummaryTable(results: readonly ScenarioResult[], resultsDi
     seconds(result.phases.find((phase) => phase.name === 'kexec-to-ssh')?.durationMs),
     seconds(result.durationMs),
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const format = (row: string[]) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
-  const lines = [format(header), ...rows.map(format)];
+  const lines = alignColumns(header, rows);
   const errors = results.filter((result) => result.error).map((result) => `${result.name}: ${result.error?.code ?? ''}: ${result.error?.message ?? ''}`);
   const unreadable = results.flatMap(unreadableTapLine);
   // Outcomes EXPECT= knew about are labelled either way; plain failures are already counted in the table.

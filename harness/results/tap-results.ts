@@ -48,11 +48,10 @@ export function parseTap(text: string): TapSummary {
       diagnostic: point.status === 'fail' ? point.yaml : undefined,
     };
   });
-  const planned = stream.plan?.count;
   return {
     points,
-    skippedAll: planned === 0 ? (stream.plan?.reason ?? 'no tests') : undefined,
-    planned,
+    skippedAll: stream.skippedAll,
+    planned: stream.plan?.count,
     bailedOut: stream.bailOut,
     unreadable: stream.unreadable,
   };

@@ -106,6 +106,9 @@ t.test('plans: a whole-file skip keeps its reason, "SKIP" dropped', async (t) =>
   t.same(readTap('1..0 # skip run through make scenario\n').plan, { count: 0, reason: 'run through make scenario' });
   t.same(readTap('1..0\n').plan, { count: 0, reason: undefined });
   t.equal(readTap('ok 1 - a\n').plan, undefined);
+  t.equal(readTap('1..0 # SKIP no /dev/liveupdate\n').skippedAll, 'no /dev/liveupdate', 'a 1..0 plan skips the whole stream');
+  t.equal(readTap('1..0\n').skippedAll, 'no tests');
+  t.equal(readTap('1..1\nok 1 - a\n').skippedAll, undefined);
 });
 
 t.test('every kind of line that is not TAP is unreadable, the rest are not', async (t) => {
