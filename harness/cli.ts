@@ -1,10 +1,11 @@
 // The one entry point: run, list, doctor, images, setup, shell, report, bench. Exactly one top-level catch maps errors to exit codes.
 import { holdRunningBundle } from './bundle/hold-bundle.ts';
-import { parseOptions, type Options } from './config/options.ts';
+import { defaultQemu, parseOptions, type Options } from './config/options.ts';
 import { ExitCode, HarnessError } from './errors.ts';
 import { listScenarios, selectScenarios } from './scenario/catalog.ts';
 import { doctorReport } from './setup/doctor.ts';
 import { ensureHostPackages } from './setup/host-packages.ts';
+import { ensureQemuWithIgb } from './setup/backports-qemu.ts';
 import { prepareRun } from './run/prepare.ts';
 import { runScenarios } from './run/run-scenarios.ts';
 import { printReport } from './run/report.ts';
@@ -29,6 +30,7 @@ async function main(options: Options): Promise<number> {
       return ExitCode.pass;
     case 'setup':
       await ensureHostPackages();
+      if (options.qemu === defaultQemu) await ensureQemuWithIgb(cache);
       return ExitCode.pass;
     case 'images': {
       // What `make scenario` with the same S= would prepare, the mismatch kernel included.

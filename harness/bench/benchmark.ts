@@ -69,7 +69,7 @@ export async function runBenchmark(options: Options, cache: string): Promise<num
   const samples = { floorMs: [] as number[], subjectMs: [] as number[], bootToSshMs: [] as number[], kexecToSshMs: [] as number[], rss: [] as number[] };
   const floorRetries: string[] = [];
   const floorRun = (pair: number, attempt: string) =>
-    runFloor({ qemu: options.qemu, accel: prepared.accel, bzImage: prepared.kernel.bzImage, initrd: floor.initrd, artifactDir: path.join(dir, `floor-${pair}${attempt}`) });
+    runFloor({ qemu: prepared.qemu, accel: prepared.accel, bzImage: prepared.kernel.bzImage, initrd: floor.initrd, artifactDir: path.join(dir, `floor-${pair}${attempt}`) });
   for (let pair = 1; pair <= options.pairs; pair++) {
     // Like a scenario's first boot, a floor run that fails is tried once more and recorded: under TCG with two
     // vCPUs the kernel now and then oopses while patching its own code at boot (int3 in sched_clock_cpu).

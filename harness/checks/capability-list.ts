@@ -14,7 +14,7 @@ const CAPABILITY_LIST_STATUS_BIT = 0x10;
 const CAPABILITIES_POINTER = 0x34;
 const EXTENDED_CONFIG_START = 0x100;
 
-// Named: what the QEMU topology's devices carry (edu, virtio-net, ICH9 AHCI, pcie-root-port). Others show by ID.
+// Named: what the QEMU topology's devices carry (edu, igb, virtio-net, ICH9 AHCI, pcie-root-port). Others show by ID.
 const CAPABILITY_NAMES: Readonly<Record<number, string>> = {
   0x01: 'Power Management',
   0x05: 'MSI',
@@ -28,6 +28,8 @@ const CAPABILITY_NAMES: Readonly<Record<number, string>> = {
 const EXTENDED_CAPABILITY_NAMES: Readonly<Record<number, string>> = {
   0x0001: 'AER',
   0x000d: 'ACS',
+  0x000e: 'ARI',
+  0x0010: 'SR-IOV',
 };
 
 /** Walk the capability list from 0x34 and, for 4096-byte dumps, the extended list from 0x100. */

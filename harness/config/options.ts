@@ -6,6 +6,8 @@ export const commands = ['run', 'list', 'doctor', 'images', 'setup', 'shell', 'r
 export type Command = (typeof commands)[number];
 
 /** A kernel version as Debian names its sources (linux-source-7.2): KERNEL_VERSION, NEXT_KERNEL_VERSION, KERNELS. */
+export const defaultQemu = 'qemu-system-x86_64';
+
 const debianKernelVersion = /^\d+\.\d+$/;
 
 export interface Options {
@@ -63,7 +65,7 @@ export const optionTable = [
   { key: 'nextPatches', flag: '--next-patches', variable: 'NEXT_PATCHES', help: 'folder of .patch files or an mbox: the next kernel is the kernel under test plus these' },
   { key: 'accel', flag: '--accel', variable: 'ACCEL', help: 'kvm, tcg or auto (default auto)' },
   { key: 'results', flag: '--results', variable: 'RESULTS', help: 'results folder (default results/)' },
-  { key: 'qemu', flag: '--qemu', variable: 'QEMU', help: 'QEMU binary (default qemu-system-x86_64)' },
+  { key: 'qemu', flag: '--qemu', variable: 'QEMU', help: 'QEMU binary, or 7.2 / 10.0: Debian\'s QEMU of that version, unpacked in the cache (default qemu-system-x86_64)' },
   { key: 'shard', flag: '--shard', variable: 'SHARD', help: 'i/n: run part i of n of the selected scenarios' },
   { key: 'expect', flag: '--expect', variable: 'EXPECT', help: 'file of known outcomes per check' },
   { key: 'repro', flag: '--repro', variable: 'REPRO', help: 'run folder to reproduce (its repro.json)' },
@@ -176,7 +178,7 @@ function validate(command: Command, raw: ReadonlyMap<Key, string>): Options {
     nextPatches: raw.get('nextPatches'),
     accel: accelRaw === 'auto' ? undefined : (accelRaw as Accelerator | undefined),
     results: raw.get('results'),
-    qemu: raw.get('qemu') ?? 'qemu-system-x86_64',
+    qemu: raw.get('qemu') ?? defaultQemu,
     shard: parseShard(raw.get('shard')),
     expect: raw.get('expect'),
     repro: raw.get('repro'),

@@ -14,6 +14,8 @@ export interface GuestSpec {
     /** base64 of the SSH host key blob the image's sshd must present (pinned). */
     readonly hostKeyBase64: string;
   };
+  /** The QEMU has igb: the guest gets one behind its own root port. */
+  readonly igb: boolean;
   /** The guest's vCPUs. */
   readonly cpus: number;
   /** Where the serial log, trace, helper output, dmesg and config evidence of this guest are kept. */

@@ -6,7 +6,7 @@ import { parsePciTrace } from '../checks/qemu-trace.ts';
 import { GuestError, GuestPanicError, TimeoutError } from '../errors.ts';
 import { saveArtifact, type ArtifactKind } from '../results/artifacts.ts';
 import { QemuMachine } from '../vm/machine.ts';
-import { defaultTopology, deviceLayout, eduBdf, rootPortBdf, type Topology } from '../vm/topology.ts';
+import { defaultTopology, deviceLayout, eduBdf, igbBdf, rootPortBdf, withIgb, type Topology } from '../vm/topology.ts';
 import type { HelperRecorder } from './guest-helper.ts';
 import type { Generation, GuestAccess } from './guest-access.ts';
 import type { GuestSpec } from './guest-spec.ts';
@@ -18,6 +18,7 @@ import { GuestPci } from './pci.ts';
 import { ConnectionPool } from './connection-pool.ts';
 import { GuestConnection, type CommandResult } from './ssh.ts';
 import { VfioEdu } from './vfio-edu.ts';
+import { VfioIgb } from './vfio-igb.ts';
 import { waitForSsh } from './wait-for-ssh.ts';
 
 export type { Generation } from './guest-access.ts';
@@ -71,6 +72,8 @@ export class LiveGuest implements GuestAccess {
   readonly luo = new LuoAgent(this, this.recorder('agent', 'luo-agent'));
   /** The VFIO guest helper for edu devices: DMA, MSI, config, preservation. */
   readonly vfio = new VfioEdu(this, this.recorder('vfio-edu', 'vfio-edu'));
+  /** The VFIO guest helper for the igb: loopback DMA, MSI-X. */
+  readonly igb = new VfioIgb(this, this.recorder('vfio-igb', 'vfio-igb'));
 
   private constructor(
     readonly spec: GuestSpec,
@@ -91,7 +94,7 @@ export class LiveGuest implements GuestAccess {
   /** Boot a guest from its spec and wait for SSH. */
   static async boot(spec: GuestSpec, options: BootOptions = {}): Promise<LiveGuest> {
     const deadline = options.deadlineMs ?? deadlines.bootToSsh;
-    const topology = options.topology ?? { ...defaultTopology, cpus: spec.cpus };
+    const topology = options.topology ?? { ...(spec.igb ? withIgb(defaultTopology) : defaultTopology), cpus: spec.cpus };
     const machine = await QemuMachine.launch({
       qemu: spec.qemu,
       accel: spec.accel,
@@ -131,8 +134,14 @@ export class LiveGuest implements GuestAccess {
     return this.topology.eduDevices.map((edu) => eduBdf(this.topology, edu));
   }
 
-  /** BDF of the bridge upstream of an edu device, when it sits behind one. */
+  /** BDF of the topology's igb; undefined when the QEMU has none. */
+  get igbDevice(): string | undefined {
+    return igbBdf(this.topology);
+  }
+
+  /** BDF of the bridge upstream of an edu device or the igb, when it sits behind one. */
   upstreamBridgeOf(bdf: string): string | undefined {
+    if (this.topology.igb && bdf === igbBdf(this.topology)) return rootPortBdf(this.topology.igb);
     const edu = this.topology.eduDevices.find((device) => eduBdf(this.topology, device) === bdf);
     return edu ? rootPortBdf(edu) : undefined;
   }

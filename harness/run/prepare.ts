@@ -9,8 +9,12 @@ import { makeKernel, type KernelUnderTest } from '../../images/kernel/make-kerne
 import { patchable, runKernelRecipes, withPatch } from '../../images/kernel/recipe.ts';
 import { buildSelftests, type Selftests } from '../../images/selftests/build.ts';
 import { ensureHostPackages } from '../setup/host-packages.ts';
+import { ensureQemuWithIgb } from '../setup/backports-qemu.ts';
+import { resolveQemu } from '../setup/debian-qemu.ts';
+import { defaultQemu } from '../config/options.ts';
 import { chooseAccelerator, gatherKvmFacts, type AcceleratorChoice } from '../vm/accel.ts';
 import { confirmAccelerator } from '../vm/kvm-probe.ts';
+import { qemuDeviceModels, shortQemu } from '../vm/qemu-devices.ts';
 import { progress } from '../util/log.ts';
 import type { GuestSpec } from '../guest/guest-spec.ts';
 import { newSeed } from './run-seed.ts';
@@ -26,7 +30,11 @@ export interface Prepared {
   readonly mismatchKernel?: KernelUnderTest;
   readonly image: GuestImage;
   readonly accel: AcceleratorChoice;
+  /** The QEMU binary the guests run (QEMU= resolved: a Debian version's copy in the cache, or as given). */
+  readonly qemu: string;
   readonly qemuVersion: string;
+  /** The QEMU has igb (8.0 and later): the guests get one, and the igb checks run. */
+  readonly qemuHasIgb: boolean;
   readonly selftests?: Selftests;
 }
 
@@ -39,26 +47,29 @@ export async function prepareRun(options: Options, cache: string, needs: readonl
   const { source } = recipes.kernel;
   const download = source.kind === 'debian' ? debianKernelSource(cache, source.package, source.variable) : undefined;
   download?.catch(() => undefined);
-  // QEMU's version is asked at once too: on a warm cache these three questions are all the preparation there is.
-  const asked = execa(options.qemu, ['--version'], { reject: false });
   await ensureHostPackages();
+  // The default QEMU is the system's, from bookworm-backports on bookworm (igb); QEMU=7.2 and 10.0 are Debian's own.
+  if (options.qemu === defaultQemu) await ensureQemuWithIgb(cache);
+  const qemu = await resolveQemu(options.qemu, cache);
   await download;
-  // Asked again when it failed before the host packages were installed: QEMU may have been among them.
-  const qemuVersion = (await asked).exitCode === 0 ? await asked : await execa(options.qemu, ['--version'], { reject: false });
+  const qemuVersion = await execa(qemu, ['--version'], { reject: false });
   if (qemuVersion.exitCode !== 0) {
-    throw new MissingToolError(`QEMU=${options.qemu} does not run; install qemu-system-x86 or set QEMU=<path to qemu-system-x86_64>`);
+    throw new MissingToolError(`QEMU=${options.qemu} does not run; install qemu-system-x86, or set QEMU=<path to qemu-system-x86_64> or QEMU=10.0`);
   }
+  const devices = qemuDeviceModels(qemu);
   const kernel = await makeKernel(recipes.kernel, cache);
   const nextKernel = recipes.next === recipes.kernel ? kernel : await makeKernel(recipes.next, cache);
   // Only a source the harness unpacked can be patched; a scenario that needs the mismatch kernel skips on any other.
   const wantsMismatch = needs.some((need) => need.nextKernel === 'mismatch') && patchable(recipes.kernel);
   const mismatchKernel = wantsMismatch ? await makeKernel(withPatch(recipes.kernel, { kind: 'mismatch' }, 'the mismatch kernel'), cache) : undefined;
   const image = await buildGuestImage({ headers: kernel.headers, headersIdentity: kernel.headersIdentity }, cache);
-  const accel = await confirmAccelerator(chooseAccelerator(await gatherKvmFacts(), options.accel), options.accel !== undefined, options.qemu, kernel.bzImage);
+  const accel = await confirmAccelerator(chooseAccelerator(await gatherKvmFacts(), options.accel), options.accel !== undefined, qemu, kernel.bzImage);
   const next = nextKernel === kernel ? '' : `, next kernel ${nextKernel.identity}`;
-  progress(`kernel ${kernel.release} (${kernel.origin}; ${preservationFeatures((name) => kernel.config.get(name))})${next}, image ${image.key}, ${accel.accel}: ${accel.reason}`);
+  const qemuLine = qemuVersion.stdout.split('\n')[0] ?? '';
+  const hasIgb = (await devices).has('igb');
+  progress(`kernel ${kernel.release} (${kernel.origin}; ${preservationFeatures((name) => kernel.config.get(name))})${next}, image ${image.key}, ${shortQemu(qemuLine)} (${hasIgb ? 'igb' : 'no igb'}), ${accel.accel}: ${accel.reason}`);
   const selftests = needs.some((need) => need.selftests) ? await buildSelftests(kernel, cache) : undefined;
-  return { kernel, nextKernel, mismatchKernel, image, accel, qemuVersion: qemuVersion.stdout.split('\n')[0] ?? '', selftests };
+  return { kernel, nextKernel, mismatchKernel, image, accel, qemu, qemuVersion: qemuLine, qemuHasIgb: hasIgb, selftests };
 }
 
 function kernelInfo(kernel: KernelUnderTest): KernelInfo {
@@ -95,6 +106,7 @@ export function guestSpec(prepared: Prepared, choice: GuestChoice): GuestSpec {
     initramfs: prepared.image.initramfs,
     keys: { clientKeyFile: prepared.image.keys.clientKeyFile, hostKeyBase64: prepared.image.keys.hostKeyBlob.toString('base64') },
     cpus: Math.max(choice.cpus ?? 1, needs.cpus ?? 1),
+    igb: prepared.qemuHasIgb,
     artifactDir: choice.artifactDir,
     seed: choice.seed ?? newSeed(),
   };
@@ -117,6 +129,7 @@ export function scenarioContext(
     scenarioModule: moduleFor(scenario.file),
     kernel: kernelInfo(prepared.kernel),
     nextKernel: kernelInfo(nextKernelOf(needs, prepared)),
+    qemuVersion: prepared.qemuVersion,
     guest: guestSpec(prepared, { qemu, artifactDir, seed: run.seed, needs, cpus: run.cpus }),
     ...(prepared.selftests ? { selftests: prepared.selftests } : {}),
   };

@@ -82,7 +82,7 @@ async function runOne(scenario: ScenarioEntry, setup: RunSetup, cancel: AbortSig
   const { prepared, options } = setup;
   const artifactDir = path.join(setup.dir, scenario.name);
   await mkdir(artifactDir, { recursive: true });
-  const context = scenarioContext(scenario, prepared, options.qemu, { runId: setup.runId, seed: setup.seed, keep: options.keep, cpus: options.cpus }, artifactDir);
+  const context = scenarioContext(scenario, prepared, prepared.qemu, { runId: setup.runId, seed: setup.seed, keep: options.keep, cpus: options.cpus }, artifactDir);
   const contextFile = path.join(artifactDir, 'context.json');
   await writeContext(contextFile, context);
   process.stdout.write(`# ${scenario.name}: ${scenario.manifest.description}\n`);

@@ -12,7 +12,7 @@ import { sshCommand } from './ssh-command.ts';
 export async function runShell(options: Options, cache: string): Promise<number> {
   const prepared = await prepareRun(options, cache);
   const run = await createRunDir(path.resolve(options.results ?? path.join(repoRoot, 'results')));
-  const spec = guestSpec(prepared, { qemu: options.qemu, artifactDir: path.join(run.dir, 'shell'), cpus: options.cpus });
+  const spec = guestSpec(prepared, { qemu: prepared.qemu, artifactDir: path.join(run.dir, 'shell'), cpus: options.cpus });
   const guest = await LiveGuest.boot(spec);
   try {
     process.stdout.write(

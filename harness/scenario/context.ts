@@ -20,6 +20,8 @@ export interface ScenarioContext {
   readonly kernel: KernelInfo;
   /** The kernel to kexec into; the same as `kernel` unless NEXT_KERNEL was given. */
   readonly nextKernel: KernelInfo;
+  /** `qemu --version`'s first line, for what a check says when the QEMU lacks a device. */
+  readonly qemuVersion: string;
   /** The guest every boot of this scenario starts from; its artifact folder is the scenario's. */
   readonly guest: GuestSpec;
   /** The run seed (16 hex digits): random per run, the recorded one under REPRO=; checks derive their seeds from it. */

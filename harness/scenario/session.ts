@@ -89,7 +89,7 @@ export class ScenarioSession<F extends object = Record<string, unknown>> {
         await this.save(`${prefix}serial-gen${generation.index}.log`, guest.serialOf(generation.index), { kind: 'serial-log', generation: generation.index });
       }
     }
-    const seeds = Object.assign({}, ...this.guests.flatMap((guest) => [guest.vfio.seeds, guest.luo.seeds])) as Record<string, unknown>;
+    const seeds = Object.assign({}, ...this.guests.flatMap((guest) => [guest.vfio.seeds, guest.igb.seeds, guest.luo.seeds])) as Record<string, unknown>;
     const peaks = this.guests.flatMap((guest) => guest.machine.peakRssMiB ?? []);
     const record: ScenarioRecord = {
       scenario: this.context.scenario,

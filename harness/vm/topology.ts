@@ -9,16 +9,25 @@ export interface EduDevice {
   readonly rootPortSlot?: number;
 }
 
+/** QEMU's igb (Intel 82576, 8086:10c9): MSI-X and FLR, the device upstream's VFIO selftests drive. QEMU 8.0 and later. */
+export interface IgbDevice {
+  /** Behind its own PCIe root port in this root-bus slot, alone in its IOMMU group; slot 0 below the port. */
+  readonly rootPortSlot: number;
+}
+
 export interface Topology {
   readonly memoryMiB: number;
   readonly cpus: number;
   readonly eduDevices: readonly EduDevice[];
+  /** Absent when the QEMU has no igb: the edu scenarios run anyway, the igb checks skip. */
+  readonly igb?: IgbDevice;
   readonly nicSlot: number;
 }
 
 /**
  * The topology every scenario uses unless it asks for another: two edu devices behind intel-iommu, the first behind
- * a PCIe root port at 00:04.0 (the one scenarios preserve), the second on the root bus (the control).
+ * a PCIe root port at 00:04.0 (the one scenarios preserve), the second on the root bus (the control); an igb behind
+ * its own root port at 00:06.0 when the QEMU has one (see withIgb).
  */
 export const defaultTopology: Topology = {
   memoryMiB: 2048,
@@ -26,6 +35,11 @@ export const defaultTopology: Topology = {
   eduDevices: [{ slot: 0, rootPortSlot: 4 }, { slot: 5 }],
   nicSlot: 3,
 };
+
+/** The default topology with an igb, for a QEMU that has the device. */
+export function withIgb(topology: Topology): Topology {
+  return { ...topology, igb: { rootPortSlot: 6 } };
+}
 
 const bdf = (bus: number, slot: number) => `0000:${bus.toString(16).padStart(2, '0')}:${slot.toString(16).padStart(2, '0')}.0`;
 
@@ -35,13 +49,23 @@ const bdf = (bus: number, slot: number) => `0000:${bus.toString(16).padStart(2, 
  */
 export function eduBdf(topology: Topology, edu: EduDevice): string {
   if (edu.rootPortSlot === undefined) return bdf(0, edu.slot);
-  const ports = topology.eduDevices.flatMap((device) => (device.rootPortSlot === undefined ? [] : [device.rootPortSlot])).sort((a, b) => a - b);
-  return bdf(ports.indexOf(edu.rootPortSlot) + 1, edu.slot);
+  return bdf(secondaryBus(topology, edu.rootPortSlot), edu.slot);
+}
+
+/** Guest BDF of the topology's igb, if it has one. */
+export function igbBdf(topology: Topology): string | undefined {
+  return topology.igb ? bdf(secondaryBus(topology, topology.igb.rootPortSlot), 0) : undefined;
+}
+
+/** The bus behind the root port in `slot`: ports are numbered in slot order from bus 1. */
+function secondaryBus(topology: Topology, slot: number): number {
+  const ports = [...topology.eduDevices.flatMap((device) => (device.rootPortSlot === undefined ? [] : [device.rootPortSlot])), ...(topology.igb ? [topology.igb.rootPortSlot] : [])];
+  return ports.sort((a, b) => a - b).indexOf(slot) + 1;
 }
 
 /** Guest BDF of the root port an edu device sits behind, if any. */
-export function rootPortBdf(edu: EduDevice): string | undefined {
-  return edu.rootPortSlot === undefined ? undefined : bdf(0, edu.rootPortSlot);
+export function rootPortBdf(device: { readonly rootPortSlot?: number }): string | undefined {
+  return device.rootPortSlot === undefined ? undefined : bdf(0, device.rootPortSlot);
 }
 
 /** QEMU trace events that record the guest's config-space writes and BAR mapping changes. */
@@ -54,7 +78,7 @@ export const traceEvents = ['pci_cfg_write', 'pci_update_mappings_add', 'pci_upd
  */
 export const tcgCpu = 'max,erms=off,fsrm=off';
 
-/** The scenarios' machine: q35, intel-iommu, the topology's edu devices, virtio-net for SSH, pvpanic, config tracing. */
+/** The scenarios' machine: q35, intel-iommu, the topology's edu devices and igb, virtio-net for SSH, pvpanic, config tracing. */
 export function deviceLayout(topology: Topology): MachineLayout {
   return { hardware: (accel, files) => topologyArguments(topology, accel, files) };
 }
@@ -78,6 +102,12 @@ export function topologyArguments(topology: Topology, accel: Accelerator, files:
     }
     // Without a full dma_mask, edu silently truncates DMA addresses to 28 bits.
     args.push('-device', `edu,${bus}addr=0x${edu.slot.toString(16)},dma_mask=0xffffffffffffffff`);
+  }
+  if (topology.igb) {
+    const port = `rp${topology.eduDevices.length}`;
+    args.push('-device', `pcie-root-port,id=${port},bus=pcie.0,chassis=${topology.eduDevices.length + 1},addr=0x${topology.igb.rootPortSlot.toString(16)}`);
+    // No netdev: its DMA tests loop packets back inside the device (RCTL.LBM); romfile= as for virtio-net.
+    args.push('-device', `igb,bus=${port},addr=0x0,romfile=`);
   }
   args.push(
     '-netdev', `user,id=net0,hostfwd=tcp:127.0.0.1:${files.sshPort}-:22`,

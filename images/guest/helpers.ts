@@ -11,12 +11,13 @@ const sourceDir = path.join(repoRoot, 'images', 'guest');
 /** Each helper and the C files it is built from. */
 export const guestHelpers = [
   { name: 'luo-agent', sources: ['luo-agent.c', 'holder.c', 'pattern.c'] },
-  { name: 'vfio-edu', sources: ['vfio-edu.c', 'holder.c', 'pattern.c'] },
+  { name: 'vfio-edu', sources: ['vfio-edu.c', 'vfio-device.c', 'holder.c', 'pattern.c'] },
+  { name: 'vfio-igb', sources: ['vfio-igb.c', 'vfio-device.c', 'pattern.c'] },
 ] as const;
 
 /** Every C source and header the helpers are built from (for the image's cache key). */
 export function helperSourceFiles(): string[] {
-  const files = new Set<string>(['pattern.h', 'json.h', 'holder.h', 'helper.h']);
+  const files = new Set<string>(['pattern.h', 'json.h', 'holder.h', 'helper.h', 'vfio-device.h']);
   for (const helper of guestHelpers) for (const source of helper.sources) files.add(source);
   // This file too: how they are compiled is part of what they are.
   return [...[...files].map((file) => path.join(sourceDir, file)), path.join(sourceDir, 'helpers.ts')];

@@ -18,7 +18,6 @@
  * Register map of edu: QEMU docs/specs/edu.txt.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
@@ -28,7 +27,6 @@
 #include <sys/reboot.h>
 #include <unistd.h>
 
-#include <linux/iommufd.h>
 #include <linux/pci_regs.h>
 #include <linux/reboot.h>
 #include <linux/vfio.h>
@@ -37,6 +35,7 @@
 #include "holder.h"
 #include "json.h"
 #include "pattern.h"
+#include "vfio-device.h"
 
 /* edu BAR0 registers. */
 #define EDU_ID		0x00	/* 0x010000ed: version 1.0, magic 0xed */
@@ -84,15 +83,6 @@ static const char usage_text[] =
 
 #define usage(...) usage_exit(usage_text, __VA_ARGS__)
 
-struct edu {
-	const char *bdf;
-	int device_fd;
-	int iommufd;
-	uint32_t ioas_id;
-	struct vfio_region_info config;
-	volatile uint8_t *bar0;
-};
-
 struct options {
 	uint64_t iova;
 	enum pattern_kind kind;
@@ -103,230 +93,20 @@ struct options {
 	const char *session;
 };
 
-/* A syscall failed: report errno and give up; exit closes every fd. */
-#define die(op, ...) do {						\
-	report_error(op, errno ? errno : EIO, __VA_ARGS__);		\
-	exit(1);							\
-} while (0)
-
-/* A check (not a syscall) failed in a way that stops the run. */
-#define fail(op, ...) do {						\
-	report_error(op, 0, __VA_ARGS__);				\
-	exit(1);							\
-} while (0)
-
-/* Start an output line about the device: {"event":EVENT,"bdf":... */
-static void edu_event_begin(const struct edu *e, const char *event)
-{
-	json_begin(event);
-	json_str("bdf", e->bdf);
-}
-
-/* ---- Opening the device: VFIO cdev + iommufd ---- */
-
-/* The vfioN name under /sys/bus/pci/devices/BDF/vfio-dev, if any. */
-static bool find_cdev(const char *bdf, char *name, size_t len)
-{
-	char dir_path[128];
-	struct dirent *entry;
-	bool found = false;
-	DIR *dir;
-
-	snprintf(dir_path, sizeof(dir_path), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
-	dir = opendir(dir_path);
-	if (!dir)
-		return false;
-	while (!found && (entry = readdir(dir))) {
-		if (!strncmp(entry->d_name, "vfio", 4) && strlen(entry->d_name) < len) {
-			strcpy(name, entry->d_name);
-			found = true;
-		}
-	}
-	closedir(dir);
-	return found;
-}
-
-/* Bind the device fd to a new iommufd and attach it to an empty IOAS. */
-static void bind_iommufd(struct edu *e)
-{
-	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
-	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
-	struct vfio_device_attach_iommufd_pt attach = { .argsz = sizeof(attach) };
-
-	e->iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
-	if (e->iommufd < 0)
-		die("open", "/dev/iommu");
-	/* Until bound, the cdev refuses every other ioctl. */
-	bind.iommufd = e->iommufd;
-	if (ioctl(e->device_fd, VFIO_DEVICE_BIND_IOMMUFD, &bind))
-		die("VFIO_DEVICE_BIND_IOMMUFD", "%s", e->bdf);
-	if (ioctl(e->iommufd, IOMMU_IOAS_ALLOC, &alloc))
-		die("IOMMU_IOAS_ALLOC", "on /dev/iommu");
-	e->ioas_id = alloc.out_ioas_id;
-	/* An empty IOAS: the device can DMA only where we map. */
-	attach.pt_id = e->ioas_id;
-	if (ioctl(e->device_fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach))
-		die("VFIO_DEVICE_ATTACH_IOMMUFD_PT", "ioas %u", e->ioas_id);
-}
-
-/* open() of the device's cdev: the fd, or -1 with errno (EBUSY while a live update holds the device). */
-static int open_cdev(const char *bdf)
-{
-	char cdev[32], path[64];
-
-	if (!find_cdev(bdf, cdev, sizeof(cdev))) {
-		errno = ENOENT;
-		return -1;
-	}
-	snprintf(path, sizeof(path), "/dev/vfio/devices/%s", cdev);
-	return open(path, O_RDWR | O_CLOEXEC);
-}
-
-static void region_info(struct edu *e, uint32_t index, struct vfio_region_info *info)
-{
-	memset(info, 0, sizeof(*info));
-	info->argsz = sizeof(*info);
-	info->index = index;
-	if (ioctl(e->device_fd, VFIO_DEVICE_GET_REGION_INFO, info))
-		die("VFIO_DEVICE_GET_REGION_INFO", "region %u", index);
-}
-
-/* Take a device fd (opened, or handed back by LUO), bind it to iommufd, find its config region. */
-static void edu_adopt(struct edu *e, const char *bdf, int device_fd)
-{
-	memset(e, 0, sizeof(*e));
-	e->bdf = bdf;
-	e->device_fd = device_fd;
-	bind_iommufd(e);
-	region_info(e, VFIO_PCI_CONFIG_REGION_INDEX, &e->config);
-}
-
-static void edu_open(struct edu *e, const char *bdf)
-{
-	int fd = open_cdev(bdf);
-
-	if (fd < 0)
-		die("open", "VFIO cdev of %s (is it bound to vfio-pci?)", bdf);
-	edu_adopt(e, bdf, fd);
-}
-
-/* ---- Config space ---- */
-
-/*
- * Where config space is read from: the VFIO config region (never mmap-able),
- * or the kernel's sysfs "config" file. VFIO virtualises parts of it, the MSI
- * capability whole: there we see the device as it was at open plus our own
- * writes. sysfs reads the device itself.
- */
-struct config_view {
-	int fd;
-	off_t base;
-};
-
-static struct config_view vfio_config(struct edu *e)
-{
-	return (struct config_view){ e->device_fd, (off_t)e->config.offset };
-}
-
-static struct config_view sysfs_config(struct edu *e)
-{
-	char path[80];
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", e->bdf);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		die("open", "%s", path);
-	return (struct config_view){ fd, 0 };
-}
-
-static void config_read(struct config_view v, uint32_t where, void *buf, size_t len)
-{
-	errno = 0;
-	if (pread(v.fd, buf, len, v.base + where) != (ssize_t)len)
-		die("pread", "config space 0x%x+%zu", where, len);
-}
-
-static void config_write(struct config_view v, uint32_t where, const void *buf, size_t len)
-{
-	errno = 0;
-	if (pwrite(v.fd, buf, len, v.base + where) != (ssize_t)len)
-		die("pwrite", "config space 0x%x+%zu", where, len);
-}
-
-/* PCI is little-endian, and so is x86: no swapping needed here. */
-static uint8_t config_u8(struct config_view v, uint32_t where)
-{
-	uint8_t value;
-
-	config_read(v, where, &value, 1);
-	return value;
-}
-
-static uint16_t config_u16(struct config_view v, uint32_t where)
-{
-	uint16_t value;
-
-	config_read(v, where, &value, 2);
-	return value;
-}
-
-static uint32_t config_u32(struct config_view v, uint32_t where)
-{
-	uint32_t value;
-
-	config_read(v, where, &value, 4);
-	return value;
-}
-
-/* Offset of capability @id in the standard list, or 0. */
-static uint32_t find_capability(struct config_view v, uint8_t id)
-{
-	uint32_t pos;
-	int hops;
-
-	if (!(config_u16(v, PCI_STATUS) & PCI_STATUS_CAP_LIST))
-		return 0;
-	pos = config_u8(v, PCI_CAPABILITY_LIST) & ~3u;
-	/* The bound stops a looped list: 48 capabilities fill 256 bytes. */
-	for (hops = 0; pos >= 0x40 && hops < 48; hops++) {
-		if (config_u8(v, pos + PCI_CAP_LIST_ID) == id)
-			return pos;
-		pos = config_u8(v, pos + PCI_CAP_LIST_NEXT) & ~3u;
-	}
-	return 0;
-}
-
 /* ---- BAR0 registers ---- */
 
-static void map_bar0(struct edu *e)
-{
-	struct vfio_region_info bar;
-	void *p;
-
-	region_info(e, VFIO_PCI_BAR0_REGION_INDEX, &bar);
-	if (!(bar.flags & VFIO_REGION_INFO_FLAG_MMAP) || bar.size < 0x100)
-		fail("VFIO_DEVICE_GET_REGION_INFO", "BAR0 not mmap-able (flags 0x%x size 0x%llx)",
-		     bar.flags, (unsigned long long)bar.size);
-	p = mmap(NULL, bar.size, PROT_READ | PROT_WRITE, MAP_SHARED, e->device_fd,
-		 (off_t)bar.offset);
-	if (p == MAP_FAILED)
-		die("mmap", "BAR0");
-	e->bar0 = p;
-}
-
 /* edu accepts only 4-byte accesses below 0x80, and 4 or 8 from 0x80 on. */
-static uint32_t reg_read(struct edu *e, uint32_t reg)
+static uint32_t reg_read(struct vfio_dev *e, uint32_t reg)
 {
 	return *(volatile uint32_t *)(e->bar0 + reg);
 }
 
-static void reg_write(struct edu *e, uint32_t reg, uint32_t value)
+static void reg_write(struct vfio_dev *e, uint32_t reg, uint32_t value)
 {
 	*(volatile uint32_t *)(e->bar0 + reg) = value;
 }
 
-static void reg_write64(struct edu *e, uint32_t reg, uint64_t value)
+static void reg_write64(struct vfio_dev *e, uint32_t reg, uint64_t value)
 {
 	*(volatile uint64_t *)(e->bar0 + reg) = value;
 }
@@ -336,7 +116,7 @@ static void reg_write64(struct edu *e, uint32_t reg, uint64_t value)
  * bus-master cycles), check the id and liveness registers, and report the
  * command register as found: after a kexec it tells what the kernel left.
  */
-static void edu_enable(struct edu *e)
+static void edu_enable(struct vfio_dev *e)
 {
 	struct config_view v = vfio_config(e);
 	uint16_t before = config_u16(v, PCI_COMMAND), after;
@@ -345,12 +125,12 @@ static void edu_enable(struct edu *e)
 	after = before | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
 	config_write(v, PCI_COMMAND, &after, 2);
 	after = config_u16(v, PCI_COMMAND);
-	map_bar0(e);
+	e->bar0 = map_bar(e, VFIO_PCI_BAR0_REGION_INDEX, 0x100);
 	id = reg_read(e, EDU_ID);
 	reg_write(e, EDU_ALIVE, 0x5a5aa5a5);
 	alive = reg_read(e, EDU_ALIVE);
 
-	edu_event_begin(e, "device");
+	device_event_begin(e, "device");
 	json_hex("id", id);
 	json_bool("alive", alive == ~0x5a5aa5a5u);
 	json_hex("command_before", before);
@@ -367,25 +147,8 @@ static void edu_enable(struct edu *e)
 
 /* ---- dma ---- */
 
-static void dma_map(struct edu *e, void *buf, uint64_t iova, uint64_t len)
-{
-	struct iommu_ioas_map map = {
-		.size = sizeof(map),
-		.flags = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE |
-			 IOMMU_IOAS_MAP_FIXED_IOVA,
-		.ioas_id = e->ioas_id,
-		.user_va = (uintptr_t)buf,
-		.length = len,
-		.iova = iova,
-	};
-
-	if (ioctl(e->iommufd, IOMMU_IOAS_MAP, &map))
-		die("IOMMU_IOAS_MAP", "iova 0x%llx length 0x%llx",
-		    (unsigned long long)iova, (unsigned long long)len);
-}
-
 /* Wait until edu's DMA engine is idle; false on deadline. */
-static bool dma_wait_idle(struct edu *e)
+static bool dma_wait_idle(struct vfio_dev *e)
 {
 	uint64_t deadline = now_ms() + DMA_DEADLINE_MS;
 
@@ -398,7 +161,7 @@ static bool dma_wait_idle(struct edu *e)
 }
 
 /* One edu transfer; @cmd is 0 (RAM to device) or EDU_DMA_TO_RAM. */
-static void dma_transfer(struct edu *e, uint64_t src, uint64_t dst, uint64_t count,
+static void dma_transfer(struct vfio_dev *e, uint64_t src, uint64_t dst, uint64_t count,
 			 uint32_t cmd)
 {
 	/* 64-bit writes: a 32-bit one would drop the high half of the IOVA. */
@@ -427,7 +190,7 @@ static bool fits(uint64_t size, uint64_t offset)
 }
 
 /* RAM -> device buffer -> RAM for one (size, offset), then compare. */
-static bool dma_one(struct edu *e, uint8_t *buf, const struct options *o,
+static bool dma_one(struct vfio_dev *e, uint8_t *buf, const struct options *o,
 		    uint64_t size, uint64_t offset, uint64_t seed)
 {
 	uint8_t *src = buf + DMA_SRC_OFF, *dst = buf + DMA_DST_OFF;
@@ -456,7 +219,7 @@ static bool dma_one(struct edu *e, uint8_t *buf, const struct options *o,
 		r.bad_bytes++;
 	}
 
-	edu_event_begin(e, "dma");
+	device_event_begin(e, "dma");
 	json_hex("iova", o->iova);
 	json_u64("size", size);
 	json_u64("offset", offset);
@@ -468,7 +231,7 @@ static bool dma_one(struct edu *e, uint8_t *buf, const struct options *o,
 	return ok;
 }
 
-static int cmd_dma(struct edu *e, const struct options *o)
+static int cmd_dma(struct vfio_dev *e, const struct options *o)
 {
 	uint64_t transfers = 0, skipped = 0, checked = 0, failures = 0, seed = o->seed;
 	uint8_t *buf;
@@ -502,7 +265,7 @@ static int cmd_dma(struct edu *e, const struct options *o)
 		}
 	}
 
-	edu_event_begin(e, "dma-summary");
+	device_event_begin(e, "dma-summary");
 	json_u64("transfers", transfers);
 	json_u64("skipped", skipped);
 	json_u64("bytes_checked", checked);
@@ -514,7 +277,7 @@ static int cmd_dma(struct edu *e, const struct options *o)
 /* ---- msi ---- */
 
 /* MSI enable/address/data at capability @cap, as @source ("vfio", "sysfs") sees it. */
-static void report_msi_state(struct edu *e, struct config_view v, const char *source,
+static void report_msi_state(struct vfio_dev *e, struct config_view v, const char *source,
 			     uint32_t cap, const char *phase)
 {
 	uint16_t control = config_u16(v, cap + PCI_MSI_FLAGS), data;
@@ -526,7 +289,7 @@ static void report_msi_state(struct edu *e, struct config_view v, const char *so
 	} else {
 		data = config_u16(v, cap + PCI_MSI_DATA_32);
 	}
-	edu_event_begin(e, "msi-state");
+	device_event_begin(e, "msi-state");
 	json_str("phase", phase);
 	json_str("source", source);
 	json_bool("enabled", control & PCI_MSI_FLAGS_ENABLE);
@@ -537,28 +300,11 @@ static void report_msi_state(struct edu *e, struct config_view v, const char *so
 }
 
 /* Point VFIO's single MSI vector at @eventfd, or (-1) disarm it. */
-static void set_msi_trigger(struct edu *e, int eventfd)
+static void set_msi_trigger(struct vfio_dev *e, int eventfd)
 {
-	union {
-		struct vfio_irq_set set;
-		uint8_t bytes[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
-	} irq;
 	int32_t fd = eventfd;
 
-	memset(&irq, 0, sizeof(irq));
-	irq.set.argsz = sizeof(irq);
-	irq.set.index = VFIO_PCI_MSI_IRQ_INDEX;
-	irq.set.start = 0;
-	if (eventfd >= 0) {
-		irq.set.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
-		irq.set.count = 1;
-		memcpy(irq.set.data, &fd, sizeof(fd));
-	} else {
-		irq.set.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER;
-		irq.set.count = 0;
-	}
-	if (ioctl(e->device_fd, VFIO_DEVICE_SET_IRQS, &irq))
-		die("VFIO_DEVICE_SET_IRQS", "MSI %s", eventfd >= 0 ? "arm" : "disarm");
+	set_irq_triggers(e, VFIO_PCI_MSI_IRQ_INDEX, &fd, eventfd >= 0 ? 1 : 0, "MSI");
 }
 
 /*
@@ -639,7 +385,7 @@ static void route_irq(int irq, int64_t cpu)
 		die("write", "%s", path);
 }
 
-static int cmd_msi(struct edu *e, const struct options *o)
+static int cmd_msi(struct vfio_dev *e, const struct options *o)
 {
 	struct vfio_irq_info info = { .argsz = sizeof(info), .index = VFIO_PCI_MSI_IRQ_INDEX };
 	uint64_t received = 0, spurious, i, per_raise[MAX_RAISES];
@@ -711,7 +457,7 @@ static int cmd_msi(struct edu *e, const struct options *o)
 				(unsigned long long)(after[o->cpu] - before[o->cpu]), (unsigned long long)(received + spurious));
 	}
 
-	edu_event_begin(e, "msi");
+	device_event_begin(e, "msi");
 	json_u64("raised", o->count);
 	json_u64("received", received);
 	json_array_begin("per_raise");
@@ -737,7 +483,7 @@ static int cmd_msi(struct edu *e, const struct options *o)
 	/* IRQs must be off before a kexec; leave the device as we found it. */
 	set_msi_trigger(e, -1);
 	close(efd);
-	edu_event_begin(e, "msi-disarmed");
+	device_event_begin(e, "msi-disarmed");
 	json_bool("enabled", config_u16(device, cap + PCI_MSI_FLAGS) & PCI_MSI_FLAGS_ENABLE);
 	json_end();
 	return ok ? 0 : 1;
@@ -745,7 +491,7 @@ static int cmd_msi(struct edu *e, const struct options *o)
 
 /* ---- config ---- */
 
-static int cmd_config(struct edu *e)
+static int cmd_config(struct vfio_dev *e)
 {
 	uint8_t *bytes;
 	uint64_t i;
@@ -774,9 +520,9 @@ static int cmd_config(struct edu *e)
 /* ---- preserve ---- */
 
 /* {"event":"step","bdf":...,"step":NAME,"errno":NAME|null}: one uAPI step of the live update and its answer. */
-static int report_step(struct edu *e, const char *step, int err)
+static int report_step(struct vfio_dev *e, const char *step, int err)
 {
-	edu_event_begin(e, "step");
+	device_event_begin(e, "step");
 	json_str("step", step);
 	json_errno("errno", err);
 	json_end();
@@ -801,7 +547,7 @@ static int create_session(const char *name)
 }
 
 /* The holder's device, for the SIGUSR1 action (it runs in the holder, after fork). */
-static struct edu *held;
+static struct vfio_dev *held;
 static uint64_t held_iova;
 
 /* Start edu's DMA of its buffer into the memfd's second page, and return at once: the kexec follows. */
@@ -820,7 +566,7 @@ static void start_inflight_dma(void)
  * a DMA started just before the kexec (SIGUSR1 to the holder) leaves its fate in preserved memory. Every IRQ is
  * off, as the freeze demands. On success a holder keeps session, device and iommufd until the kexec.
  */
-static int cmd_preserve(struct edu *e, const struct options *o)
+static int cmd_preserve(struct vfio_dev *e, const struct options *o)
 {
 	int session, memfd, err;
 	uint8_t *buf;
@@ -841,7 +587,7 @@ static int cmd_preserve(struct edu *e, const struct options *o)
 	session = create_session(o->session);
 
 	err = luo_preserve_fd(session, e->device_fd, PRESERVE_TOKEN) < 0 ? errno : 0;
-	edu_event_begin(e, "preserve");
+	device_event_begin(e, "preserve");
 	json_str("session", o->session);
 	json_u64_str("token", PRESERVE_TOKEN);
 	json_bool("supported", !err);
@@ -870,7 +616,7 @@ static int cmd_preserve(struct edu *e, const struct options *o)
  * (the harness loaded the kernel). A kernel that refuses returns here: report its answer and what the device fd
  * answers afterwards, then exit, which closes the session.
  */
-static int cmd_refuse_kexec(struct edu *e, const struct options *o)
+static int cmd_refuse_kexec(struct vfio_dev *e, const struct options *o)
 {
 	struct vfio_device_info info = { .argsz = sizeof(info) };
 	int session, efd;
@@ -890,7 +636,7 @@ static int cmd_refuse_kexec(struct edu *e, const struct options *o)
 }
 
 /* What became of the DMA started just before the kexec: the memfd's second page against the pattern. */
-static void report_inflight(struct edu *e, int memfd, uint64_t seed)
+static void report_inflight(struct vfio_dev *e, int memfd, uint64_t seed)
 {
 	struct pattern_result r;
 	uint8_t *page;
@@ -903,7 +649,7 @@ static void report_inflight(struct edu *e, int memfd, uint64_t seed)
 	pattern_verify(PATTERN_PRNG, seed, page, INFLIGHT_SIZE, &r);
 	for (i = 0; i < INFLIGHT_SIZE; i++)
 		zeros += !page[i];
-	edu_event_begin(e, "inflight");
+	device_event_begin(e, "inflight");
 	json_str("outcome", r.ok ? "completed" : zeros == INFLIGHT_SIZE ? "dropped" : "garbled");
 	json_u64("size", INFLIGHT_SIZE);
 	json_u64("bad_bytes", r.bad_bytes);
@@ -920,7 +666,7 @@ static void report_inflight(struct edu *e, int memfd, uint64_t seed)
 static int cmd_resume(const char *bdf, struct options *o)
 {
 	int luo, session, fd, memfd, status;
-	struct edu e = { .bdf = bdf, .device_fd = -1, .iommufd = -1 };
+	struct vfio_dev e = { .bdf = bdf, .device_fd = -1, .iommufd = -1 };
 
 	luo = open(LIVEUPDATE_DEV, O_RDWR | O_CLOEXEC);
 	if (luo < 0)
@@ -940,7 +686,7 @@ static int cmd_resume(const char *bdf, struct options *o)
 	if (report_step(&e, "retrieve-device", fd < 0 ? errno : 0))
 		return 1;
 	report_step(&e, "finish-before-bind", luo_finish(session) < 0 ? errno : 0);
-	edu_adopt(&e, bdf, fd);
+	vfio_adopt(&e, bdf, fd);
 	report_step(&e, "bind-iommufd", 0);
 	/*
 	 * Another seed than the in-flight pattern's (still in the device's
@@ -964,23 +710,6 @@ static uint64_t parse_number(const char *option, const char *text)
 	return v;
 }
 
-/* dddd:bb:dd.f, lowercase hex: it becomes part of sysfs paths. */
-static bool valid_bdf(const char *bdf)
-{
-	static const char shape[] = "xxxx:xx:xx.x";
-	size_t i;
-
-	if (strlen(bdf) != sizeof(shape) - 1)
-		return false;
-	for (i = 0; shape[i]; i++) {
-		bool hex = (bdf[i] >= '0' && bdf[i] <= '9') || (bdf[i] >= 'a' && bdf[i] <= 'f');
-
-		if (shape[i] == 'x' ? !hex : bdf[i] != shape[i])
-			return false;
-	}
-	return true;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option long_options[] = {
@@ -1001,7 +730,7 @@ int main(int argc, char **argv)
 		.cpu = -1,
 	};
 	const char *command, *bdf;
-	struct edu e;
+	struct vfio_dev e;
 	int c;
 
 	if (argc < 3)
@@ -1040,17 +769,17 @@ int main(int argc, char **argv)
 			      (unsigned long long)o.iova);
 		if (!o.seed_given && getrandom(&o.seed, sizeof(o.seed), 0) != sizeof(o.seed))
 			die("getrandom", "seed");
-		edu_open(&e, bdf);
+		vfio_open(&e, bdf);
 		return cmd_dma(&e, &o);
 	}
 	if (!strcmp(command, "msi")) {
 		if (o.count < 1 || o.count > MAX_RAISES || o.quiet_ms > 60000)
 			usage("--count must be 1..%d and --quiet-ms at most 60000", MAX_RAISES);
-		edu_open(&e, bdf);
+		vfio_open(&e, bdf);
 		return cmd_msi(&e, &o);
 	}
 	if (!strcmp(command, "config")) {
-		edu_open(&e, bdf);
+		vfio_open(&e, bdf);
 		return cmd_config(&e);
 	}
 	if (!strcmp(command, "preserve") || !strcmp(command, "refuse-kexec") || !strcmp(command, "resume")) {
@@ -1060,7 +789,7 @@ int main(int argc, char **argv)
 			      LIVEUPDATE_SESSION_NAME_LENGTH - 1);
 		if (!strcmp(command, "resume"))
 			return cmd_resume(bdf, &o);
-		edu_open(&e, bdf);
+		vfio_open(&e, bdf);
 		return !strcmp(command, "preserve") ? cmd_preserve(&e, &o) : cmd_refuse_kexec(&e, &o);
 	}
 	usage("unknown command '%s'", command);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import t from 'tap';
-import { candidateVersion } from '../../images/kernel/debian-source.ts';
+import { candidateVersion } from '../../harness/setup/private-apt.ts';
 
 t.test('apt-cache is asked again only when the lists are newer than its last answer', async (t) => {
   const aptDir = await mkdtemp(path.join(tmpdir(), 'debian-candidate-'));

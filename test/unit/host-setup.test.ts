@@ -1,5 +1,5 @@
 import t from 'tap';
-import { mirrorFromSources } from '../../images/kernel/debian-source.ts';
+import { mirrorFromSources } from '../../harness/setup/private-apt.ts';
 import { parseLdd } from '../../images/guest/host-binaries.ts';
 import { parsePciListing } from '../../harness/guest/pci.ts';
 

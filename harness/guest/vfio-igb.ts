@@ -1,0 +1,65 @@
+// Typed calls of the guest helper vfio-igb (QEMU's igb through VFIO) over SSH; output kept as artifacts.
+import { createHash } from 'node:crypto';
+import type { GuestAccess } from './guest-access.ts';
+import { runGuestHelper, type HelperRecorder, type HelperRun } from './guest-helper.ts';
+import { describeErrors, pickEvents } from '../formats/json-lines.ts';
+import {
+  parseVfioIgbOutput,
+  type VfioIgbDmaEvent,
+  type VfioIgbDmaSummaryEvent,
+  type VfioIgbEvent,
+  type VfioIgbMsixDisarmedEvent,
+  type VfioIgbMsixEvent,
+  type VfioIgbMsixTableEvent,
+  type VfioIgbResetEvent,
+} from './vfio-igb-output.ts';
+
+export type VfioIgbRun = HelperRun<VfioIgbEvent>;
+
+/** vfio-igb in one guest. */
+export class VfioIgb {
+  /** Every seed handed to the helper, by step: what a rerun with the same run seed repeats. */
+  readonly seeds: Record<string, number> = {};
+
+  constructor(
+    private readonly guest: GuestAccess,
+    private readonly record: HelperRecorder,
+  ) {}
+
+  /** A 48-bit seed for one step, derived from the run seed: fresh per step and generation, the same in a rerun. */
+  private seedFor(step: string): number {
+    const digest = createHash('sha256').update(`${this.guest.seed}/gen${this.guest.generation.index}/igb/${step}`).digest();
+    const seed = digest.readUIntBE(0, 6);
+    this.seeds[`gen${this.guest.generation.index}/${step}`] = seed;
+    return seed;
+  }
+
+  private run(step: string, args: readonly string[]): Promise<VfioIgbRun> {
+    return runGuestHelper(this.guest, this.record, step, 'vfio-igb', args, parseVfioIgbOutput, 300_000);
+  }
+
+  /** Loopback frames TX -> RX through the IOMMU at an IOVA, a seeded pattern each, after a Function Level Reset. */
+  async dma(bdf: string, iova: bigint): Promise<{ run: VfioIgbRun; reset: VfioIgbResetEvent | undefined; transfers: VfioIgbDmaEvent[]; summary: VfioIgbDmaSummaryEvent | undefined; errors: string }> {
+    const step = `dma-${bdf}-${iova.toString(16)}`;
+    const run = await this.run(step, ['dma', bdf, '--iova', `0x${iova.toString(16)}`, '--seed', String(this.seedFor(step))]);
+    return {
+      run,
+      reset: pickEvents(run.events, 'reset')[0],
+      transfers: pickEvents(run.events, 'dma'),
+      summary: pickEvents(run.events, 'dma-summary')[0],
+      errors: describeErrors(run.events).join('; '),
+    };
+  }
+
+  /** The MSI-X table as found, then every vector armed from scratch, raised `count` times each, one masked and unmasked. */
+  async msix(bdf: string, count: number): Promise<{ run: VfioIgbRun; table: VfioIgbMsixTableEvent | undefined; result: VfioIgbMsixEvent | undefined; disarmed: VfioIgbMsixDisarmedEvent | undefined; errors: string }> {
+    const run = await this.run(`msix-${bdf}`, ['msix', bdf, '--count', String(count), '--quiet-ms', '300']);
+    return {
+      run,
+      table: pickEvents(run.events, 'msix-table')[0],
+      result: pickEvents(run.events, 'msix')[0],
+      disarmed: pickEvents(run.events, 'msix-disarmed')[0],
+      errors: describeErrors(run.events).join('; '),
+    };
+  }
+}

@@ -1,0 +1,98 @@
+/*
+ * The VFIO plumbing the device helpers (vfio-edu, vfio-igb) share: a PCI
+ * function opened through its VFIO cdev and bound to iommufd, its regions
+ * and config space, BAR and DMA mappings, interrupt triggers, and the two
+ * ways a helper gives up (die, fail), as "error" events (helper.h).
+ */
+#ifndef LUO_VFIO_DEVICE_H
+#define LUO_VFIO_DEVICE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <linux/vfio.h>
+
+#include "helper.h"
+
+/* A syscall failed: report errno and give up; exit closes every fd. */
+#define die(op, ...) do {						\
+	report_error(op, errno ? errno : EIO, __VA_ARGS__);		\
+	exit(1);							\
+} while (0)
+
+/* A check (not a syscall) failed in a way that stops the run. */
+#define fail(op, ...) do {						\
+	report_error(op, 0, __VA_ARGS__);				\
+	exit(1);							\
+} while (0)
+
+struct vfio_dev {
+	const char *bdf;
+	int device_fd;
+	int iommufd;
+	uint32_t ioas_id;
+	struct vfio_region_info config;
+	volatile uint8_t *bar0;	/* the helper maps it: map_bar() */
+};
+
+/* dddd:bb:dd.f, lowercase hex: it becomes part of sysfs paths. */
+bool valid_bdf(const char *bdf);
+
+/*
+ * Start an output line about the device: {"event":EVENT,"bdf":... Inline:
+ * json.h's line under construction is one per C file, the caller's.
+ */
+static inline void device_event_begin(const struct vfio_dev *d, const char *event)
+{
+	json_begin(event);
+	json_str("bdf", d->bdf);
+}
+
+/* open() of the device's cdev: the fd, or -1 with errno (EBUSY while a live update holds the device). */
+int open_cdev(const char *bdf);
+
+/* Take a device fd (opened, or handed back by LUO), bind it to iommufd, find its config region. */
+void vfio_adopt(struct vfio_dev *d, const char *bdf, int device_fd);
+
+/* Open the device's cdev and adopt it; dies when it is not bound to vfio-pci. */
+void vfio_open(struct vfio_dev *d, const char *bdf);
+
+void region_info(struct vfio_dev *d, uint32_t index, struct vfio_region_info *info);
+
+/* mmap BAR @index whole, read-write; fails unless it is mmap-able and at least @min_size bytes. */
+volatile uint8_t *map_bar(struct vfio_dev *d, uint32_t index, uint64_t min_size);
+
+/* Map @len bytes at @buf for the device to read and write at @iova. */
+void dma_map(struct vfio_dev *d, void *buf, uint64_t iova, uint64_t len);
+
+/*
+ * Point vectors 0..@count-1 of IRQ index @index at the eventfds @fds, or
+ * (@count 0) disarm the index; @what names it in an error ("MSI arm").
+ */
+void set_irq_triggers(struct vfio_dev *d, uint32_t index, const int32_t *fds,
+		      uint32_t count, const char *what);
+
+/*
+ * Where config space is read from: the VFIO config region (never mmap-able),
+ * or the kernel's sysfs "config" file. VFIO virtualises parts of it, the MSI
+ * capability whole: there we see the device as it was at open plus our own
+ * writes. sysfs reads the device itself.
+ */
+struct config_view {
+	int fd;
+	off_t base;
+};
+
+struct config_view vfio_config(struct vfio_dev *d);
+struct config_view sysfs_config(struct vfio_dev *d);
+void config_read(struct config_view v, uint32_t where, void *buf, size_t len);
+void config_write(struct config_view v, uint32_t where, const void *buf, size_t len);
+uint8_t config_u8(struct config_view v, uint32_t where);
+uint16_t config_u16(struct config_view v, uint32_t where);
+uint32_t config_u32(struct config_view v, uint32_t where);
+
+/* Offset of capability @id in the standard list, or 0. */
+uint32_t find_capability(struct config_view v, uint8_t id);
+
+#endif /* LUO_VFIO_DEVICE_H */

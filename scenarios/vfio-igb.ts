@@ -1,0 +1,94 @@
+// vfio-igb: QEMU's igb (Intel 82576, the device upstream tests VFIO with) handed to userspace through VFIO, across a
+// kexec: loopback DMA through the IOMMU, MSI-X (which edu lacks) found unarmed after the kexec, armed from scratch,
+// each raise once on its own vector, a masked vector quiet until unmasked; config diff and write audit for the igb
+// and its root port. Skips, naming the QEMU, when the QEMU has no igb.
+import type { Test } from 'tap';
+import * as v from 'valibot';
+import { deviceIdentity, identityChanges } from '../harness/checks/device-identity.ts';
+import type { LiveGuest } from '../harness/guest/live-guest.ts';
+import type { VfioIgbDmaEvent, VfioIgbDmaSummaryEvent, VfioIgbMsixEvent, VfioIgbMsixTableEvent } from '../harness/guest/vfio-igb-output.ts';
+import { assertCpusOnline } from '../harness/scenario/cpu-checks.ts';
+import { defineScenario } from '../harness/scenario/define-scenario.ts';
+import { dmaAddresses, slug } from '../harness/scenario/device-checks.ts';
+import { igbMissing } from '../harness/scenario/igb-availability.ts';
+
+/** Raises per MSI-X vector. */
+const msixRaises = 8;
+
+function assertDma(t: Test, label: string, dma: { transfers: readonly VfioIgbDmaEvent[]; summary: VfioIgbDmaSummaryEvent | undefined; errors: string; exitCode: number | null }): void {
+  const failed = dma.transfers.find((transfer) => !transfer.ok);
+  const detail = failed ? `; first failure, frame of ${failed.size} bytes: ${failed.problems.join('; ')}` : dma.errors ? `; ${dma.errors}` : '';
+  const { summary } = dma;
+  const frames = summary?.failures ? `${summary.failures} of ${summary.transfers} frames wrong` : `${summary?.transfers ?? 0} frames looped back, ${summary?.bytesChecked ?? 0} bytes verified`;
+  t.ok(summary !== undefined && summary.transfers > 0 && summary.failures === 0 && dma.exitCode === 0, `${label}: ${frames}${detail}`);
+}
+
+function describeTable(table: VfioIgbMsixTableEvent): string {
+  const armed = table.vectorControl.flatMap((control, entry) => ((control & 1) === 0 && (table.addrLo[entry] !== 0 || table.addrHi[entry] !== 0 || table.data[entry] !== 0) ? [entry] : []));
+  const masked = table.vectorControl.filter((control) => (control & 1) === 1).length;
+  return `MSI-X ${table.enabled ? 'enabled' : 'disabled'}, ${table.tableSize} entries: ${masked} masked, ${armed.length ? `armed: ${armed.join(', ')}` : 'none armed'}`;
+}
+
+function assertMsix(t: Test, where: { readonly bdf: string; readonly when: string }, result: VfioIgbMsixEvent | undefined, errors: string): void {
+  const id = `${where.bdf}.${slug(where.when)}`;
+  const detail = result
+    ? `${result.vectors} vectors, per vector [${result.perVector.join(',')}], ${result.misrouted} misrouted, ${result.duplicates} duplicated, ${result.missing} missing, ${result.spurious} spurious`
+    : errors || 'no result';
+  t.ok(result?.ok === true, `[msix@${id}] ${where.when} ${where.bdf}: MSI-X armed from scratch: ${detail}${result && !result.ok ? `; ${result.problems.join('; ')}` : ''}`);
+  if (!result) return;
+  t.ok(
+    result.whileMasked === 0 && (result.onUnmask === 'delivered' ? result.afterUnmask === 1 : result.afterReraise === 1),
+    `[msix-mask@${id}] ${where.when} ${where.bdf}: vector ${result.maskVector} masked at the device: ${result.whileMasked} interrupts while masked, ${result.onUnmask === 'delivered' ? `the pending one delivered ${result.afterUnmask} time(s) on unmask` : `nothing on unmask, ${result.afterReraise ?? 0} on a new raise`}`,
+  );
+}
+
+/** DMA at each IOVA, then MSI-X: the table as found first (after a kexec nothing may be armed), then every vector. */
+async function exercise(t: Test, guest: LiveGuest, bdf: string, when: string): Promise<void> {
+  const bound = await guest.pci.bindToVfio(bdf);
+  t.equal(bound.driver, 'vfio-pci', `[vfio-bind@${bdf}.${slug(when)}] ${when} ${bdf}: bound to vfio-pci via driver_override`);
+  // MSI-X first: the table is read as the kernel left it before anything else of ours touches the device.
+  const msix = await guest.igb.msix(bdf, msixRaises);
+  const table = msix.table;
+  t.ok(table?.ok === true, `[msix-unarmed@${bdf}.${slug(when)}] ${when} ${bdf}: every MSI-X entry masked or cleared before arming (${table ? describeTable(table) : msix.errors || 'no table read'})`);
+  assertMsix(t, { bdf, when }, msix.result, msix.errors);
+  for (const iova of dmaAddresses) {
+    const dma = await guest.igb.dma(bdf, iova);
+    assertDma(t, `[dma@${bdf}.${slug(when)}.0x${iova.toString(16)}] ${when} ${bdf}: loopback DMA at IOVA 0x${iova.toString(16)}`, { ...dma, exitCode: dma.run.exitCode });
+  }
+}
+
+export default defineScenario({
+  manifest: {
+    name: 'vfio-igb',
+    description: 'igb (82576) through VFIO across kexec: loopback DMA above and below 4 GiB, MSI-X found unarmed, armed from scratch, once per raise on its own vector, masked quiet; config diff and write audit of the igb and its port',
+    area: 'device',
+    facts: v.object({ igb: v.nullable(v.object({ bdf: v.string(), rootPort: v.string(), kexecWindowWrites: v.record(v.string(), v.number()) })) }),
+  },
+  async run(t, session) {
+    const missing = igbMissing(session.context);
+    if (missing) {
+      session.facts.igb = null;
+      t.plan(0, missing);
+      return;
+    }
+    const guest = await session.boot();
+    const igb = guest.igbDevice ?? '';
+    const port = guest.upstreamBridgeOf(igb) ?? '';
+    await session.timeline.phase('exercise-before', () => exercise(t, guest, igb, 'before kexec'));
+
+    const kexec = await guest.kexecWithConfigEvidence();
+    assertCpusOnline(t, kexec);
+    const { before, after, audit } = kexec.config;
+    for (const bdf of [igb, port]) {
+      const old = before.find((snapshot) => snapshot.bdf === bdf);
+      const now = after.find((snapshot) => snapshot.bdf === bdf);
+      const changes = old && now ? identityChanges(deviceIdentity(old), deviceIdentity(now)) : ['absent'];
+      t.same(changes, [], `[same-device@${bdf}] after kexec ${bdf}: same device at the same BDF${changes.length ? ` (${changes.join('; ')})` : ''}`);
+    }
+    const writes = Object.fromEntries([igb, port].map((bdf) => [bdf, audit.inWindow.find((device) => device.bdf === bdf)?.counts.writes ?? 0]));
+    session.facts.igb = { bdf: igb, rootPort: port, kexecWindowWrites: writes };
+    t.comment(`config writes in the kexec window (config/writes-kexec-window.txt): ${igb} ${writes[igb] ?? 0}, root port ${port} ${writes[port] ?? 0}`);
+
+    await session.timeline.phase('exercise-after', () => exercise(t, guest, igb, 'after kexec'));
+  },
+});
