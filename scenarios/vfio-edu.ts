@@ -6,8 +6,7 @@ import { deviceIdentity, identityChanges } from '../harness/checks/device-identi
 import { barChanges, bridgeChanges, busMasterEnabled } from '../harness/checks/preservation.ts';
 import type { Test } from 'tap';
 import type { LiveGuest } from '../harness/guest/live-guest.ts';
-import { assertDma, assertMsi, assertStep, dmaAddresses, exerciseDevices, msiBeforeArm, msiCpu, slug, type StepExpectation } from '../harness/scenario/device-checks.ts';
-import { windowPhases } from '../harness/guest/kexec-evidence.ts';
+import { assertDma, assertInflightKnown, assertMsi, assertNoKernelWrites, assertRetrieveSteps, assertStep, dmaAddresses, exerciseDevices, msiBeforeArm, msiCpu, slug } from '../harness/scenario/device-checks.ts';
 import * as v from 'valibot';
 import { assertCpusOnline } from '../harness/scenario/cpu-checks.ts';
 import { defineScenario, evidence } from '../harness/scenario/define-scenario.ts';
@@ -90,13 +89,7 @@ export default defineScenario({
     if (holder) {
       // The way back, in the order the uAPI defines it; FINISH ends the window.
       const resume = await session.timeline.phase('retrieve-to-finish', () => guest.vfio.resume(preserved, 'vfio-edu', holder.inflightSeed, msiCpu(guest)));
-      const step = (name: Parameters<typeof assertStep>[2], expect: StepExpectation, message: string) => assertStep(t, resume.steps, name, expect, message);
-      step('retrieve-session', 'succeeds', '[retrieve-session] RETRIEVE_SESSION gives the session back');
-      step('open-cdev-before-finish', 'EBUSY', `[open-busy] open() of ${preserved}'s cdev is refused until the session is finished`);
-      step('finish-before-retrieve', 'refused', '[finish-refused-before-retrieve] FINISH is refused before the device is retrieved');
-      step('retrieve-device', 'succeeds', '[retrieve-device] RETRIEVE_FD returns the device');
-      step('finish-before-bind', 'refused', '[finish-refused-before-bind] FINISH is refused until the device fd is bound to an iommufd');
-      step('bind-iommufd', 'succeeds', '[bind-iommufd] the retrieved fd binds to an iommufd and attaches');
+      assertRetrieveSteps(t, resume.steps, preserved);
       assertDma(t, `[dma-retrieved] after kexec ${preserved}: DMA at IOVA 0x${dmaAddresses[0]?.toString(16) ?? ''} on the retrieved fd`, { ...resume, exitCode: resume.run.exitCode });
       const msiState = msiBeforeArm(resume.states);
       t.ok(
@@ -104,24 +97,14 @@ export default defineScenario({
         `[msi-cleared-retrieved] after kexec ${preserved}: MSI found disabled and cleared (control 0x${msiState?.control.toString(16) ?? '?'}, address 0x${msiState?.address.toString(16) ?? '?'}, data 0x${msiState?.data.toString(16) ?? '?'})`,
       );
       assertMsi(t, `[msi-retrieved] after kexec ${preserved}: MSI armed from scratch`, resume.msi, resume.errors);
-      step('finish', 'succeeds', '[finish] FINISH succeeds once the device is retrieved and bound');
-      const inflight = resume.inflight;
-      session.facts.inflightDma = inflight ?? { outcome: 'unknown', errors: resume.errors };
-      t.ok(inflight, `[inflight-dma-known] the fate of the DMA started just before kexec -e is known: ${inflight ? `${inflight.outcome} (${inflight.badBytes} of ${inflight.size} bytes differ from what was sent, ${inflight.zeroBytes} are zero)` : resume.errors}`);
+      assertStep(t, resume.steps, 'finish', 'succeeds', '[finish] FINISH succeeds once the device is retrieved and bound');
+      session.facts.inflightDma = resume.inflight ?? { outcome: 'unknown', errors: resume.errors };
+      assertInflightKnown(t, resume.inflight, resume.errors);
 
       // The promise is about the kernels; userspace's own writes (the new owner setting the device up) are counted apart.
       const audit = await guest.auditWritesSinceKexec(kexec, 'kexec-to-finish');
       session.facts.configWritesToFinish = audit.inWindow.map((device) => ({ bdf: device.bdf, qemuDevice: device.qemuDevice, ...device.counts }));
-      for (const bdf of [preserved, bridge ?? '']) {
-        const writes = audit.inWindow.find((device) => device.bdf === bdf)?.writes ?? [];
-        const by = (phase: string) => writes.filter((write) => write.phase === phase).length;
-        const kernels = by(windowPhases.oldKernel) + by(windowPhases.newKernel);
-        t.equal(
-          kernels,
-          0,
-          `[no-kernel-writes-to-finish@${bdf}] ${bdf}: no config writes by the kernels from kexec -e to FINISH (old kernel ${by(windowPhases.oldKernel)}, new kernel ${by(windowPhases.newKernel)}; userspace ${by(windowPhases.userspace)}; config/writes-kexec-to-finish.txt)`,
-        );
-      }
+      assertNoKernelWrites(t, audit, [preserved, bridge ?? '']);
       const afterFinish = await guest.vfio.dma(preserved, dmaAddresses[0] ?? 0n);
       assertDma(t, `[dma-after-finish] after FINISH ${preserved}: the device works opened again`, { ...afterFinish, exitCode: afterFinish.run.exitCode });
     } else {

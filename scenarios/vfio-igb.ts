@@ -1,15 +1,18 @@
 // vfio-igb: QEMU's igb (Intel 82576, the device upstream tests VFIO with) handed to userspace through VFIO, across a
 // kexec: loopback DMA through the IOMMU, MSI-X (which edu lacks) found unarmed after the kexec, armed from scratch,
-// each raise once on its own vector, a masked vector quiet until unmasked; config diff and write audit for the igb
-// and its root port. Skips, naming the QEMU, when the QEMU has no igb.
+// each raise once on its own vector, a masked vector quiet until unmasked. The igb is preserved in a LUO session as
+// vfio-edu preserves edu (todo when the kernel lacks VFIO preservation): the kexec refused while MSI-X is armed,
+// loopback frames running into a preserved memfd at `kexec -e`, the way back step by step, and QEMU's record of
+// every config write to the igb and its root port from `kexec -e` to FINISH, by phase: unlike edu, the igb has a
+// Function Level Reset, so a reset at freeze need not touch the bridge. Skips, naming the QEMU, without an igb.
 import type { Test } from 'tap';
 import * as v from 'valibot';
 import { deviceIdentity, identityChanges } from '../harness/checks/device-identity.ts';
 import type { LiveGuest } from '../harness/guest/live-guest.ts';
 import type { VfioIgbDmaEvent, VfioIgbDmaSummaryEvent, VfioIgbMsixEvent, VfioIgbMsixTableEvent } from '../harness/guest/vfio-igb-output.ts';
 import { assertCpusOnline } from '../harness/scenario/cpu-checks.ts';
-import { defineScenario } from '../harness/scenario/define-scenario.ts';
-import { dmaAddresses, slug } from '../harness/scenario/device-checks.ts';
+import { defineScenario, evidence } from '../harness/scenario/define-scenario.ts';
+import { assertInflightKnown, assertNoKernelWrites, assertRetrieveSteps, assertStep, dmaAddresses, slug } from '../harness/scenario/device-checks.ts';
 import { igbMissing } from '../harness/scenario/igb-availability.ts';
 
 /** Raises per MSI-X vector. */
@@ -42,14 +45,20 @@ function assertMsix(t: Test, where: { readonly bdf: string; readonly when: strin
   );
 }
 
-/** DMA at each IOVA, then MSI-X: the table as found first (after a kexec nothing may be armed), then every vector. */
-async function exercise(t: Test, guest: LiveGuest, bdf: string, when: string): Promise<void> {
+async function bind(t: Test, guest: LiveGuest, bdf: string, when: string): Promise<void> {
   const bound = await guest.pci.bindToVfio(bdf);
   t.equal(bound.driver, 'vfio-pci', `[vfio-bind@${bdf}.${slug(when)}] ${when} ${bdf}: bound to vfio-pci via driver_override`);
+}
+
+function assertTable(t: Test, label: string, table: VfioIgbMsixTableEvent | undefined, errors: string): void {
+  t.ok(table?.ok === true, `${label}: every MSI-X entry masked or cleared before arming (${table ? describeTable(table) : errors || 'no table read'})`);
+}
+
+/** MSI-X, the table as found first (after a kexec nothing may be armed), then every vector; then DMA at each IOVA. */
+async function exercise(t: Test, guest: LiveGuest, bdf: string, when: string): Promise<void> {
   // MSI-X first: the table is read as the kernel left it before anything else of ours touches the device.
   const msix = await guest.igb.msix(bdf, msixRaises);
-  const table = msix.table;
-  t.ok(table?.ok === true, `[msix-unarmed@${bdf}.${slug(when)}] ${when} ${bdf}: every MSI-X entry masked or cleared before arming (${table ? describeTable(table) : msix.errors || 'no table read'})`);
+  assertTable(t, `[msix-unarmed@${bdf}.${slug(when)}] ${when} ${bdf}`, msix.table, msix.errors);
   assertMsix(t, { bdf, when }, msix.result, msix.errors);
   for (const iova of dmaAddresses) {
     const dma = await guest.igb.dma(bdf, iova);
@@ -60,9 +69,14 @@ async function exercise(t: Test, guest: LiveGuest, bdf: string, when: string): P
 export default defineScenario({
   manifest: {
     name: 'vfio-igb',
-    description: 'igb (82576) through VFIO across kexec: loopback DMA above and below 4 GiB, MSI-X found unarmed, armed from scratch, once per raise on its own vector, masked quiet; config diff and write audit of the igb and its port',
+    description: 'igb (82576) through VFIO across kexec: loopback DMA above and below 4 GiB, MSI-X found unarmed, armed from scratch, once per raise on its own vector, masked quiet; preserved and taken back step by step (todo when the kernel lacks VFIO preservation); write audit of the igb and its port',
     area: 'device',
-    facts: v.object({ igb: v.nullable(v.object({ bdf: v.string(), rootPort: v.string(), kexecWindowWrites: v.record(v.string(), v.number()) })) }),
+    facts: v.object({
+      igb: v.nullable(v.object({ bdf: v.string(), rootPort: v.string(), kexecWindowWrites: v.record(v.string(), v.number()) })),
+      vfioPreservation: v.object({ bdf: v.string(), supported: v.boolean(), errno: v.nullable(v.string()) }),
+      inflightDma: evidence<object>(),
+      configWritesToFinish: evidence<object[]>(),
+    }),
   },
   async run(t, session) {
     const missing = igbMissing(session.context);
@@ -74,9 +88,25 @@ export default defineScenario({
     const guest = await session.boot();
     const igb = guest.igbDevice ?? '';
     const port = guest.upstreamBridgeOf(igb) ?? '';
+    await bind(t, guest, igb, 'before kexec');
     await session.timeline.phase('exercise-before', () => exercise(t, guest, igb, 'before kexec'));
 
-    const kexec = await guest.kexecWithConfigEvidence();
+    // A device preserved with MSI-X still armed must make the kexec fail, and the old kernel live on.
+    await guest.loadNextKernel();
+    const refusal = await guest.igb.refuseKexec(igb, 'vfio-igb-armed');
+    const armed = refusal.steps.find((step) => step.step === 'preserve-with-msi-armed');
+    const supported = armed !== undefined && armed.errno === null;
+    const todo = supported ? false : `kernel lacks VFIO preservation (PRESERVE_FD of the VFIO cdev: ${armed?.errno ?? (refusal.errors || 'no answer')})`;
+    session.facts.vfioPreservation = { bdf: igb, supported, errno: armed?.errno ?? null };
+    assertStep(t, refusal.steps, 'kexec', 'refused', `[kexec-refused-msix-armed] ${igb} preserved with MSI-X armed: the kexec is refused`, { todo });
+    t.equal(await guest.bootId(), guest.generation.bootId, '[old-kernel-runs-after-refusal] after the refused kexec the old kernel still runs', { todo });
+
+    // Preserved properly: every IRQ off, its rings and buffers in a preserved memfd, frames sent as kexec -e starts.
+    const { preserve, holder, steps } = await guest.igb.preserve(igb, 'vfio-igb');
+    t.ok(preserve.supported, `[preserve-fd] ${igb}: every IRQ off, PRESERVE_FD accepts it (${preserve.errno ?? 'success'})`, { todo });
+    if (holder) assertStep(t, steps, 'preserve-inflight-memfd', 'succeeds', '[preserve-inflight-memfd] the memfd the in-flight frames go into is preserved with it');
+
+    const kexec = await guest.kexecWithConfigEvidence({ beforeExec: holder ? `kill -USR1 ${holder.pid}` : undefined });
     assertCpusOnline(t, kexec);
     const { before, after, audit } = kexec.config;
     for (const bdf of [igb, port]) {
@@ -89,6 +119,21 @@ export default defineScenario({
     session.facts.igb = { bdf: igb, rootPort: port, kexecWindowWrites: writes };
     t.comment(`config writes in the kexec window (config/writes-kexec-window.txt): ${igb} ${writes[igb] ?? 0}, root port ${port} ${writes[port] ?? 0}`);
 
-    await session.timeline.phase('exercise-after', () => exercise(t, guest, igb, 'after kexec'));
+    await bind(t, guest, igb, 'after kexec');
+    if (holder) {
+      // The way back in the uAPI's order; MSI-X before DMA, whose FLR would clear the table the kexec left.
+      const resume = await session.timeline.phase('retrieve-to-finish', () => guest.igb.resume(igb, 'vfio-igb', holder.inflightSeed));
+      assertRetrieveSteps(t, resume.steps, igb);
+      session.facts.inflightDma = resume.inflight ?? { outcome: 'unknown', errors: resume.errors };
+      assertInflightKnown(t, resume.inflight, resume.errors);
+      assertTable(t, `[msix-unarmed-retrieved] after kexec ${igb}, the retrieved fd`, resume.table, resume.errors);
+      assertMsix(t, { bdf: igb, when: 'retrieved' }, resume.msix, resume.errors);
+      assertDma(t, `[dma-retrieved] after kexec ${igb}: loopback DMA on the retrieved fd`, { ...resume, exitCode: resume.run.exitCode });
+      assertStep(t, resume.steps, 'finish', 'succeeds', '[finish] FINISH succeeds once the device is retrieved and bound');
+      const toFinish = await guest.auditWritesSinceKexec(kexec, 'kexec-to-finish');
+      session.facts.configWritesToFinish = toFinish.inWindow.map((device) => ({ bdf: device.bdf, qemuDevice: device.qemuDevice, ...device.counts }));
+      assertNoKernelWrites(t, toFinish, [igb, port]);
+    }
+    await session.timeline.phase('exercise-after', () => exercise(t, guest, igb, holder ? 'after finish' : 'after kexec'));
   },
 });

@@ -2,6 +2,7 @@
 
 import { patternKinds, type PatternKind } from '../checks/pattern.ts';
 import { decodeError, decodePatternCheck, decodeVerdict, HelperFields, type PatternCheck, type Verdict } from './helper-protocol.ts';
+import { decodeBdf, liveUpdateDecoders, type LiveUpdateEvent } from './live-update-events.ts';
 import { FieldError, jsonLinesFormat, parseJsonLine, parseJsonLines, type EventDecoders, type HelperErrorEvent } from '../formats/json-lines.ts';
 
 /** Bytes of edu's DMA buffer the helper reads back: a byte written past a transfer shows up below this. */
@@ -88,60 +89,8 @@ export interface VfioEduConfigEvent {
   bytes: Uint8Array;
 }
 
-/** The capability probe: did LIVEUPDATE_SESSION_PRESERVE_FD accept the VFIO cdev fd? */
-export interface VfioEduPreserveEvent {
-  event: 'preserve';
-  bdf: string;
-  session: string;
-  token: bigint;
-  supported: boolean;
-  /** null when supported; "ENOENT" when the kernel has no VFIO file handler. */
-  errno: string | null;
-}
-
-/** The detached process holding the session until kexec is up (SIGUSR1 starts the in-flight DMA). */
-export interface VfioEduReadyEvent {
-  event: 'ready';
-  bdf: string;
-  session: string;
-  pid: number;
-  /** Seed of the pattern the in-flight DMA carries. */
-  inflightSeed: bigint;
-}
-
-/** The steps of a preserved device's live update, each with the kernel's answer. */
-export const liveUpdateSteps = [
-  'preserve-inflight-memfd',
-  'preserve-with-msi-armed',
-  'kexec',
-  'device-fd-after-refused-kexec',
-  'retrieve-session',
-  'open-cdev-before-finish',
-  'finish-before-retrieve',
-  'retrieve-inflight-memfd',
-  'retrieve-device',
-  'finish-before-bind',
-  'bind-iommufd',
-  'finish',
-] as const;
-
-/** One uAPI step and its answer (errno null: it succeeded). */
-export interface VfioEduStepEvent {
-  event: 'step';
-  bdf: string;
-  step: (typeof liveUpdateSteps)[number];
-  errno: string | null;
-}
-
-/** What became of the DMA started just before `kexec -e`, read from the preserved memfd it wrote into. */
-export interface VfioEduInflightEvent {
-  event: 'inflight';
-  bdf: string;
-  outcome: 'completed' | 'dropped' | 'garbled';
-  size: number;
-  badBytes: number;
-  zeroBytes: number;
-}
+export type { PreserveEvent as VfioEduPreserveEvent, ReadyEvent as VfioEduReadyEvent, StepEvent as VfioEduStepEvent, InflightEvent as VfioEduInflightEvent } from './live-update-events.ts';
+export { liveUpdateSteps } from './live-update-events.ts';
 
 export type VfioEduEvent =
   | VfioEduDeviceEvent
@@ -151,10 +100,7 @@ export type VfioEduEvent =
   | VfioEduMsiEvent
   | VfioEduMsiDisarmedEvent
   | VfioEduConfigEvent
-  | VfioEduPreserveEvent
-  | VfioEduReadyEvent
-  | VfioEduStepEvent
-  | VfioEduInflightEvent
+  | LiveUpdateEvent
   | HelperErrorEvent;
 
 export type VfioEduEventName = VfioEduEvent['event'];
@@ -169,13 +115,6 @@ class Fields extends HelperFields {
   }
 }
 
-const bdfPattern = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/;
-
-function bdfOf(fields: Fields): string {
-  const bdf = fields.string('bdf');
-  if (!bdfPattern.test(bdf)) throw new FieldError(`field "bdf" must look like 0000:00:04.0, got ${JSON.stringify(bdf)}`);
-  return bdf;
-}
 
 function decodeHex(hex: string, size: number): Uint8Array {
   if (hex.length !== size * 2 || !/^[0-9a-f]*$/.test(hex)) {
@@ -188,7 +127,7 @@ function parseDma(f: Fields): VfioEduDmaEvent {
   const kind = f.oneOf('kind', patternKinds);
   const event: VfioEduDmaEvent = {
     event: 'dma',
-    bdf: bdfOf(f),
+    bdf: decodeBdf(f),
     iova: f.u64('iova'),
     size: f.count('size'),
     offset: f.count('offset'),
@@ -205,7 +144,7 @@ function parseDma(f: Fields): VfioEduDmaEvent {
 function parseMsi(f: Fields): VfioEduMsiEvent {
   const event: VfioEduMsiEvent = {
     event: 'msi',
-    bdf: bdfOf(f),
+    bdf: decodeBdf(f),
     raised: f.count('raised'),
     received: f.count('received'),
     perRaise: f.counts('per_raise'),
@@ -228,7 +167,7 @@ function parseMsi(f: Fields): VfioEduMsiEvent {
 const decoders: EventDecoders<Fields, VfioEduEvent> = {
   device: (f) => ({
     event: 'device',
-    bdf: bdfOf(f),
+    bdf: decodeBdf(f),
     id: f.register('id'),
     alive: f.boolean('alive'),
     commandBefore: f.register('command_before'),
@@ -237,7 +176,7 @@ const decoders: EventDecoders<Fields, VfioEduEvent> = {
   dma: parseDma,
   'dma-summary': (f) => ({
     event: 'dma-summary',
-    bdf: bdfOf(f),
+    bdf: decodeBdf(f),
     transfers: f.count('transfers'),
     skipped: f.count('skipped'),
     bytesChecked: f.count('bytes_checked'),
@@ -245,7 +184,7 @@ const decoders: EventDecoders<Fields, VfioEduEvent> = {
   }),
   'msi-state': (f) => ({
     event: 'msi-state',
-    bdf: bdfOf(f),
+    bdf: decodeBdf(f),
     phase: f.string('phase'),
     source: f.oneOf('source', ['vfio', 'sysfs'] as const),
     enabled: f.boolean('enabled'),
@@ -254,41 +193,13 @@ const decoders: EventDecoders<Fields, VfioEduEvent> = {
     data: f.register('data'),
   }),
   msi: parseMsi,
-  'msi-disarmed': (f) => ({ event: 'msi-disarmed', bdf: bdfOf(f), enabled: f.boolean('enabled') }),
+  'msi-disarmed': (f) => ({ event: 'msi-disarmed', bdf: decodeBdf(f), enabled: f.boolean('enabled') }),
   config: (f) => {
     const size = f.count('size');
     if (size !== 256 && size !== 4096) throw new FieldError(`field "size" must be 256 or 4096, got ${size}`);
-    return { event: 'config', bdf: bdfOf(f), size, bytes: decodeHex(f.string('hex'), size) };
+    return { event: 'config', bdf: decodeBdf(f), size, bytes: decodeHex(f.string('hex'), size) };
   },
-  preserve: (f) => {
-    const supported = f.boolean('supported');
-    const errno = f.errno('errno');
-    if (supported !== (errno === null)) throw new FieldError(`"supported" is ${supported} but "errno" is ${JSON.stringify(errno)}`);
-    return {
-      event: 'preserve',
-      bdf: bdfOf(f),
-      session: f.string('session'),
-      token: f.u64('token'),
-      supported,
-      errno,
-    };
-  },
-  ready: (f) => ({ event: 'ready', bdf: bdfOf(f), session: f.string('session'), pid: f.count('pid'), inflightSeed: f.u64('inflight_seed') }),
-  step: (f) => ({ event: 'step', bdf: bdfOf(f), step: f.oneOf('step', liveUpdateSteps), errno: f.errno('errno') }),
-  inflight: (f) => {
-    const size = f.count('size');
-    const event: VfioEduInflightEvent = {
-      event: 'inflight',
-      bdf: bdfOf(f),
-      outcome: f.oneOf('outcome', ['completed', 'dropped', 'garbled'] as const),
-      size,
-      badBytes: f.count('bad_bytes'),
-      zeroBytes: f.count('zero_bytes'),
-    };
-    if (event.badBytes > size || event.zeroBytes > size) throw new FieldError(`"bad_bytes" or "zero_bytes" exceed "size" ${size}`);
-    if ((event.outcome === 'completed') !== (event.badBytes === 0)) throw new FieldError(`outcome "${event.outcome}" contradicts ${event.badBytes} bad bytes`);
-    return event;
-  },
+  ...liveUpdateDecoders,
   error: decodeError,
 };
 

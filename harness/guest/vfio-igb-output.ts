@@ -1,5 +1,6 @@
 // Typed, validating parser for the JSON lines printed by the guest helper vfio-igb (images/guest/vfio-igb.c).
 import { patternKinds, type PatternKind } from '../checks/pattern.ts';
+import { decodeBdf, liveUpdateDecoders, type LiveUpdateEvent } from './live-update-events.ts';
 import { decodeError, decodePatternCheck, decodeVerdict, HelperFields, type PatternCheck, type Verdict } from './helper-protocol.ts';
 import { FieldError, jsonLinesFormat, parseJsonLines, type EventDecoders, type HelperErrorEvent } from '../formats/json-lines.ts';
 
@@ -103,6 +104,7 @@ export type VfioIgbEvent =
   | VfioIgbMsixTableEvent
   | VfioIgbMsixEvent
   | VfioIgbMsixDisarmedEvent
+  | LiveUpdateEvent
   | HelperErrorEvent;
 
 class Fields extends HelperFields {
@@ -120,17 +122,12 @@ class Fields extends HelperFields {
   }
 }
 
-function bdfOf(f: Fields): string {
-  const bdf = f.string('bdf');
-  if (!/^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/.test(bdf)) throw new FieldError(`field "bdf" must look like 0000:02:00.0, got ${JSON.stringify(bdf)}`);
-  return bdf;
-}
 
 function parseDma(f: Fields): VfioIgbDmaEvent {
   const kind = f.oneOf('kind', patternKinds);
   const event: VfioIgbDmaEvent = {
     event: 'dma',
-    bdf: bdfOf(f),
+    bdf: decodeBdf(f),
     iova: f.u64('iova'),
     tx: f.u64('tx'),
     rx: f.u64('rx'),
@@ -152,7 +149,7 @@ function parseMsixTable(f: Fields): VfioIgbMsixTableEvent {
   const tableSize = f.count('table_size');
   return {
     event: 'msix-table',
-    bdf: bdfOf(f),
+    bdf: decodeBdf(f),
     tableSize,
     control: f.register('control'),
     enabled: f.boolean('enabled'),
@@ -168,7 +165,7 @@ function parseMsixTable(f: Fields): VfioIgbMsixTableEvent {
 function parseMsix(f: Fields): VfioIgbMsixEvent {
   const event: VfioIgbMsixEvent = {
     event: 'msix',
-    bdf: bdfOf(f),
+    bdf: decodeBdf(f),
     vectors: f.count('vectors'),
     available: f.count('available'),
     enabled: f.boolean('enabled'),
@@ -192,12 +189,12 @@ function parseMsix(f: Fields): VfioIgbMsixEvent {
 }
 
 const decoders: EventDecoders<Fields, VfioIgbEvent> = {
-  device: (f) => ({ event: 'device', bdf: bdfOf(f), id: f.string('id'), commandBefore: f.register('command_before'), command: f.register('command') }),
-  reset: (f) => ({ event: 'reset', bdf: bdfOf(f), methods: f.nullableString('methods'), before: f.register('before'), after: f.register('after') }),
+  device: (f) => ({ event: 'device', bdf: decodeBdf(f), id: f.string('id'), commandBefore: f.register('command_before'), command: f.register('command') }),
+  reset: (f) => ({ event: 'reset', bdf: decodeBdf(f), methods: f.nullableString('methods'), before: f.register('before'), after: f.register('after') }),
   dma: parseDma,
   'dma-summary': (f) => ({
     event: 'dma-summary',
-    bdf: bdfOf(f),
+    bdf: decodeBdf(f),
     transfers: f.count('transfers'),
     bytesChecked: f.count('bytes_checked'),
     failures: f.count('failures'),
@@ -207,11 +204,12 @@ const decoders: EventDecoders<Fields, VfioIgbEvent> = {
   msix: parseMsix,
   'msix-disarmed': (f) => ({
     event: 'msix-disarmed',
-    bdf: bdfOf(f),
+    bdf: decodeBdf(f),
     enabled: f.boolean('enabled'),
     functionMask: f.boolean('function_mask'),
     armedEntries: f.count('armed_entries'),
   }),
+  ...liveUpdateDecoders,
   error: decodeError,
 };
 

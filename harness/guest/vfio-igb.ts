@@ -2,7 +2,10 @@
 import { createHash } from 'node:crypto';
 import type { GuestAccess } from './guest-access.ts';
 import { runGuestHelper, type HelperRecorder, type HelperRun } from './guest-helper.ts';
-import { describeErrors, pickEvents } from '../formats/json-lines.ts';
+import { GuestError } from '../errors.ts';
+import { describeErrors, pickEvents, pickOnlyEvent } from '../formats/json-lines.ts';
+import type { InflightEvent, PreserveEvent, ReadyEvent, StepEvent } from './live-update-events.ts';
+import { helperFailure } from './guest-helper.ts';
 import {
   parseVfioIgbOutput,
   type VfioIgbDmaEvent,
@@ -62,4 +65,49 @@ export class VfioIgb {
       errors: describeErrors(run.events).join('; '),
     };
   }
+
+  /** Preserve the device with MSI-X still armed and ask for the kexec: a kernel that refuses returns the answer. */
+  async refuseKexec(bdf: string, session: string): Promise<{ steps: StepEvent[]; errors: string }> {
+    const run = await this.run(`refuse-kexec-${bdf}`, ['refuse-kexec', bdf, '--session', session]);
+    return { steps: pickEvents(run.events, 'step'), errors: describeErrors(run.events).join('; ') };
+  }
+
+  /**
+   * Offer the device's VFIO cdev fd to a LUO session with every IRQ off, its rings and buffers in a memfd preserved
+   * with it; when accepted a holder keeps both until the kexec, with loopback frames ready to go on SIGUSR1.
+   */
+  async preserve(bdf: string, session: string): Promise<{ preserve: PreserveEvent; holder?: ReadyEvent; steps: StepEvent[] }> {
+    const seed = this.seedFor(`preserve-${bdf}`);
+    const run = await this.run(`preserve-${bdf}`, ['preserve', bdf, '--session', session, '--seed', String(seed)]);
+    const preserve = pickEvents(run.events, 'preserve')[0];
+    if (!preserve) throw new GuestError(`no preserve event: ${helperFailure(run)}`);
+    const holder = preserve.supported ? pickOnlyEvent(run.events, 'ready', 'vfio-igb') : undefined;
+    return { preserve, holder, steps: pickEvents(run.events, 'step') };
+  }
+
+  /** After the kexec: the way back step by step, the in-flight frames' fate, MSI-X then DMA from scratch, FINISH. */
+  async resume(bdf: string, session: string, inflightSeed: bigint): Promise<VfioIgbResume> {
+    const run = await this.run(`resume-${bdf}`, ['resume', bdf, '--session', session, '--seed', String(inflightSeed), '--count', '8', '--quiet-ms', '300']);
+    return {
+      run,
+      steps: pickEvents(run.events, 'step'),
+      inflight: pickEvents(run.events, 'inflight')[0],
+      table: pickEvents(run.events, 'msix-table')[0],
+      msix: pickEvents(run.events, 'msix')[0],
+      transfers: pickEvents(run.events, 'dma'),
+      summary: pickEvents(run.events, 'dma-summary')[0],
+      errors: describeErrors(run.events).join('; '),
+    };
+  }
+}
+
+export interface VfioIgbResume {
+  readonly run: VfioIgbRun;
+  readonly steps: StepEvent[];
+  readonly inflight: InflightEvent | undefined;
+  readonly table: VfioIgbMsixTableEvent | undefined;
+  readonly msix: VfioIgbMsixEvent | undefined;
+  readonly transfers: VfioIgbDmaEvent[];
+  readonly summary: VfioIgbDmaSummaryEvent | undefined;
+  readonly errors: string;
 }

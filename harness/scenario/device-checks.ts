@@ -1,7 +1,9 @@
 // vfio-edu's verdicts as tap checks: DMA and MSI on a device, and the uAPI steps of a preserved device's way back.
 import type { Test } from 'tap';
 import type { LiveGuest } from '../guest/live-guest.ts';
-import type { VfioEduDmaEvent, VfioEduDmaSummaryEvent, VfioEduMsiEvent, VfioEduMsiStateEvent, VfioEduStepEvent } from '../guest/vfio-edu-output.ts';
+import type { VfioEduDmaEvent, VfioEduDmaSummaryEvent, VfioEduMsiEvent, VfioEduMsiStateEvent } from '../guest/vfio-edu-output.ts';
+import type { InflightEvent, StepEvent } from '../guest/live-update-events.ts';
+import { windowPhases, type WriteAudit } from '../guest/kexec-evidence.ts';
 
 /** IOVAs above and below 4 GiB: 64-bit DMA through the IOMMU, and the common case. */
 export const dmaAddresses = [0x1_0000_0000n, 0x1000_0000n];
@@ -86,15 +88,48 @@ export type StepExpectation = 'succeeds' | 'refused' | `E${string}`;
 /** Check one uAPI step's answer against what the uAPI promises. */
 export function assertStep(
   t: Test,
-  steps: readonly VfioEduStepEvent[],
-  step: VfioEduStepEvent['step'],
+  steps: readonly StepEvent[],
+  step: StepEvent['step'],
   expect: StepExpectation,
   message: string,
   options: { todo?: string | false } = {},
-): VfioEduStepEvent | undefined {
+): StepEvent | undefined {
   const found = steps.find((candidate) => candidate.step === step);
   const answer = found ? (found.errno ?? 'success') : 'not reached';
   const ok = found !== undefined && (expect === 'succeeds' ? found.errno === null : expect === 'refused' ? found.errno !== null : found.errno === expect);
   t.ok(ok, `${message} (${step}: ${answer})`, { todo: options.todo ?? false });
   return found;
+}
+
+/** The retrieved device's way back up to its iommufd bind, each step as the VFIO live-update uAPI defines it. */
+export function assertRetrieveSteps(t: Test, steps: readonly StepEvent[], bdf: string): void {
+  const step = (name: StepEvent['step'], expect: StepExpectation, message: string) => assertStep(t, steps, name, expect, message);
+  step('retrieve-session', 'succeeds', '[retrieve-session] RETRIEVE_SESSION gives the session back');
+  step('open-cdev-before-finish', 'EBUSY', `[open-busy] open() of ${bdf}'s cdev is refused until the session is finished`);
+  step('finish-before-retrieve', 'refused', '[finish-refused-before-retrieve] FINISH is refused before the device is retrieved');
+  step('retrieve-device', 'succeeds', '[retrieve-device] RETRIEVE_FD returns the device');
+  step('finish-before-bind', 'refused', '[finish-refused-before-bind] FINISH is refused until the device fd is bound to an iommufd');
+  step('bind-iommufd', 'succeeds', '[bind-iommufd] the retrieved fd binds to an iommufd and attaches');
+}
+
+/** The fate of the DMA started just before `kexec -e`, as read from the preserved memfd. */
+export function assertInflightKnown(t: Test, inflight: InflightEvent | undefined, errors: string): void {
+  const fate = inflight ? `${inflight.outcome} (${inflight.badBytes} of ${inflight.size} bytes differ from what was sent, ${inflight.zeroBytes} are zero)` : errors;
+  t.ok(inflight, `[inflight-dma-known] the fate of the DMA started just before kexec -e is known: ${fate}`);
+}
+
+/**
+ * No config write by either kernel to the preserved device or its bridge from `kexec -e` to FINISH; userspace's own
+ * writes (the new owner setting the device up) are counted apart.
+ */
+export function assertNoKernelWrites(t: Test, audit: WriteAudit, bdfs: readonly string[]): void {
+  for (const bdf of bdfs) {
+    const writes = audit.inWindow.find((device) => device.bdf === bdf)?.writes ?? [];
+    const by = (phase: string) => writes.filter((write) => write.phase === phase).length;
+    t.equal(
+      by(windowPhases.oldKernel) + by(windowPhases.newKernel),
+      0,
+      `[no-kernel-writes-to-finish@${bdf}] ${bdf}: no config writes by the kernels from kexec -e to FINISH (old kernel ${by(windowPhases.oldKernel)}, new kernel ${by(windowPhases.newKernel)}; userspace ${by(windowPhases.userspace)}; config/writes-kexec-to-finish.txt)`,
+    );
+  }
 }

@@ -12,7 +12,7 @@ const sourceDir = path.join(repoRoot, 'images', 'guest');
 export const guestHelpers = [
   { name: 'luo-agent', sources: ['luo-agent.c', 'holder.c', 'pattern.c'] },
   { name: 'vfio-edu', sources: ['vfio-edu.c', 'vfio-device.c', 'holder.c', 'pattern.c'] },
-  { name: 'vfio-igb', sources: ['vfio-igb.c', 'vfio-device.c', 'pattern.c'] },
+  { name: 'vfio-igb', sources: ['vfio-igb.c', 'vfio-device.c', 'holder.c', 'pattern.c'] },
 ] as const;
 
 /** Every C source and header the helpers are built from (for the image's cache key). */

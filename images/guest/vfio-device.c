@@ -251,3 +251,75 @@ uint32_t find_capability(struct config_view v, uint8_t id)
 	}
 	return 0;
 }
+
+/* ---- Live update: the steps of the device's way through a kexec ---- */
+
+int report_step(const struct vfio_dev *d, const char *step, int err)
+{
+	device_event_begin(d, "step");
+	json_str("step", step);
+	json_errno("errno", err);
+	json_end();
+	return err;
+}
+
+/*
+ * /dev/liveupdate is closed again at once: the session lives on without it,
+ * and others (luo-agent) need the device.
+ */
+int create_session(const char *name)
+{
+	int luo = open(LIVEUPDATE_DEV, O_RDWR | O_CLOEXEC), session;
+
+	if (luo < 0)
+		die("open", "%s", LIVEUPDATE_DEV);
+	session = luo_create_session(luo, name);
+	if (session < 0)
+		die("LIVEUPDATE_IOCTL_CREATE_SESSION", "session %s", name);
+	close(luo);
+	return session;
+}
+
+void report_inflight(const struct vfio_dev *d, const uint8_t *buf, size_t size, uint64_t seed)
+{
+	struct pattern_result r;
+	size_t zeros = 0, i;
+
+	pattern_verify(PATTERN_PRNG, seed, buf, size, &r);
+	for (i = 0; i < size; i++)
+		zeros += !buf[i];
+	device_event_begin(d, "inflight");
+	json_str("outcome", r.ok ? "completed" : zeros == size ? "dropped" : "garbled");
+	json_u64("size", size);
+	json_u64("bad_bytes", r.bad_bytes);
+	json_u64("zero_bytes", zeros);
+	json_end();
+}
+
+int retrieve_device(struct vfio_dev *d, const char *bdf, const char *session_name, uint64_t seed,
+		    void (*check_inflight)(struct vfio_dev *d, int memfd, uint64_t seed))
+{
+	int luo, session, fd, memfd;
+
+	luo = open(LIVEUPDATE_DEV, O_RDWR | O_CLOEXEC);
+	if (luo < 0)
+		die("open", "%s", LIVEUPDATE_DEV);
+	session = luo_retrieve_session(luo, session_name);
+	if (report_step(d, "retrieve-session", session < 0 ? errno : 0))
+		return -1;
+	fd = open_cdev(bdf);
+	report_step(d, "open-cdev-before-finish", fd < 0 ? errno : 0);
+	if (fd >= 0)
+		close(fd);
+	report_step(d, "finish-before-retrieve", luo_finish(session) < 0 ? errno : 0);
+	memfd = luo_retrieve_fd(session, INFLIGHT_TOKEN);
+	if (!report_step(d, "retrieve-inflight-memfd", memfd < 0 ? errno : 0))
+		check_inflight(d, memfd, seed);
+	fd = luo_retrieve_fd(session, PRESERVE_TOKEN);
+	if (report_step(d, "retrieve-device", fd < 0 ? errno : 0))
+		return -1;
+	report_step(d, "finish-before-bind", luo_finish(session) < 0 ? errno : 0);
+	vfio_adopt(d, bdf, fd);
+	report_step(d, "bind-iommufd", 0);
+	return session;
+}

@@ -1,8 +1,9 @@
 /*
  * The VFIO plumbing the device helpers (vfio-edu, vfio-igb) share: a PCI
  * function opened through its VFIO cdev and bound to iommufd, its regions
- * and config space, BAR and DMA mappings, interrupt triggers, and the two
- * ways a helper gives up (die, fail), as "error" events (helper.h).
+ * and config space, BAR and DMA mappings, interrupt triggers, the two
+ * ways a helper gives up (die, fail), as "error" events (helper.h), and the
+ * steps of a live update of the device, with the events that report them.
  */
 #ifndef LUO_VFIO_DEVICE_H
 #define LUO_VFIO_DEVICE_H
@@ -94,5 +95,38 @@ uint32_t config_u32(struct config_view v, uint32_t where);
 
 /* Offset of capability @id in the standard list, or 0. */
 uint32_t find_capability(struct config_view v, uint8_t id);
+
+/* ---- Live update ---- */
+
+/* Tokens in the device's LUO session: the device fd, and the memfd its last DMA writes into. */
+#define PRESERVE_TOKEN	0
+#define INFLIGHT_TOKEN	1
+
+/*
+ * {"event":"step","bdf":...,"step":NAME,"errno":NAME|null}: one uAPI step of
+ * the live update and its answer (@err 0: it succeeded). Returns @err.
+ */
+int report_step(const struct vfio_dev *d, const char *step, int err);
+
+/* A new LUO session named @name, its fd; dies when LUO refuses. */
+int create_session(const char *name);
+
+/*
+ * The "inflight" event: what became of a DMA started just before the kexec,
+ * @size bytes of @buf (read from the preserved memfd it wrote into) against
+ * the PRNG pattern of @seed: completed, dropped (all zero) or garbled.
+ */
+void report_inflight(const struct vfio_dev *d, const uint8_t *buf, size_t size, uint64_t seed);
+
+/*
+ * After the kexec, the preserved device's way back up to its iommufd bind, in
+ * the order the uAPI defines it, each step reported with the kernel's answer:
+ * the session, open() of the cdev (EBUSY while preserved), FINISH before the
+ * retrieve (refused), the in-flight memfd (handed to @check_inflight with
+ * @seed), RETRIEVE_FD of the device, FINISH before the bind (refused), bind
+ * and attach into @d. Returns the session fd, or -1 when the way is blocked.
+ */
+int retrieve_device(struct vfio_dev *d, const char *bdf, const char *session_name, uint64_t seed,
+		    void (*check_inflight)(struct vfio_dev *d, int memfd, uint64_t seed));
 
 #endif /* LUO_VFIO_DEVICE_H */

@@ -71,9 +71,6 @@ static const uint64_t dma_sizes[] = { 8, 64, 512, 4088 };
 static const uint64_t dma_offsets[] = { 0, 8, 1024 };
 #define COUNT(array) (sizeof(array) / sizeof((array)[0]))
 
-/* Tokens in the device's LUO session: the device fd, and the memfd its last DMA writes into. */
-#define PRESERVE_TOKEN	0
-#define INFLIGHT_TOKEN	1
 /* The in-flight transfer: the device buffer's pattern to the memfd's second page. */
 #define INFLIGHT_SIZE	4088
 
@@ -519,33 +516,6 @@ static int cmd_config(struct vfio_dev *e)
 
 /* ---- preserve ---- */
 
-/* {"event":"step","bdf":...,"step":NAME,"errno":NAME|null}: one uAPI step of the live update and its answer. */
-static int report_step(struct vfio_dev *e, const char *step, int err)
-{
-	device_event_begin(e, "step");
-	json_str("step", step);
-	json_errno("errno", err);
-	json_end();
-	return err;
-}
-
-/*
- * A new LUO session; /dev/liveupdate is closed again at once: the session
- * lives on without it, and others (luo-agent) need the device.
- */
-static int create_session(const char *name)
-{
-	int luo = open(LIVEUPDATE_DEV, O_RDWR | O_CLOEXEC), session;
-
-	if (luo < 0)
-		die("open", "%s", LIVEUPDATE_DEV);
-	session = luo_create_session(luo, name);
-	if (session < 0)
-		die("LIVEUPDATE_IOCTL_CREATE_SESSION", "session %s", name);
-	close(luo);
-	return session;
-}
-
 /* The holder's device, for the SIGUSR1 action (it runs in the holder, after fork). */
 static struct vfio_dev *held;
 static uint64_t held_iova;
@@ -636,25 +606,13 @@ static int cmd_refuse_kexec(struct vfio_dev *e, const struct options *o)
 }
 
 /* What became of the DMA started just before the kexec: the memfd's second page against the pattern. */
-static void report_inflight(struct vfio_dev *e, int memfd, uint64_t seed)
+static void check_inflight(struct vfio_dev *e, int memfd, uint64_t seed)
 {
-	struct pattern_result r;
-	uint8_t *page;
-	size_t zeros = 0, i;
+	uint8_t *buf = mmap(NULL, DMA_MAP_LEN, PROT_READ, MAP_SHARED, memfd, 0);
 
-	page = mmap(NULL, DMA_MAP_LEN, PROT_READ, MAP_SHARED, memfd, 0);
-	if (page == MAP_FAILED)
+	if (buf == MAP_FAILED)
 		die("mmap", "retrieved in-flight memfd");
-	page += DMA_DST_OFF;
-	pattern_verify(PATTERN_PRNG, seed, page, INFLIGHT_SIZE, &r);
-	for (i = 0; i < INFLIGHT_SIZE; i++)
-		zeros += !page[i];
-	device_event_begin(e, "inflight");
-	json_str("outcome", r.ok ? "completed" : zeros == INFLIGHT_SIZE ? "dropped" : "garbled");
-	json_u64("size", INFLIGHT_SIZE);
-	json_u64("bad_bytes", r.bad_bytes);
-	json_u64("zero_bytes", zeros);
-	json_end();
+	report_inflight(e, buf + DMA_DST_OFF, INFLIGHT_SIZE, seed);
 }
 
 /*
@@ -665,29 +623,12 @@ static void report_inflight(struct vfio_dev *e, int memfd, uint64_t seed)
  */
 static int cmd_resume(const char *bdf, struct options *o)
 {
-	int luo, session, fd, memfd, status;
+	int session, status;
 	struct vfio_dev e = { .bdf = bdf, .device_fd = -1, .iommufd = -1 };
 
-	luo = open(LIVEUPDATE_DEV, O_RDWR | O_CLOEXEC);
-	if (luo < 0)
-		die("open", "%s", LIVEUPDATE_DEV);
-	session = luo_retrieve_session(luo, o->session);
-	if (report_step(&e, "retrieve-session", session < 0 ? errno : 0))
+	session = retrieve_device(&e, bdf, o->session, o->seed, check_inflight);
+	if (session < 0)
 		return 1;
-	fd = open_cdev(bdf);
-	report_step(&e, "open-cdev-before-finish", fd < 0 ? errno : 0);
-	if (fd >= 0)
-		close(fd);
-	report_step(&e, "finish-before-retrieve", luo_finish(session) < 0 ? errno : 0);
-	memfd = luo_retrieve_fd(session, INFLIGHT_TOKEN);
-	if (!report_step(&e, "retrieve-inflight-memfd", memfd < 0 ? errno : 0))
-		report_inflight(&e, memfd, o->seed);
-	fd = luo_retrieve_fd(session, PRESERVE_TOKEN);
-	if (report_step(&e, "retrieve-device", fd < 0 ? errno : 0))
-		return 1;
-	report_step(&e, "finish-before-bind", luo_finish(session) < 0 ? errno : 0);
-	vfio_adopt(&e, bdf, fd);
-	report_step(&e, "bind-iommufd", 0);
 	/*
 	 * Another seed than the in-flight pattern's (still in the device's
 	 * buffer): the DMA must be done by this kernel, not found left over.

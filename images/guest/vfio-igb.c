@@ -6,6 +6,9 @@
  *
  *   vfio-igb dma BDF [--iova A] [--seed N] [--count N]
  *   vfio-igb msix BDF [--count N] [--quiet-ms MS]
+ *   vfio-igb preserve BDF --session NAME [--seed N] [--iova A]
+ *   vfio-igb refuse-kexec BDF --session NAME
+ *   vfio-igb resume BDF --session NAME --seed N [--iova A] [--count N] [--quiet-ms MS]
  *
  * dma resets the function (FLR), puts the MAC in loopback and sends --count
  * frames whose payload is a seeded pattern from TX buffers to RX buffers,
@@ -14,6 +17,15 @@
  * be left armed), resets the function, raises every vector --count times and
  * checks each interrupt arrives once, on its own eventfd, then that a vector
  * masked at the device stays quiet until unmasked.
+ *
+ * The live update commands are vfio-edu's, with the same events and steps:
+ * preserve sets the loopback up with its DMA area in a memfd, preserves the
+ * device fd and the memfd in a LUO session and leaves a holder that, on
+ * SIGUSR1 (just before `kexec -e`), sends frames of a seeded pattern whose
+ * RX buffers are in the memfd; refuse-kexec asks for the kexec with MSI-X
+ * armed, which the freeze must refuse; resume takes the device back after the
+ * kexec step by step, reports what of the in-flight frames reached the memfd,
+ * then runs msix and dma on the retrieved device.
  *
  * The harness binds the device to vfio-pci first; the helper reaches it
  * through the VFIO cdev and iommufd (vfio-device.h). Output is JSON lines on
@@ -27,14 +39,17 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/reboot.h>
 #include <unistd.h>
 
 #include <linux/if_ether.h>
 #include <linux/mii.h>
 #include <linux/pci_regs.h>
+#include <linux/reboot.h>
 #include <linux/vfio.h>
 
 #include "helper.h"
+#include "holder.h"
 #include "json.h"
 #include "pattern.h"
 #include "vfio-device.h"
@@ -169,8 +184,18 @@ static const uint8_t frame_header[ETH_HLEN] = {
 /* Written to RDBAL0 before the reset, which must clear it. */
 #define RESET_MARKER		0x5a5a0000u
 
+/*
+ * The in-flight transfer: this many frames of the largest payload, in slots
+ * 0.., one PRNG pattern split across their payloads in order.
+ */
+#define INFLIGHT_FRAMES		4
+#define INFLIGHT_PAYLOAD	1496
+#define INFLIGHT_SIZE		(INFLIGHT_FRAMES * INFLIGHT_PAYLOAD)
+
 static const char usage_text[] =
-	"vfio-igb dma|msix BDF; dma: [--iova A] [--seed N] [--count N]; msix: [--count N] [--quiet-ms MS]";
+	"vfio-igb dma|msix|preserve|refuse-kexec|resume BDF; dma: [--iova A] [--seed N] [--count N]; "
+	"msix: [--count N] [--quiet-ms MS]; preserve: --session NAME [--seed N] [--iova A]; "
+	"refuse-kexec: --session NAME; resume: --session NAME --seed N [--iova A] [--count N] [--quiet-ms MS]";
 
 #define usage(...) usage_exit(usage_text, __VA_ARGS__)
 
@@ -180,6 +205,7 @@ struct options {
 	bool seed_given;
 	uint64_t count;
 	uint64_t quiet_ms;
+	const char *session;
 };
 
 /* ---- BAR0 registers: 32-bit accesses, the only size QEMU's model takes ---- */
@@ -329,6 +355,24 @@ static bool wait_done(volatile struct tx_desc *tx, volatile union rx_desc *rx)
 	return true;
 }
 
+/*
+ * Describe slot @slot's frame, @size payload bytes already in its TX buffer
+ * after the header written here, and its RX buffer; the tail writes send it.
+ */
+static void prepare_frame(uint8_t *mem, uint64_t iova, unsigned int slot, uint64_t size)
+{
+	volatile struct tx_desc *txd = (volatile struct tx_desc *)(mem + TX_RING_OFF) + slot;
+	volatile union rx_desc *rxd = (volatile union rx_desc *)(mem + RX_RING_OFF) + slot;
+	uint64_t frame = ETH_HLEN + size;
+
+	memcpy(mem + TX_BUF_OFF + slot * BUF_SIZE + FRAME_OFF, frame_header, ETH_HLEN);
+	rxd->read.pkt_addr = iova + RX_BUF_OFF + slot * BUF_SIZE + FRAME_OFF;
+	rxd->read.hdr_addr = 0;
+	txd->addr = iova + TX_BUF_OFF + slot * BUF_SIZE + FRAME_OFF;
+	txd->cmd_type_len = (uint32_t)frame | TXD_DTYP_DATA | TXD_DEXT | TXD_IFCS | TXD_EOP | TXD_RS;
+	txd->olinfo_status = (uint32_t)frame << TXD_PAYLEN_SHIFT;
+}
+
 /* Send transfer @i's frame through slot i mod RING_DESCS, receive it, compare. */
 static bool dma_one(struct vfio_dev *d, uint8_t *mem, const struct options *o,
 		    uint64_t i, uint64_t seed)
@@ -345,14 +389,9 @@ static bool dma_one(struct vfio_dev *d, uint8_t *mem, const struct options *o,
 	uint32_t status;
 	bool ok;
 
-	memcpy(tx + FRAME_OFF, frame_header, ETH_HLEN);
 	pattern_fill(PATTERN_ADDR, seed, tx + PAYLOAD_OFF, size);
 	memset(rx, RX_FILL, BUF_SIZE);
-	rxd->read.pkt_addr = rx_iova + FRAME_OFF;
-	rxd->read.hdr_addr = 0;
-	txd->addr = tx_iova + FRAME_OFF;
-	txd->cmd_type_len = (uint32_t)frame | TXD_DTYP_DATA | TXD_DEXT | TXD_IFCS | TXD_EOP | TXD_RS;
-	txd->olinfo_status = (uint32_t)frame << TXD_PAYLEN_SHIFT;
+	prepare_frame(mem, o->iova, slot, size);
 	__sync_synchronize();	/* descriptors and buffers before the tail writes */
 	reg_write(d, RDT0, next);
 	reg_write(d, TDT0, next);
@@ -747,6 +786,147 @@ static int cmd_msix(struct vfio_dev *d, const struct options *o)
 	return table_ok && ok ? 0 : 1;
 }
 
+/* ---- live update ---- */
+
+/* The holder's device, for the SIGUSR1 action (it runs in the holder, after fork). */
+static struct vfio_dev *held;
+
+/* Hand the prepared frames to the device and return at once: the kexec follows. */
+static void start_inflight_dma(void)
+{
+	reg_write(held, RDT0, INFLIGHT_FRAMES);
+	reg_write(held, TDT0, INFLIGHT_FRAMES);
+}
+
+/*
+ * Offer the cdev fd to a LUO session: the capability probe (ENOENT: no VFIO
+ * file handler in this kernel). The device is reset and left in loopback
+ * with its whole DMA area, rings and buffers, in a memfd preserved in the
+ * same session and the in-flight frames described but not yet handed over,
+ * so that frames sent just before the kexec (SIGUSR1 to the holder) leave
+ * their fate in preserved memory. Every IRQ is off, as the freeze demands:
+ * the reset cleared IMS and EIMS, and no VFIO trigger was ever set. On
+ * success a holder keeps session, device and iommufd until the kexec.
+ */
+static int cmd_preserve(struct vfio_dev *d, const struct options *o)
+{
+	uint8_t *mem, pattern[INFLIGHT_SIZE];
+	int session, memfd, err;
+	unsigned int slot;
+	pid_t pid;
+
+	memfd = memfd_create("vfio-igb-inflight", MFD_CLOEXEC);
+	if (memfd < 0 || ftruncate(memfd, MAP_LEN))
+		die("memfd_create", "in-flight DMA area");
+	mem = mmap(NULL, MAP_LEN, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, memfd, 0);
+	if (mem == MAP_FAILED)
+		die("mmap", "in-flight DMA area");
+	igb_enable(d);
+	igb_reset(d);
+	dma_map(d, mem, o->iova, MAP_LEN);
+	link_up(d);
+	setup_rings(d, o->iova);
+	/* RX buffers stay as the memfd came, zero: a frame that never arrived leaves them so. */
+	pattern_fill(PATTERN_PRNG, o->seed, pattern, INFLIGHT_SIZE);
+	for (slot = 0; slot < INFLIGHT_FRAMES; slot++) {
+		memcpy(mem + TX_BUF_OFF + slot * BUF_SIZE + PAYLOAD_OFF, pattern + slot * INFLIGHT_PAYLOAD,
+		       INFLIGHT_PAYLOAD);
+		prepare_frame(mem, o->iova, slot, INFLIGHT_PAYLOAD);
+	}
+	__sync_synchronize();	/* descriptors and buffers before the holder's tail writes */
+
+	session = create_session(o->session);
+	err = luo_preserve_fd(session, d->device_fd, PRESERVE_TOKEN) < 0 ? errno : 0;
+	device_event_begin(d, "preserve");
+	json_str("session", o->session);
+	json_u64_str("token", PRESERVE_TOKEN);
+	json_bool("supported", !err);
+	json_errno("errno", err);
+	json_end();
+	if (err)
+		return 0;	/* a report, not a failure; exit closes the session */
+	report_step(d, "preserve-inflight-memfd", luo_preserve_fd(session, memfd, INFLIGHT_TOKEN) < 0 ? errno : 0);
+
+	held = d;
+	pid = hold_until_kexec(NULL, start_inflight_dma);
+	if (pid < 0)
+		die("holder", "could not start the holder of session %s", o->session);
+	json_begin("ready");
+	json_str("bdf", d->bdf);
+	json_str("session", o->session);
+	json_i64("pid", pid);
+	json_hex("inflight_seed", o->seed);
+	json_end();
+	return 0;
+}
+
+/*
+ * The freeze must refuse a device whose MSI-X is still armed: arm vector 0,
+ * preserve the device so and ask for the kexec ourselves (the harness loaded
+ * the kernel). A kernel that refuses returns here: report its answer and what
+ * the device fd answers afterwards, then exit, which closes the session.
+ */
+static int cmd_refuse_kexec(struct vfio_dev *d, const struct options *o)
+{
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+	int session;
+	int32_t efd;
+
+	igb_enable(d);
+	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (efd < 0)
+		die("eventfd", "MSI-X vector 0");
+	set_irq_triggers(d, VFIO_PCI_MSIX_IRQ_INDEX, &efd, 1, "MSI-X");
+	session = create_session(o->session);
+	if (report_step(d, "preserve-with-msi-armed", luo_preserve_fd(session, d->device_fd, PRESERVE_TOKEN) < 0 ? errno : 0))
+		return 0;
+	sync();
+	report_step(d, "kexec", reboot(LINUX_REBOOT_CMD_KEXEC) < 0 ? errno : 0);
+	report_step(d, "device-fd-after-refused-kexec", ioctl(d->device_fd, VFIO_DEVICE_GET_INFO, &info) ? errno : 0);
+	return 0;
+}
+
+/* What became of the frames sent just before the kexec: their RX payloads, in order, against the pattern. */
+static void check_inflight(struct vfio_dev *d, int memfd, uint64_t seed)
+{
+	uint8_t *mem = mmap(NULL, MAP_LEN, PROT_READ, MAP_SHARED, memfd, 0), payloads[INFLIGHT_SIZE];
+
+	if (mem == MAP_FAILED)
+		die("mmap", "retrieved in-flight memfd");
+	for (unsigned int slot = 0; slot < INFLIGHT_FRAMES; slot++)
+		memcpy(payloads + slot * INFLIGHT_PAYLOAD, mem + RX_BUF_OFF + slot * BUF_SIZE + PAYLOAD_OFF,
+		       INFLIGHT_PAYLOAD);
+	report_inflight(d, payloads, INFLIGHT_SIZE, seed);
+}
+
+/*
+ * After the kexec, the preserved device's whole way back, in the order the
+ * uAPI defines it, each step with the kernel's answer: the session, open()
+ * of the cdev (EBUSY while preserved), FINISH before the retrieve (refused),
+ * the in-flight memfd, RETRIEVE_FD of the device, FINISH before the iommufd
+ * bind (refused), bind and attach, MSI-X and DMA from scratch, FINISH.
+ */
+static int cmd_resume(const char *bdf, struct options *o)
+{
+	int session, status;
+	struct vfio_dev d = { .bdf = bdf, .device_fd = -1, .iommufd = -1 };
+
+	session = retrieve_device(&d, bdf, o->session, o->seed, check_inflight);
+	if (session < 0)
+		return 1;
+	/*
+	 * msix first: its msix-table event shows the table as the retrieved
+	 * device came (the preserving vfio-pci may skip its open-time reset),
+	 * which dma's reset would wipe.
+	 */
+	status = cmd_msix(&d, o);
+	/* Another seed than the in-flight pattern's: the frames must be this kernel's, not found left over. */
+	o->seed += 1;
+	status |= cmd_dma(&d, o);
+	report_step(&d, "finish", luo_finish(session) < 0 ? errno : 0);
+	return status;
+}
+
 /* ---- arguments ---- */
 
 static uint64_t parse_number(const char *option, const char *text)
@@ -765,6 +945,7 @@ int main(int argc, char **argv)
 		{ "seed", required_argument, NULL, 'S' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "quiet-ms", required_argument, NULL, 'q' },
+		{ "session", required_argument, NULL, 'n' },
 		{ 0 },
 	};
 	struct options o = {
@@ -787,6 +968,7 @@ int main(int argc, char **argv)
 		case 'S': o.seed = parse_number("--seed", optarg); o.seed_given = true; break;
 		case 'c': o.count = parse_number("--count", optarg); break;
 		case 'q': o.quiet_ms = parse_number("--quiet-ms", optarg); break;
+		case 'n': o.session = optarg; break;
 		default: usage("unknown or incomplete option '%s'", argv[optind - 1]);
 		}
 	}
@@ -797,21 +979,34 @@ int main(int argc, char **argv)
 		usage("'%s' is not a BDF like 0000:02:00.0", bdf);
 	if (o.count < 1 || o.count > MAX_COUNT)
 		usage("--count must be 1..%d", MAX_COUNT);
+	if (o.quiet_ms > 60000)
+		usage("--quiet-ms must be at most 60000");
+	if (o.iova % 4096 || o.iova > UINT64_MAX - MAP_LEN)
+		usage("--iova: 0x%llx is not a page-aligned address", (unsigned long long)o.iova);
 
-	if (!strcmp(command, "dma")) {
-		if (o.iova % 4096 || o.iova > UINT64_MAX - MAP_LEN)
-			usage("--iova: 0x%llx is not a page-aligned address",
-			      (unsigned long long)o.iova);
+	if (!strcmp(command, "dma") || !strcmp(command, "preserve")) {
 		if (!o.seed_given && getrandom(&o.seed, sizeof(o.seed), 0) != sizeof(o.seed))
 			die("getrandom", "seed");
+	}
+	if (!strcmp(command, "dma")) {
 		vfio_open(&d, bdf);
 		return cmd_dma(&d, &o);
 	}
 	if (!strcmp(command, "msix")) {
-		if (o.quiet_ms > 60000)
-			usage("--quiet-ms must be at most 60000");
 		vfio_open(&d, bdf);
 		return cmd_msix(&d, &o);
+	}
+	if (!strcmp(command, "preserve") || !strcmp(command, "refuse-kexec") || !strcmp(command, "resume")) {
+		if (!o.session || !*o.session || strlen(o.session) >= LIVEUPDATE_SESSION_NAME_LENGTH)
+			usage("--session: a name of 1..%d bytes is required", LIVEUPDATE_SESSION_NAME_LENGTH - 1);
+		if (!strcmp(command, "resume")) {
+			/* The in-flight pattern is checked against it: no default could be right. */
+			if (!o.seed_given)
+				usage("resume: --seed is required: the in-flight seed preserve reported");
+			return cmd_resume(bdf, &o);
+		}
+		vfio_open(&d, bdf);
+		return !strcmp(command, "preserve") ? cmd_preserve(&d, &o) : cmd_refuse_kexec(&d, &o);
 	}
 	usage("unknown command '%s'", command);
 }

@@ -13,7 +13,7 @@ t.test('make scenario S=boot,vfio-igb QEMU=7.2', async (t) => {
   t.same(summary.scenarios.map((scenario) => [scenario.name, scenario.verdict]), [['boot', 'pass'], ['vfio-igb', 'skip']]);
   t.match(run.stdout, /vfio-igb: 1\.\.0 # QEMU 7\.2\.\d+ has no igb device \(QEMU 8\.0 and later have it; make setup installs 10\.0 from bookworm-backports, or QEMU=10\.0\)/, 'the skip names the QEMU and the way to one with igb');
   const boot = summary.scenarios.find((scenario) => scenario.name === 'boot');
-  t.match(boot?.points.find((point) => point.status === 'skip'), { name: /\[igb-present\]/, reason: /QEMU 7\.2\.\d+ has no igb device/ }, 'boot checks the edu devices and skips the igb');
+  t.match(boot?.points.find((point) => point.status === 'skip'), { id: 'igb-present', reason: /QEMU 7\.2\.\d+ has no igb device/ }, 'boot checks the edu devices and skips the igb');
   const repro = JSON.parse(await readFile(path.join(run.resultsDir, 'latest', 'repro.json'), 'utf8')) as { qemu: string; options: Record<string, string> };
   t.match(repro.qemu, /^QEMU emulator version 7\.2\./, 'repro.json records the version');
 });

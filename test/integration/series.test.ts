@@ -15,7 +15,7 @@ t.test('make scenario S=vfio-edu,kselftest PATCHES=<the PCI + VFIO preservation 
   }
   // The series breaks three promises; the EXPECT file says which and why, so only a change in its behaviour fails.
   const expect = path.join(repoRoot, 'test', 'fixtures', 'expect', 'pci-v7-vfio-v5.json');
-  const run = await runCli(['run'], { S: 'vfio-edu,kselftest', PATCHES: series, EXPECT: expect });
+  const run = await runCli(['run'], { S: 'vfio-edu,kselftest,vfio-igb', PATCHES: series, EXPECT: expect });
   t.equal(run.exitCode, 0, `every outcome as expected (exit ${run.exitCode}; ${run.stdout.split('\n').slice(-4).join(' | ')})`);
   const summary = (await latestSummary(run.resultsDir)) as Awaited<ReturnType<typeof latestSummary>> & { kernel: { patches?: { subjects: string[] }; options: Record<string, string> } };
   t.equal(summary.kernel.patches?.subjects.length, 32, 'summary.json names the 32 patches');
@@ -41,4 +41,20 @@ t.test('make scenario S=vfio-edu,kselftest PATCHES=<the PCI + VFIO preservation 
   t.match(audit, /^0000:01:00\.0 \(edu\): \d+ writes/m, 'the audit to FINISH lists the preserved device');
   t.match(audit, /^0000:00:04\.0 \(pcie-root-port\): \d+ writes/m, 'and its bridge');
   t.match(audit, /\[(old kernel: freeze and shutdown|new kernel: boot and enumeration|userspace before the end of the window)\] @0x/, 'each write carries the phase that made it');
+
+  // The igb has FLR: the reset at freeze is the function's own, and the old kernel leaves its bridge alone (edu's
+  // bridge gets a Secondary Bus Reset instead).
+  const igb = summary.scenarios.find((scenario) => scenario.name === 'vfio-igb');
+  t.same(
+    igb?.points.filter((point) => point.status === 'fail').map((point) => [point.id, (point as { judgement?: string }).judgement]),
+    [['no-kernel-writes-to-finish@0000:02:00.0', 'expected'], ['no-kernel-writes-to-finish@0000:00:06.0', 'expected']],
+    'the igb fails only the two known audit checks',
+  );
+  t.same(igb?.points.filter((point) => point.status === 'todo').map((point) => point.name), [], 'the igb is preserved: every step a real verdict');
+  const igbAudit = JSON.parse(await readFile(path.join(run.resultsDir, 'latest', 'vfio-igb', 'config', 'writes-kexec-to-finish.json'), 'utf8')) as {
+    inWindow: { bdf: string; writes: { register: string; newValue: number; phase?: string }[] }[];
+  };
+  const byOldKernel = (bdf: string) => igbAudit.inWindow.find((device) => device.bdf === bdf)?.writes.filter((write) => write.phase === 'old kernel: freeze and shutdown') ?? [];
+  t.same(byOldKernel('0000:00:06.0'), [], "the old kernel writes nothing to the igb's root port");
+  t.ok(byOldKernel('0000:02:00.0').some((write) => write.register === 'PCIe Device Control' && (write.newValue & 0x8000) !== 0), 'it resets the igb by FLR (Initiate Function Level Reset in Device Control)');
 });

@@ -79,3 +79,31 @@ void t.test('lines that contradict themselves are refused, naming the field', (t
   t.throws(() => parseVfioIgbOutput(altered('dma-above-4g', 'dma', { bytes_checked: 1 })), /"bytes_checked" 1 is not the size/);
   t.end();
 });
+
+void t.test('the series kernel: the kexec refused while MSI-X is armed, the device preserved and taken back', (t) => {
+  const refused = pickEvents(recorded('refuse-kexec-series'), 'step').map((step) => [step.step, step.errno]);
+  t.same(refused, [['preserve-with-msi-armed', null], ['kexec', 'EINVAL'], ['device-fd-after-refused-kexec', null]]);
+  const preserved = recorded('preserve-series');
+  t.match(only(preserved, 'preserve'), { supported: true, errno: null, token: 0n });
+  t.same(pickEvents(preserved, 'step').map((step) => [step.step, step.errno]), [['preserve-inflight-memfd', null]]);
+  const ready = only(preserved, 'ready');
+  const resumed = recorded('resume-series');
+  t.same(
+    pickEvents(resumed, 'step').map((step) => [step.step, step.errno === null ? 'ok' : 'refused']),
+    [
+      ['retrieve-session', 'ok'],
+      ['open-cdev-before-finish', 'refused'],
+      ['finish-before-retrieve', 'refused'],
+      ['retrieve-inflight-memfd', 'ok'],
+      ['retrieve-device', 'ok'],
+      ['finish-before-bind', 'refused'],
+      ['bind-iommufd', 'ok'],
+      ['finish', 'ok'],
+    ],
+    'every step in the order the uAPI defines',
+  );
+  t.match(only(resumed, 'inflight'), { outcome: 'completed', badBytes: 0 }, 'QEMU loops frames back inside the TDT write: they landed before kexec -e');
+  t.ok(only(resumed, 'msix-table').ok && only(resumed, 'msix').ok && only(resumed, 'dma-summary').failures === 0);
+  t.ok(ready.inflightSeed > 0n);
+  t.end();
+});
