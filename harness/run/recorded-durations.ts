@@ -11,7 +11,7 @@ export const recordedDurationsMs: Readonly<Record<string, number>> = {
   'luo-mismatch': 5_700,
   'luo-uapi': 3_500,
   'vfio-edu': 17_700,
-  'vfio-igb': 16_000,
+  'vfio-igb': 22_000,
   'pci-config': 5_300,
   kselftest: 8_100,
 };
