@@ -6,7 +6,7 @@ import { deviceIdentity, identityChanges } from '../harness/checks/device-identi
 import { barChanges, bridgeChanges, busMasterEnabled } from '../harness/checks/preservation.ts';
 import type { Test } from 'tap';
 import type { LiveGuest } from '../harness/guest/live-guest.ts';
-import { assertDma, assertInflightKnown, assertMsi, assertNoKernelWrites, assertRetrieveSteps, assertStep, dmaAddresses, exerciseDevices, msiBeforeArm, msiCpu, slug } from '../harness/scenario/device-checks.ts';
+import { assertDma, assertInflightKnown, assertMsi, assertNoKernelWrites, assertRetrieveSteps, assertStep, dmaAddresses, exerciseDevices, msiBeforeArm, msiCpu, preservationSupport, slug } from '../harness/scenario/device-checks.ts';
 import * as v from 'valibot';
 import { assertCpusOnline } from '../harness/scenario/cpu-checks.ts';
 import { defineScenario, evidence } from '../harness/scenario/define-scenario.ts';
@@ -45,10 +45,8 @@ export default defineScenario({
     // Property 9 first: a device preserved with its MSI still armed must make the kexec fail, and the old kernel live on.
     await guest.loadNextKernel();
     const refusal = await guest.vfio.refuseKexec(preserved, 'vfio-edu-armed');
-    const armed = refusal.steps.find((step) => step.step === 'preserve-with-msi-armed');
-    const supported = armed !== undefined && armed.errno === null;
-    const todo = supported ? false : `kernel lacks VFIO preservation (PRESERVE_FD of the VFIO cdev: ${armed?.errno ?? (refusal.errors || 'no answer')})`;
-    session.facts.vfioPreservation = { bdf: preserved, supported, errno: armed?.errno ?? null };
+    const { supported, errno, todo } = preservationSupport(refusal);
+    session.facts.vfioPreservation = { bdf: preserved, supported, errno };
     t.comment(supported ? `${preserved}: the kernel accepts a VFIO cdev fd into a LUO session` : `${preserved}: ${String(todo)}`);
     assertStep(t, refusal.steps, 'kexec', 'refused', `[kexec-refused-msi-armed] ${preserved} preserved with MSI armed: the kexec is refused`, { todo });
     t.equal(await guest.bootId(), guest.generation.bootId, '[old-kernel-runs-after-refusal] after the refused kexec the old kernel still runs', { todo });

@@ -12,7 +12,7 @@ import type { LiveGuest } from '../harness/guest/live-guest.ts';
 import type { VfioIgbDmaEvent, VfioIgbDmaSummaryEvent, VfioIgbMsixEvent, VfioIgbMsixTableEvent } from '../harness/guest/vfio-igb-output.ts';
 import { assertCpusOnline } from '../harness/scenario/cpu-checks.ts';
 import { defineScenario, evidence } from '../harness/scenario/define-scenario.ts';
-import { assertInflightKnown, assertNoKernelWrites, assertRetrieveSteps, assertStep, dmaAddresses, slug } from '../harness/scenario/device-checks.ts';
+import { assertInflightKnown, assertNoKernelWrites, assertRetrieveSteps, assertStep, dmaAddresses, preservationSupport, slug } from '../harness/scenario/device-checks.ts';
 import { igbMissing } from '../harness/scenario/igb-availability.ts';
 
 /** Raises per MSI-X vector. */
@@ -94,10 +94,8 @@ export default defineScenario({
     // A device preserved with MSI-X still armed must make the kexec fail, and the old kernel live on.
     await guest.loadNextKernel();
     const refusal = await guest.igb.refuseKexec(igb, 'vfio-igb-armed');
-    const armed = refusal.steps.find((step) => step.step === 'preserve-with-msi-armed');
-    const supported = armed !== undefined && armed.errno === null;
-    const todo = supported ? false : `kernel lacks VFIO preservation (PRESERVE_FD of the VFIO cdev: ${armed?.errno ?? (refusal.errors || 'no answer')})`;
-    session.facts.vfioPreservation = { bdf: igb, supported, errno: armed?.errno ?? null };
+    const { supported, errno, todo } = preservationSupport(refusal);
+    session.facts.vfioPreservation = { bdf: igb, supported, errno };
     assertStep(t, refusal.steps, 'kexec', 'refused', `[kexec-refused-msix-armed] ${igb} preserved with MSI-X armed: the kexec is refused`, { todo });
     t.equal(await guest.bootId(), guest.generation.bootId, '[old-kernel-runs-after-refusal] after the refused kexec the old kernel still runs', { todo });
 

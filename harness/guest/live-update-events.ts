@@ -1,6 +1,8 @@
 // The events both VFIO helpers (vfio-edu, vfio-igb) print about a preserved device's live update: the same steps,
 // in the order the VFIO live-update uAPI defines, decoded once.
-import { FieldError, type EventDecoders } from '../formats/json-lines.ts';
+import { FieldError, pickEvents, pickOnlyEvent, type EventDecoders, type NamedEvent } from '../formats/json-lines.ts';
+import { GuestError } from '../errors.ts';
+import { helperFailure, type HelperRun } from './guest-helper.ts';
 import { HelperFields } from './helper-protocol.ts';
 
 /** A device's BDF field, as the kernel spells it. */
@@ -99,3 +101,11 @@ export const liveUpdateDecoders: EventDecoders<HelperFields, LiveUpdateEvent> = 
     return event;
   },
 };
+
+/** What a helper's `preserve` run said: the kernel's answer, the holder when it accepted, the steps. */
+export function preserveOutcome(run: HelperRun<LiveUpdateEvent | NamedEvent>, helper: string): { preserve: PreserveEvent; holder?: ReadyEvent; steps: StepEvent[] } {
+  const preserve = pickEvents(run.events, 'preserve')[0];
+  if (!preserve) throw new GuestError(`no preserve event: ${helperFailure(run)}`);
+  const holder = preserve.supported ? pickOnlyEvent(run.events, 'ready', helper) : undefined;
+  return { preserve, holder, steps: pickEvents(run.events, 'step') };
+}

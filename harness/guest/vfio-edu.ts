@@ -1,9 +1,10 @@
 // Typed calls of the guest helper vfio-edu (QEMU edu device through VFIO) over SSH; output kept as artifacts.
-import { createHash } from 'node:crypto';
 import { GuestError } from '../errors.ts';
 import type { GuestAccess } from './guest-access.ts';
+import { StepSeeds } from './step-seeds.ts';
+import { preserveOutcome } from './live-update-events.ts';
 import { helperFailure, runGuestHelper, type HelperRecorder, type HelperRun } from './guest-helper.ts';
-import { describeErrors, pickEvents, pickOnlyEvent } from '../formats/json-lines.ts';
+import { describeErrors, pickEvents } from '../formats/json-lines.ts';
 import {
   parseVfioEduOutput,
   type VfioEduConfigEvent,
@@ -24,20 +25,18 @@ const helper = 'vfio-edu';
 
 /** vfio-edu in one guest. */
 export class VfioEdu {
-  /** Every seed handed to the helper, by step: what a rerun with the same run seed repeats. */
-  readonly seeds: Record<string, number> = {};
-
   constructor(
     private readonly guest: GuestAccess,
     private readonly record: HelperRecorder,
-  ) {}
+  ) {
+    this.stepSeeds = new StepSeeds(guest, '');
+  }
 
-  /** A 48-bit seed for one step, derived from the run seed: fresh per step and generation, the same in a rerun. */
-  private seedFor(step: string): number {
-    const digest = createHash('sha256').update(`${this.guest.seed}/gen${this.guest.generation.index}/${step}`).digest();
-    const seed = digest.readUIntBE(0, 6);
-    this.seeds[`gen${this.guest.generation.index}/${step}`] = seed;
-    return seed;
+  private readonly stepSeeds: StepSeeds;
+
+  /** Every seed handed to the helper, by step: what a rerun with the same run seed repeats. */
+  get seeds(): Record<string, number> {
+    return this.stepSeeds.byStep;
   }
 
   private run(step: string, args: readonly string[]): Promise<VfioEduRun> {
@@ -47,7 +46,7 @@ export class VfioEdu {
   /** DMA RAM -> device -> RAM at an IOVA with a seed fresh per step (stale data cannot pass), derived from the run seed. */
   async dma(bdf: string, iova: bigint): Promise<{ run: VfioEduRun; transfers: VfioEduDmaEvent[]; summary: VfioEduDmaSummaryEvent | undefined; errors: string }> {
     const step = `dma-${bdf}-${iova.toString(16)}`;
-    const seed = this.seedFor(step);
+    const seed = this.stepSeeds.seedFor(step);
     const run = await this.run(step, ['dma', bdf, '--iova', `0x${iova.toString(16)}`, '--kind', 'addr', '--seed', String(seed)]);
     return { run, transfers: pickEvents(run.events, 'dma'), summary: pickEvents(run.events, 'dma-summary')[0], errors: describeErrors(run.events).join('; ') };
   }
@@ -75,12 +74,8 @@ export class VfioEdu {
    * holder keeps it until the kexec, with a DMA of a seeded pattern set up to be started just before `kexec -e`.
    */
   async preserve(bdf: string, session: string): Promise<{ preserve: VfioEduPreserveEvent; holder?: VfioEduReadyEvent; steps: VfioEduStepEvent[] }> {
-    const seed = this.seedFor(`preserve-${bdf}`);
-    const run = await this.run(`preserve-${bdf}`, ['preserve', bdf, '--session', session, '--seed', String(seed)]);
-    const preserve = pickEvents(run.events, 'preserve')[0];
-    if (!preserve) throw new GuestError(`no preserve event: ${helperFailure(run)}`);
-    const holder = preserve.supported ? pickOnlyEvent(run.events, 'ready', helper) : undefined;
-    return { preserve, holder, steps: pickEvents(run.events, 'step') };
+    const seed = this.stepSeeds.seedFor(`preserve-${bdf}`);
+    return preserveOutcome(await this.run(`preserve-${bdf}`, ['preserve', bdf, '--session', session, '--seed', String(seed)]), 'vfio-edu');
   }
 
   /** Preserve the device with its MSI still armed and ask for the kexec: a kernel that refuses returns the answer. */

@@ -1,11 +1,9 @@
 // Typed calls of the guest helper vfio-igb (QEMU's igb through VFIO) over SSH; output kept as artifacts.
-import { createHash } from 'node:crypto';
 import type { GuestAccess } from './guest-access.ts';
+import { StepSeeds } from './step-seeds.ts';
+import { preserveOutcome, type InflightEvent, type PreserveEvent, type ReadyEvent, type StepEvent } from './live-update-events.ts';
 import { runGuestHelper, type HelperRecorder, type HelperRun } from './guest-helper.ts';
-import { GuestError } from '../errors.ts';
-import { describeErrors, pickEvents, pickOnlyEvent } from '../formats/json-lines.ts';
-import type { InflightEvent, PreserveEvent, ReadyEvent, StepEvent } from './live-update-events.ts';
-import { helperFailure } from './guest-helper.ts';
+import { describeErrors, pickEvents } from '../formats/json-lines.ts';
 import {
   parseVfioIgbOutput,
   type VfioIgbDmaEvent,
@@ -21,20 +19,18 @@ export type VfioIgbRun = HelperRun<VfioIgbEvent>;
 
 /** vfio-igb in one guest. */
 export class VfioIgb {
-  /** Every seed handed to the helper, by step: what a rerun with the same run seed repeats. */
-  readonly seeds: Record<string, number> = {};
-
   constructor(
     private readonly guest: GuestAccess,
     private readonly record: HelperRecorder,
-  ) {}
+  ) {
+    this.stepSeeds = new StepSeeds(guest, 'igb/');
+  }
 
-  /** A 48-bit seed for one step, derived from the run seed: fresh per step and generation, the same in a rerun. */
-  private seedFor(step: string): number {
-    const digest = createHash('sha256').update(`${this.guest.seed}/gen${this.guest.generation.index}/igb/${step}`).digest();
-    const seed = digest.readUIntBE(0, 6);
-    this.seeds[`gen${this.guest.generation.index}/${step}`] = seed;
-    return seed;
+  private readonly stepSeeds: StepSeeds;
+
+  /** Every seed handed to the helper, by step: what a rerun with the same run seed repeats. */
+  get seeds(): Record<string, number> {
+    return this.stepSeeds.byStep;
   }
 
   private run(step: string, args: readonly string[]): Promise<VfioIgbRun> {
@@ -44,7 +40,7 @@ export class VfioIgb {
   /** Loopback frames TX -> RX through the IOMMU at an IOVA, a seeded pattern each, after a Function Level Reset. */
   async dma(bdf: string, iova: bigint): Promise<{ run: VfioIgbRun; reset: VfioIgbResetEvent | undefined; transfers: VfioIgbDmaEvent[]; summary: VfioIgbDmaSummaryEvent | undefined; errors: string }> {
     const step = `dma-${bdf}-${iova.toString(16)}`;
-    const run = await this.run(step, ['dma', bdf, '--iova', `0x${iova.toString(16)}`, '--seed', String(this.seedFor(step))]);
+    const run = await this.run(step, ['dma', bdf, '--iova', `0x${iova.toString(16)}`, '--seed', String(this.stepSeeds.seedFor(step))]);
     return {
       run,
       reset: pickEvents(run.events, 'reset')[0],
@@ -77,12 +73,8 @@ export class VfioIgb {
    * with it; when accepted a holder keeps both until the kexec, with loopback frames ready to go on SIGUSR1.
    */
   async preserve(bdf: string, session: string): Promise<{ preserve: PreserveEvent; holder?: ReadyEvent; steps: StepEvent[] }> {
-    const seed = this.seedFor(`preserve-${bdf}`);
-    const run = await this.run(`preserve-${bdf}`, ['preserve', bdf, '--session', session, '--seed', String(seed)]);
-    const preserve = pickEvents(run.events, 'preserve')[0];
-    if (!preserve) throw new GuestError(`no preserve event: ${helperFailure(run)}`);
-    const holder = preserve.supported ? pickOnlyEvent(run.events, 'ready', 'vfio-igb') : undefined;
-    return { preserve, holder, steps: pickEvents(run.events, 'step') };
+    const seed = this.stepSeeds.seedFor(`preserve-${bdf}`);
+    return preserveOutcome(await this.run(`preserve-${bdf}`, ['preserve', bdf, '--session', session, '--seed', String(seed)]), 'vfio-igb');
   }
 
   /** After the kexec: the way back step by step, the in-flight frames' fate, MSI-X then DMA from scratch, FINISH. */

@@ -133,3 +133,14 @@ export function assertNoKernelWrites(t: Test, audit: WriteAudit, bdfs: readonly 
     );
   }
 }
+
+/**
+ * From a refuse-kexec run: whether the kernel took the VFIO cdev fd into a LUO session (the probe for VFIO
+ * preservation), its errno, and the reason every preservation check is todo on a kernel without it.
+ */
+export function preservationSupport(refusal: { readonly steps: readonly StepEvent[]; readonly errors: string }): { supported: boolean; errno: string | null; todo: string | false } {
+  const armed = refusal.steps.find((step) => step.step === 'preserve-with-msi-armed');
+  const supported = armed !== undefined && armed.errno === null;
+  const todo = supported ? false : `kernel lacks VFIO preservation (PRESERVE_FD of the VFIO cdev: ${armed?.errno ?? (refusal.errors || 'no answer')})`;
+  return { supported, errno: armed?.errno ?? null, todo };
+}

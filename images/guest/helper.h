@@ -103,6 +103,16 @@ static inline void usage_exit(const char *usage_text, const char *fmt, ...)
 	exit(2);
 }
 
+/* A number option's value (decimal, or hex with 0x), or bad usage naming the option. */
+static inline uint64_t option_u64(const char *usage_text, const char *option, const char *text)
+{
+	uint64_t v;
+
+	if (pattern_parse_u64(text, &v))
+		usage_exit(usage_text, "%s: not a number: '%s'", option, text);
+	return v;
+}
+
 /* ---- verdicts ---- */
 
 #define PROBLEMS_MAX 8

@@ -1,6 +1,6 @@
 /*
  * Keeping LUO sessions alive until the kexec, for the guest helpers
- * (luo-agent, vfio-edu).
+ * (luo-agent, and vfio-edu and vfio-igb through vfio-device.c).
  *
  * A session lives as long as its fd: closing it unpreserves everything. A
  * helper that must return (so `ssh guest helper ...` completes) therefore

@@ -6,11 +6,14 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/reboot.h>
 #include <unistd.h>
 
 #include <linux/iommufd.h>
 #include <linux/pci_regs.h>
+#include <linux/reboot.h>
 
+#include "holder.h"
 #include "vfio-device.h"
 
 bool valid_bdf(const char *bdf)
@@ -322,4 +325,63 @@ int retrieve_device(struct vfio_dev *d, const char *bdf, const char *session_nam
 	vfio_adopt(d, bdf, fd);
 	report_step(d, "bind-iommufd", 0);
 	return session;
+}
+
+bool valid_session_name(const char *name)
+{
+	return name && *name && strlen(name) < LIVEUPDATE_SESSION_NAME_LENGTH;
+}
+
+uint8_t *inflight_area(const char *name, size_t len, int *memfd)
+{
+	uint8_t *mem;
+
+	*memfd = memfd_create(name, MFD_CLOEXEC);
+	if (*memfd < 0 || ftruncate(*memfd, len))
+		die("memfd_create", "in-flight DMA area");
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, *memfd, 0);
+	if (mem == MAP_FAILED)
+		die("mmap", "in-flight DMA area");
+	return mem;
+}
+
+int preserve_and_hold(struct vfio_dev *d, const char *session_name, int memfd, uint64_t seed,
+		      void (*start_inflight)(void))
+{
+	int session, err;
+	pid_t pid;
+
+	session = create_session(session_name);
+	err = luo_preserve_fd(session, d->device_fd, PRESERVE_TOKEN) < 0 ? errno : 0;
+	device_event_begin(d, "preserve");
+	json_str("session", session_name);
+	json_u64_str("token", PRESERVE_TOKEN);
+	json_bool("supported", !err);
+	json_errno("errno", err);
+	json_end();
+	if (err)
+		return 0;	/* a report, not a failure; exit closes the session */
+	report_step(d, "preserve-inflight-memfd", luo_preserve_fd(session, memfd, INFLIGHT_TOKEN) < 0 ? errno : 0);
+	pid = hold_until_kexec(NULL, start_inflight);
+	if (pid < 0)
+		die("holder", "could not start the holder of session %s", session_name);
+	device_event_begin(d, "ready");
+	json_str("session", session_name);
+	json_i64("pid", pid);
+	json_hex("inflight_seed", seed);
+	json_end();
+	return 0;
+}
+
+int refuse_kexec_armed(struct vfio_dev *d, const char *session_name)
+{
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+	int session = create_session(session_name);
+
+	if (report_step(d, "preserve-with-msi-armed", luo_preserve_fd(session, d->device_fd, PRESERVE_TOKEN) < 0 ? errno : 0))
+		return 0;
+	sync();
+	report_step(d, "kexec", reboot(LINUX_REBOOT_CMD_KEXEC) < 0 ? errno : 0);
+	report_step(d, "device-fd-after-refused-kexec", ioctl(d->device_fd, VFIO_DEVICE_GET_INFO, &info) ? errno : 0);
+	return 0;
 }

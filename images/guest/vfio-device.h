@@ -129,4 +129,34 @@ void report_inflight(const struct vfio_dev *d, const uint8_t *buf, size_t size, 
 int retrieve_device(struct vfio_dev *d, const char *bdf, const char *session_name, uint64_t seed,
 		    void (*check_inflight)(struct vfio_dev *d, int memfd, uint64_t seed));
 
+/* A LUO session name the uAPI takes: 1 to LIVEUPDATE_SESSION_NAME_LENGTH - 1 bytes. */
+bool valid_session_name(const char *name);
+
+/*
+ * The in-flight DMA area: a memfd of @len bytes, mapped read-write and
+ * populated, to be preserved beside the device; its fd in @memfd. Dies on
+ * failure.
+ */
+uint8_t *inflight_area(const char *name, size_t len, int *memfd);
+
+/*
+ * Offer the device fd to a new LUO session (token PRESERVE_TOKEN) and print
+ * the "preserve" event with the kernel's answer (ENOENT: no VFIO file handler
+ * in this kernel; a report, not a failure). When accepted, preserve @memfd
+ * too (INFLIGHT_TOKEN), fork a holder that keeps them until the kexec and
+ * calls @start_inflight on SIGUSR1, and print "ready" with its pid and
+ * @seed. Returns the exit status: 0.
+ */
+int preserve_and_hold(struct vfio_dev *d, const char *session_name, int memfd, uint64_t seed,
+		      void (*start_inflight)(void));
+
+/*
+ * The freeze must refuse a device whose interrupt is still armed: with the
+ * caller's trigger set, preserve the device and ask for the kexec ourselves
+ * (the harness loaded the kernel). A kernel that refuses returns here: its
+ * answer and what the device fd answers afterwards are steps; exit closes
+ * the session. Returns the exit status: 0.
+ */
+int refuse_kexec_armed(struct vfio_dev *d, const char *session_name);
+
 #endif /* LUO_VFIO_DEVICE_H */

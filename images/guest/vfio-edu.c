@@ -24,15 +24,12 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/random.h>
-#include <sys/reboot.h>
 #include <unistd.h>
 
 #include <linux/pci_regs.h>
-#include <linux/reboot.h>
 #include <linux/vfio.h>
 
 #include "helper.h"
-#include "holder.h"
 #include "json.h"
 #include "pattern.h"
 #include "vfio-device.h"
@@ -538,71 +535,30 @@ static void start_inflight_dma(void)
  */
 static int cmd_preserve(struct vfio_dev *e, const struct options *o)
 {
-	int session, memfd, err;
-	uint8_t *buf;
-	pid_t pid;
+	int memfd;
+	uint8_t *buf = inflight_area("vfio-edu-inflight", DMA_MAP_LEN, &memfd);
 
-	memfd = memfd_create("vfio-edu-inflight", MFD_CLOEXEC);
-	if (memfd < 0 || ftruncate(memfd, DMA_MAP_LEN))
-		die("memfd_create", "in-flight DMA buffer");
-	buf = mmap(NULL, DMA_MAP_LEN, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, memfd, 0);
-	if (buf == MAP_FAILED)
-		die("mmap", "in-flight DMA buffer");
 	edu_enable(e);
 	dma_map(e, buf, o->iova, DMA_MAP_LEN);
 	pattern_fill(PATTERN_PRNG, o->seed, buf + DMA_SRC_OFF, INFLIGHT_SIZE);
 	dma_transfer(e, o->iova + DMA_SRC_OFF, EDU_BUF_ADDR, INFLIGHT_SIZE, 0);
 	memset(buf + DMA_DST_OFF, 0, DMA_MAP_LEN - DMA_DST_OFF);
-
-	session = create_session(o->session);
-
-	err = luo_preserve_fd(session, e->device_fd, PRESERVE_TOKEN) < 0 ? errno : 0;
-	device_event_begin(e, "preserve");
-	json_str("session", o->session);
-	json_u64_str("token", PRESERVE_TOKEN);
-	json_bool("supported", !err);
-	json_errno("errno", err);
-	json_end();
-	if (err)
-		return 0;	/* a report, not a failure; exit closes the session */
-	report_step(e, "preserve-inflight-memfd", luo_preserve_fd(session, memfd, INFLIGHT_TOKEN) < 0 ? errno : 0);
-
 	held = e;
 	held_iova = o->iova;
-	pid = hold_until_kexec(NULL, start_inflight_dma);
-	if (pid < 0)
-		die("holder", "could not start the holder of session %s", o->session);
-	json_begin("ready");
-	json_str("bdf", e->bdf);
-	json_str("session", o->session);
-	json_i64("pid", pid);
-	json_hex("inflight_seed", o->seed);
-	json_end();
-	return 0;
+	return preserve_and_hold(e, o->session, memfd, o->seed, start_inflight_dma);
 }
 
-/*
- * The freeze must refuse a device whose MSI is still armed: preserve it armed and ask for the kexec ourselves
- * (the harness loaded the kernel). A kernel that refuses returns here: report its answer and what the device fd
- * answers afterwards, then exit, which closes the session.
- */
+/* The freeze must refuse a device whose MSI is still armed (refuse_kexec_armed). */
 static int cmd_refuse_kexec(struct vfio_dev *e, const struct options *o)
 {
-	struct vfio_device_info info = { .argsz = sizeof(info) };
-	int session, efd;
+	int efd;
 
 	edu_enable(e);
 	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (efd < 0)
 		die("eventfd", "MSI");
 	set_msi_trigger(e, efd);
-	session = create_session(o->session);
-	if (report_step(e, "preserve-with-msi-armed", luo_preserve_fd(session, e->device_fd, PRESERVE_TOKEN) < 0 ? errno : 0))
-		return 0;
-	sync();
-	report_step(e, "kexec", reboot(LINUX_REBOOT_CMD_KEXEC) < 0 ? errno : 0);
-	report_step(e, "device-fd-after-refused-kexec", ioctl(e->device_fd, VFIO_DEVICE_GET_INFO, &info) ? errno : 0);
-	return 0;
+	return refuse_kexec_armed(e, o->session);
 }
 
 /* What became of the DMA started just before the kexec: the memfd's second page against the pattern. */
@@ -642,15 +598,6 @@ static int cmd_resume(const char *bdf, struct options *o)
 
 /* ---- arguments ---- */
 
-static uint64_t parse_number(const char *option, const char *text)
-{
-	uint64_t v;
-
-	if (pattern_parse_u64(text, &v))
-		usage("%s: not a number: '%s'", option, text);
-	return v;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option long_options[] = {
@@ -681,17 +628,17 @@ int main(int argc, char **argv)
 	opterr = 0;	/* usage() reports it, as JSON */
 	while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
 		switch (c) {
-		case 'i': o.iova = parse_number("--iova", optarg); break;
+		case 'i': o.iova = option_u64(usage_text, "--iova", optarg); break;
 		case 'k':
 			if (pattern_kind_parse(optarg, &o.kind))
 				usage("--kind: '%s' is not addr, prng or walking", optarg);
 			break;
-		case 'S': o.seed = parse_number("--seed", optarg); o.seed_given = true; break;
-		case 'c': o.count = parse_number("--count", optarg); break;
-		case 'q': o.quiet_ms = parse_number("--quiet-ms", optarg); break;
+		case 'S': o.seed = option_u64(usage_text, "--seed", optarg); o.seed_given = true; break;
+		case 'c': o.count = option_u64(usage_text, "--count", optarg); break;
+		case 'q': o.quiet_ms = option_u64(usage_text, "--quiet-ms", optarg); break;
 		case 'n': o.session = optarg; break;
 		case 'C':
-			o.cpu = (int64_t)parse_number("--cpu", optarg);
+			o.cpu = (int64_t)option_u64(usage_text, "--cpu", optarg);
 			if ((uint64_t)o.cpu >= MAX_CPUS)
 				usage("--cpu: %s is past CPU %d", optarg, MAX_CPUS - 1);
 			break;
@@ -724,8 +671,7 @@ int main(int argc, char **argv)
 		return cmd_config(&e);
 	}
 	if (!strcmp(command, "preserve") || !strcmp(command, "refuse-kexec") || !strcmp(command, "resume")) {
-		if (!o.session || !*o.session ||
-		    strlen(o.session) >= LIVEUPDATE_SESSION_NAME_LENGTH)
+		if (!valid_session_name(o.session))
 			usage("--session: a name of 1..%d bytes is required",
 			      LIVEUPDATE_SESSION_NAME_LENGTH - 1);
 		if (!strcmp(command, "resume"))

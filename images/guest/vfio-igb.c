@@ -39,17 +39,14 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/random.h>
-#include <sys/reboot.h>
 #include <unistd.h>
 
 #include <linux/if_ether.h>
 #include <linux/mii.h>
 #include <linux/pci_regs.h>
-#include <linux/reboot.h>
 #include <linux/vfio.h>
 
 #include "helper.h"
-#include "holder.h"
 #include "json.h"
 #include "pattern.h"
 #include "vfio-device.h"
@@ -810,17 +807,11 @@ static void start_inflight_dma(void)
  */
 static int cmd_preserve(struct vfio_dev *d, const struct options *o)
 {
-	uint8_t *mem, pattern[INFLIGHT_SIZE];
-	int session, memfd, err;
+	uint8_t pattern[INFLIGHT_SIZE];
 	unsigned int slot;
-	pid_t pid;
+	int memfd;
+	uint8_t *mem = inflight_area("vfio-igb-inflight", MAP_LEN, &memfd);
 
-	memfd = memfd_create("vfio-igb-inflight", MFD_CLOEXEC);
-	if (memfd < 0 || ftruncate(memfd, MAP_LEN))
-		die("memfd_create", "in-flight DMA area");
-	mem = mmap(NULL, MAP_LEN, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, memfd, 0);
-	if (mem == MAP_FAILED)
-		die("mmap", "in-flight DMA area");
 	igb_enable(d);
 	igb_reset(d);
 	dma_map(d, mem, o->iova, MAP_LEN);
@@ -834,42 +825,13 @@ static int cmd_preserve(struct vfio_dev *d, const struct options *o)
 		prepare_frame(mem, o->iova, slot, INFLIGHT_PAYLOAD);
 	}
 	__sync_synchronize();	/* descriptors and buffers before the holder's tail writes */
-
-	session = create_session(o->session);
-	err = luo_preserve_fd(session, d->device_fd, PRESERVE_TOKEN) < 0 ? errno : 0;
-	device_event_begin(d, "preserve");
-	json_str("session", o->session);
-	json_u64_str("token", PRESERVE_TOKEN);
-	json_bool("supported", !err);
-	json_errno("errno", err);
-	json_end();
-	if (err)
-		return 0;	/* a report, not a failure; exit closes the session */
-	report_step(d, "preserve-inflight-memfd", luo_preserve_fd(session, memfd, INFLIGHT_TOKEN) < 0 ? errno : 0);
-
 	held = d;
-	pid = hold_until_kexec(NULL, start_inflight_dma);
-	if (pid < 0)
-		die("holder", "could not start the holder of session %s", o->session);
-	json_begin("ready");
-	json_str("bdf", d->bdf);
-	json_str("session", o->session);
-	json_i64("pid", pid);
-	json_hex("inflight_seed", o->seed);
-	json_end();
-	return 0;
+	return preserve_and_hold(d, o->session, memfd, o->seed, start_inflight_dma);
 }
 
-/*
- * The freeze must refuse a device whose MSI-X is still armed: arm vector 0,
- * preserve the device so and ask for the kexec ourselves (the harness loaded
- * the kernel). A kernel that refuses returns here: report its answer and what
- * the device fd answers afterwards, then exit, which closes the session.
- */
+/* The freeze must refuse a device whose MSI-X is still armed: vector 0 armed, then refuse_kexec_armed. */
 static int cmd_refuse_kexec(struct vfio_dev *d, const struct options *o)
 {
-	struct vfio_device_info info = { .argsz = sizeof(info) };
-	int session;
 	int32_t efd;
 
 	igb_enable(d);
@@ -877,13 +839,7 @@ static int cmd_refuse_kexec(struct vfio_dev *d, const struct options *o)
 	if (efd < 0)
 		die("eventfd", "MSI-X vector 0");
 	set_irq_triggers(d, VFIO_PCI_MSIX_IRQ_INDEX, &efd, 1, "MSI-X");
-	session = create_session(o->session);
-	if (report_step(d, "preserve-with-msi-armed", luo_preserve_fd(session, d->device_fd, PRESERVE_TOKEN) < 0 ? errno : 0))
-		return 0;
-	sync();
-	report_step(d, "kexec", reboot(LINUX_REBOOT_CMD_KEXEC) < 0 ? errno : 0);
-	report_step(d, "device-fd-after-refused-kexec", ioctl(d->device_fd, VFIO_DEVICE_GET_INFO, &info) ? errno : 0);
-	return 0;
+	return refuse_kexec_armed(d, o->session);
 }
 
 /* What became of the frames sent just before the kexec: their RX payloads, in order, against the pattern. */
@@ -929,15 +885,6 @@ static int cmd_resume(const char *bdf, struct options *o)
 
 /* ---- arguments ---- */
 
-static uint64_t parse_number(const char *option, const char *text)
-{
-	uint64_t v;
-
-	if (pattern_parse_u64(text, &v))
-		usage("%s: not a number: '%s'", option, text);
-	return v;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option long_options[] = {
@@ -964,10 +911,10 @@ int main(int argc, char **argv)
 	opterr = 0;	/* usage() reports it, as JSON */
 	while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
 		switch (c) {
-		case 'i': o.iova = parse_number("--iova", optarg); break;
-		case 'S': o.seed = parse_number("--seed", optarg); o.seed_given = true; break;
-		case 'c': o.count = parse_number("--count", optarg); break;
-		case 'q': o.quiet_ms = parse_number("--quiet-ms", optarg); break;
+		case 'i': o.iova = option_u64(usage_text, "--iova", optarg); break;
+		case 'S': o.seed = option_u64(usage_text, "--seed", optarg); o.seed_given = true; break;
+		case 'c': o.count = option_u64(usage_text, "--count", optarg); break;
+		case 'q': o.quiet_ms = option_u64(usage_text, "--quiet-ms", optarg); break;
 		case 'n': o.session = optarg; break;
 		default: usage("unknown or incomplete option '%s'", argv[optind - 1]);
 		}
@@ -997,7 +944,7 @@ int main(int argc, char **argv)
 		return cmd_msix(&d, &o);
 	}
 	if (!strcmp(command, "preserve") || !strcmp(command, "refuse-kexec") || !strcmp(command, "resume")) {
-		if (!o.session || !*o.session || strlen(o.session) >= LIVEUPDATE_SESSION_NAME_LENGTH)
+		if (!valid_session_name(o.session))
 			usage("--session: a name of 1..%d bytes is required", LIVEUPDATE_SESSION_NAME_LENGTH - 1);
 		if (!strcmp(command, "resume")) {
 			/* The in-flight pattern is checked against it: no default could be right. */
