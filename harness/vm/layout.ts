@@ -14,6 +14,8 @@ export interface LayoutFiles {
 
 export interface MachineLayout {
   hardware(accel: Accelerator, files: LayoutFiles): string[];
+  /** Properties of the accelerator this hardware wants (`-accel tcg,<these>`); none when absent. */
+  accelProperties?(accel: Accelerator): string[];
 }
 
 /**

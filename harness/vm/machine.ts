@@ -84,7 +84,7 @@ export class QemuMachine implements AsyncDisposable {
     const traceLog = path.join(options.artifactDir, 'qemu-trace.log');
     const args = [
       ...options.layout.hardware(options.accel.accel, { traceLog, sshPort, share }),
-      '-accel', options.accel.accel,
+      '-accel', [options.accel.accel, ...(options.layout.accelProperties?.(options.accel.accel) ?? [])].join(','),
       '-nodefaults', '-nographic', '-no-reboot',
       '-chardev', `file,id=serial0,path=${path.join(options.artifactDir, 'serial.log')}`,
       '-serial', 'chardev:serial0',

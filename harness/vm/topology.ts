@@ -80,7 +80,12 @@ export const tcgCpu = 'max,erms=off,fsrm=off';
 
 /** The scenarios' machine: q35, intel-iommu, the topology's edu devices and igb, virtio-net for SSH, pvpanic, config tracing. */
 export function deviceLayout(topology: Topology): MachineLayout {
-  return { hardware: (accel, files) => topologyArguments(topology, accel, files) };
+  return {
+    hardware: (accel, files) => topologyArguments(topology, accel, files),
+    // Several vCPUs under TCG take turns on one host thread: with a thread each (MTTCG) guests oopsed now and then
+    // at boot patching their own code, and a vCPU went silent mid-run (QEMU 7.2 and 10; README, Several CPUs).
+    accelProperties: (accel) => (accel === 'tcg' && topology.cpus > 1 ? ['thread=single'] : []),
+  };
 }
 
 /** The QEMU arguments of a topology's hardware. */

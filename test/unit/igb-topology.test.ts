@@ -1,7 +1,7 @@
 // Where the igb sits in the guest, and what a run says when its QEMU has none.
 import t from 'tap';
 import { igbMissing } from '../../harness/scenario/igb-availability.ts';
-import { defaultTopology, eduBdf, igbBdf, rootPortBdf, topologyArguments, withIgb } from '../../harness/vm/topology.ts';
+import { defaultTopology, deviceLayout, eduBdf, igbBdf, rootPortBdf, topologyArguments, withIgb } from '../../harness/vm/topology.ts';
 import { parseDeviceHelp, shortQemu } from '../../harness/vm/qemu-devices.ts';
 import type { GuestSpec } from '../../harness/guest/guest-spec.ts';
 
@@ -16,6 +16,13 @@ void t.test('the igb gets its own root port after the edu one, and the bus after
   t.match(args, /-device pcie-root-port,id=rp2,bus=pcie\.0,chassis=3,addr=0x6 -device igb,bus=rp2,addr=0x0,romfile=/);
   t.equal(igbBdf(defaultTopology), undefined);
   t.notMatch(topologyArguments(defaultTopology, 'tcg', files).join(' '), /igb/, 'no igb without withIgb');
+  t.end();
+});
+
+void t.test('several vCPUs under TCG take turns on one thread; one vCPU, or KVM, keeps the default', (t) => {
+  t.same(deviceLayout({ ...defaultTopology, cpus: 2 }).accelProperties?.('tcg'), ['thread=single']);
+  t.same(deviceLayout(defaultTopology).accelProperties?.('tcg'), []);
+  t.same(deviceLayout({ ...defaultTopology, cpus: 2 }).accelProperties?.('kvm'), []);
   t.end();
 });
 
