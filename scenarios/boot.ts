@@ -28,6 +28,7 @@ export default defineScenario({
     name: 'boot',
     description: 'boot the LUO kernel: release, /dev/liveupdate, IOMMU on, edu devices and the igb in their own groups and bindable to vfio-pci',
     area: 'machine',
+    needs: { igb: true },
     facts: v.object({ release: v.string(), iommus: v.array(v.string()) }),
   },
   async run(t, session) {

@@ -1,7 +1,10 @@
 // kselftest: the kernel tree's own live-update selftests, run in the guest as a kernel developer would: liveupdate,
-// then every two-stage test's stage 1, one kexec (the harness's), every stage 2. With the VFIO live-update selftests
-// in the tree, they run too against the first edu device bound to vfio-pci. Each upstream case is its own point.
-import { installPrograms, runKtapProgram, runStage, skipStage2, type UpstreamVerdicts } from '../harness/scenario/kselftest-checks.ts';
+// then every two-stage test's stage 1, one kexec (the harness's), every stage 2. upstream's VFIO tests run on the igb
+// bound to vfio-pci, driven by upstream's own igb driver (libvfio): the device tests on every kernel, the live-update
+// ones where the tree has them (on the first edu when the QEMU has no igb). Each upstream case is its own point.
+import { installPrograms, ktapArguments, reportLeftOut, runKtapProgram, runStage, skipProgram, skipStage2, vfioDevices, type UpstreamVerdicts } from '../harness/scenario/kselftest-checks.ts';
+import type { SelftestProgram } from '../images/selftests/build.ts';
+import { igbMissing } from '../harness/scenario/igb-availability.ts';
 import * as v from 'valibot';
 import { assertCpusOnline } from '../harness/scenario/cpu-checks.ts';
 import { defineScenario } from '../harness/scenario/define-scenario.ts';
@@ -10,21 +13,24 @@ export default defineScenario({
   manifest: {
     name: 'kselftest',
     description:
-      "the kernel source's live-update selftests (and VFIO live-update selftests on edu when present), built against its headers; two-stage tests across one harness kexec; every upstream case a point",
+      "the kernel source's live-update selftests and upstream's VFIO tests on the igb (live-update ones on edu without an igb), built against its headers; two-stage tests across one harness kexec; every upstream case a point",
     area: 'upstream',
-    needs: { selftests: true },
+    needs: { selftests: true, igb: true },
     judgedBy: 'upstream',
     judges: [
       // Stage 2 runs in the kernel the update went into: only it says whether the state arrived.
       { property: 'memfd-preservation', checks: ['upstream/luo_kexec_simple/stage-2', 'upstream/luo_multi_session/stage-2', 'upstream/luo_stress_sessions/stage-2', 'upstream/luo_stress_files/stage-2'] },
       { property: 'luo-uapi', checks: ['upstream/liveupdate/*'] },
       { property: 'vfio-retrieve-finish', checks: ['upstream/vfio_pci_liveupdate_kexec_test/stage-2'] },
+      // upstream's igb driver copies memory by DMA through a loopback ring and raises MSI-X vector 0.
+      { property: 'igb-dma', checks: ['upstream/vfio_pci_driver_test/*.memcpy_success', 'upstream/vfio_pci_driver_test/*.memcpy_storm', 'upstream/vfio_pci_driver_test/*.mix_and_match'] },
+      { property: 'igb-msix', checks: ['upstream/vfio_pci_driver_test/*.send_msi', 'upstream/vfio_pci_driver_test/*.mix_and_match'] },
     ],
     acrossVersions: true,
     facts: v.object({
       selftests: v.object({ dir: v.string(), programs: v.array(v.string()) }),
       upstream: v.record(v.string(), v.picklist(['pass', 'fail', 'skip'])),
-      vfioSelftestDriver: v.object({ bdf: v.string(), driver: v.null() }),
+      vfioSelftestDriver: v.object({ bdf: v.string(), driver: v.nullable(v.literal('igb')) }),
     }),
   },
   async run(t, session) {
@@ -39,25 +45,40 @@ export default defineScenario({
     session.facts.upstream = upstream;
 
     const guest = await session.boot();
-    const [edu = ''] = guest.eduDevices;
+    const devices = vfioDevices(guest.igbDevice, guest.eduDevices[0] ?? '', igbMissing(session.context));
+    const deviceOf = (program: SelftestProgram) => (program.device ? devices[program.device] : undefined);
     await session.timeline.phase('install', () => installPrograms(guest, dir, programs));
-    if (programs.some((program) => program.needsDevice)) {
-      const bound = await guest.pci.bindToVfio(edu);
-      t.equal(bound.driver, 'vfio-pci', `[vfio-bind@${edu}.before-kexec] ${edu} bound to vfio-pci for the VFIO selftests`);
-      t.comment(`edu has no VFIO selftests driver: the kexec test preserves ${edu} with no DMA in flight, its busy-device part is not exercised`);
-      session.facts.vfioSelftestDriver = { bdf: edu, driver: null };
+    const bind = async (programsNow: readonly SelftestProgram[], when: 'before-kexec' | 'after-kexec') => {
+      for (const bdf of new Set(programsNow.flatMap((program) => deviceOf(program)?.bdf ?? []))) {
+        const bound = await guest.pci.bindToVfio(bdf);
+        t.equal(bound.driver, 'vfio-pci', `[vfio-bind@${bdf}.${when}] ${bdf} bound to vfio-pci for the VFIO selftests`);
+      }
+    };
+    await bind(programs, 'before-kexec');
+    // With an igb every VFIO test runs on it; without, only the live-update ones run, on edu.
+    const used = programs.map(deviceOf).find((device) => device?.bdf);
+    if (used?.bdf) {
+      session.facts.vfioSelftestDriver = { bdf: used.bdf, driver: used.model === 'igb' ? 'igb' : null };
+      if (used.model === 'edu') t.comment(`edu has no VFIO selftests driver: the kexec test preserves ${used.bdf} with no DMA in flight, its busy-device part is not exercised`);
     }
 
     await session.timeline.phase('ktap-tests', async () => {
       for (const program of programs.filter((candidate) => candidate.kind === 'ktap')) {
-        await runKtapProgram(t, guest, upstream, program, program.needsDevice ? edu : '');
+        const device = deviceOf(program);
+        if (device && !device.bdf) {
+          skipProgram(t, upstream, program, device.missing ?? 'no device');
+          continue;
+        }
+        const { args, leftOut } = ktapArguments(program, session.context.guest.accel.accel, device?.bdf);
+        if (leftOut) reportLeftOut(t, program, leftOut);
+        await runKtapProgram(t, guest, upstream, program, args);
       }
     });
 
     const twoStage = programs.filter((program) => program.kind === 'two-stage');
     const stage1 = new Map<string, string>();
     await session.timeline.phase('stage-1', async () => {
-      for (const program of twoStage) stage1.set(program.name, await runStage(t, guest, upstream, program, 1, program.needsDevice ? edu : undefined));
+      for (const program of twoStage) stage1.set(program.name, await runStage(t, guest, upstream, program, 1, deviceOf(program)?.bdf));
     });
 
     const kexec = await guest.kexec();
@@ -67,13 +88,10 @@ export default defineScenario({
 
     await session.timeline.phase('stage-2', async () => {
       await installPrograms(guest, dir, twoStage);
-      if (twoStage.some((program) => program.needsDevice)) {
-        const bound = await guest.pci.bindToVfio(edu);
-        t.equal(bound.driver, 'vfio-pci', `[vfio-bind@${edu}.after-kexec] ${edu} bound to vfio-pci again for stage 2`);
-      }
+      await bind(twoStage, 'after-kexec');
       for (const program of twoStage) {
         const first = stage1.get(program.name);
-        if (first === 'pass') await runStage(t, guest, upstream, program, 2, program.needsDevice ? edu : undefined);
+        if (first === 'pass') await runStage(t, guest, upstream, program, 2, deviceOf(program)?.bdf);
         else skipStage2(t, upstream, program, first === 'skip' ? 'skip' : 'fail');
       }
     });

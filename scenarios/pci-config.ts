@@ -10,6 +10,7 @@ export default defineScenario({
     name: 'pci-config',
     description: 'config-space identity (IDs, class, BDF, BAR sizes) of every PCI device stable across kexec; config writes to unclaimed devices reported',
     area: 'device',
+    needs: { igb: true },
     facts: v.object({ unclaimedDeviceWrites: v.array(v.object({ bdf: v.string(), writes: v.number(), registers: v.array(v.string()) })) }),
   },
   async run(t, session) {

@@ -71,6 +71,11 @@ export default defineScenario({
     name: 'vfio-igb',
     description: 'igb (82576) through VFIO across kexec: loopback DMA above and below 4 GiB, MSI-X found unarmed, armed from scratch, once per raise on its own vector, masked quiet; preserved and taken back step by step (todo when the kernel lacks VFIO preservation); write audit of the igb and its port',
     area: 'device',
+    needs: { igb: true },
+    judges: [
+      { property: 'igb-dma', checks: ['dma@*'] },
+      { property: 'igb-msix', checks: ['msix@*'] },
+    ],
     facts: v.object({
       igb: v.nullable(v.object({ bdf: v.string(), rootPort: v.string(), kexecWindowWrites: v.record(v.string(), v.number()) })),
       vfioPreservation: v.object({ bdf: v.string(), supported: v.boolean(), errno: v.nullable(v.string()) }),

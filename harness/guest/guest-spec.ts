@@ -14,7 +14,7 @@ export interface GuestSpec {
     /** base64 of the SSH host key blob the image's sshd must present (pinned). */
     readonly hostKeyBase64: string;
   };
-  /** The QEMU has igb: the guest gets one behind its own root port. */
+  /** The guest gets an igb behind its own root port (its scenario asked, and the QEMU has one). */
   readonly igb: boolean;
   /** The guest's vCPUs. */
   readonly cpus: number;

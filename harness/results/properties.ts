@@ -5,6 +5,8 @@ export const properties = {
   'memfd-preservation': 'memfds preserved across a kexec',
   'luo-uapi': 'the LUO uAPI answers as documented before a kexec (sessions, preserving, errors)',
   'vfio-retrieve-finish': 'a VFIO device retrieved and finished after a kexec',
+  'igb-dma': 'DMA by the igb through the IOMMU, the data checked byte for byte',
+  'igb-msix': 'an MSI-X vector the igb raises arrives on its eventfd',
 } as const;
 
 export type PropertyId = keyof typeof properties;

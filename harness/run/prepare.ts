@@ -33,7 +33,7 @@ export interface Prepared {
   /** The QEMU binary the guests run (QEMU= resolved: a Debian version's copy in the cache, or as given). */
   readonly qemu: string;
   readonly qemuVersion: string;
-  /** The QEMU has igb (8.0 and later): the guests get one, and the igb checks run. */
+  /** The QEMU has igb (8.0 and later): the guests of the scenarios that ask get one, and the igb checks run. */
   readonly qemuHasIgb: boolean;
   readonly selftests?: Selftests;
 }
@@ -106,7 +106,7 @@ export function guestSpec(prepared: Prepared, choice: GuestChoice): GuestSpec {
     initramfs: prepared.image.initramfs,
     keys: { clientKeyFile: prepared.image.keys.clientKeyFile, hostKeyBase64: prepared.image.keys.hostKeyBlob.toString('base64') },
     cpus: Math.max(choice.cpus ?? 1, needs.cpus ?? 1),
-    igb: prepared.qemuHasIgb,
+    igb: prepared.qemuHasIgb && needs.igb === true,
     artifactDir: choice.artifactDir,
     seed: choice.seed ?? newSeed(),
   };

@@ -19,6 +19,11 @@ export interface Needs {
   readonly nextKernel?: 'run' | 'mismatch';
   /** At least this many vCPUs, whatever CPUS= says (an interrupt routed off CPU 0 needs a second one). */
   readonly cpus?: number;
+  /**
+   * An igb behind its own root port, when the QEMU has the device. Only the scenarios whose checks drive or
+   * inspect it ask: under TCG every guest that carries it boots slower (its address spaces behind the IOMMU).
+   */
+  readonly igb?: boolean;
 }
 
 /** A property the scenario's checks speak to, and which of its check ids (`*` matches any text) do. */

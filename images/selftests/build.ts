@@ -11,7 +11,7 @@ import type { KernelUnderTest } from '../kernel/make-kernel.ts';
 import { fileExists } from '../../harness/util/file-exists.ts';
 
 /** Bump when the recipe changes, so old cache entries are not reused. */
-const recipeVersion = 'selftests-1';
+const recipeVersion = 'selftests-2';
 
 export interface SelftestProgram {
   /** The binary's name, as upstream's Makefile names it. */
@@ -20,16 +20,22 @@ export interface SelftestProgram {
   readonly suite: 'liveupdate' | 'vfio';
   /** TEST_GEN_PROGS run once and print KTAP; TEST_GEN_PROGS_EXTENDED are the two-stage ones (-s 1, kexec, -s 2). */
   readonly kind: 'ktap' | 'two-stage';
-  /** The VFIO tests take a device's BDF as their last argument. */
-  readonly needsDevice: boolean;
+  /**
+   * The device a VFIO test takes as its last argument: `igb` for the tests that drive a device through one of
+   * upstream's userspace drivers (edu has none), `any` for the live-update ones, which also run on edu.
+   */
+  readonly device?: 'igb' | 'any';
 }
 
 export type Selftests = { readonly dir: string; readonly programs: readonly SelftestProgram[] } | { readonly unavailable: string };
 
-/** The suites and which of their programs are live-update tests. */
+/** upstream's VFIO tests on a device that are not live-update tests: the ones the harness's igb checks are held against. */
+const vfioDeviceTests = ['vfio_dma_mapping_test', 'vfio_pci_device_test', 'vfio_pci_driver_test', 'vfio_iommufd_setup_test'];
+
+/** The suites and which of their programs the harness runs. */
 const suites = [
   { suite: 'liveupdate', wanted: () => true },
-  { suite: 'vfio', wanted: (name: string) => name.includes('liveupdate') },
+  { suite: 'vfio', wanted: (name: string) => name.includes('liveupdate') || vfioDeviceTests.includes(name) },
 ] as const;
 
 /** What a suite's Makefile needs besides its own folder: kselftest's headers and lib.mk, tools/ headers, the arch. */
@@ -98,12 +104,12 @@ async function buildSuites(source: string, selftests: string, headers: string, r
 
 /** The programs a selftests Makefile lists, with upstream's own split: run directly, or run by hand across a kexec. */
 export function programsOf(makefile: string, suite: SelftestProgram['suite']): SelftestProgram[] {
-  return [...makefile.matchAll(/^TEST_GEN_PROGS(_EXTENDED)?\s*\+?=\s*(\S+)\s*$/gm)].map((match) => ({
-    name: match[2] ?? '',
-    suite,
-    kind: match[1] ? 'two-stage' : 'ktap',
-    needsDevice: suite === 'vfio',
-  }));
+  return [...makefile.matchAll(/^TEST_GEN_PROGS(_EXTENDED)?\s*\+?=\s*(\S+)\s*$/gm)].map((match): SelftestProgram => {
+    const name = match[2] ?? '';
+    const kind = match[1] ? 'two-stage' : 'ktap';
+    if (suite !== 'vfio') return { name, suite, kind };
+    return { name, suite, kind, device: name.includes('liveupdate') ? 'any' : 'igb' };
+  });
 }
 
 /** kselftest.h and the other headers at the top of tools/testing/selftests. */

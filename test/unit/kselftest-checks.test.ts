@@ -12,7 +12,7 @@ async function run(stdout: string, exitCode = 0): Promise<{ said: string[]; verd
     comment: (message: string) => said.push(`# ${message}`),
   } as unknown as Test;
   const verdicts: UpstreamVerdicts = {};
-  await runKtapProgram(test, guest, verdicts, { name: 'liveupdate', suite: 'liveupdate', kind: 'ktap', needsDevice: false });
+  await runKtapProgram(test, guest, verdicts, { name: 'liveupdate', suite: 'liveupdate', kind: 'ktap' });
   return { said, verdicts };
 }
 
