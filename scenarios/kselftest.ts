@@ -39,8 +39,9 @@ export default defineScenario({
       t.plan(0, selftests ? selftests.unavailable : 'the run did not build the selftests (run it as make scenario S=kselftest)');
       return;
     }
-    const { dir, programs } = selftests;
-    session.facts.selftests = { dir, programs: programs.map((program) => program.name) };
+    const { dir } = selftests;
+    session.facts.selftests = { dir, programs: selftests.programs.map((program) => program.name) };
+    const programs = selftests.programs.filter((program) => !program.unbuilt);
     const upstream: UpstreamVerdicts = {};
     session.facts.upstream = upstream;
 
@@ -63,6 +64,7 @@ export default defineScenario({
     }
 
     await session.timeline.phase('ktap-tests', async () => {
+      for (const program of selftests.programs) if (program.unbuilt) skipProgram(t, upstream, program, program.unbuilt);
       for (const program of programs.filter((candidate) => candidate.kind === 'ktap')) {
         const device = deviceOf(program);
         if (device && !device.bdf) {

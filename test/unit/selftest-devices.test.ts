@@ -2,7 +2,7 @@
 // skip naming why there is none), the igb or else edu for the live-update ones, and the driver test narrowed to one
 // IOMMU mode under TCG only.
 import t from 'tap';
-import { programsOf } from '../../images/selftests/build.ts';
+import { firstBuildError, programsOf } from '../../images/selftests/build.ts';
 import { ktapArguments, vfioDevices } from '../../harness/scenario/kselftest-checks.ts';
 
 const vfioMakefile = ['TEST_GEN_PROGS += vfio_dma_mapping_test', 'TEST_GEN_PROGS += vfio_pci_driver_test', 'TEST_GEN_PROGS += vfio_pci_liveupdate_uapi_test', 'TEST_GEN_PROGS_EXTENDED += vfio_pci_liveupdate_kexec_test', ''].join('\n');
@@ -34,4 +34,17 @@ t.test('vfio_pci_driver_test runs in iommufd mode under TCG and says what it lea
   t.same(ktapArguments(driver!, 'kvm', '0000:02:00.0'), { args: '0000:02:00.0' });
   t.same(ktapArguments(uapi!, 'tcg', '0000:02:00.0'), { args: '0000:02:00.0' });
   t.same(ktapArguments({ name: 'liveupdate', suite: 'liveupdate', kind: 'ktap' }, 'tcg', undefined), { args: '' });
+});
+
+t.test("a suite that does not build: the compiler's first error, without the build folder", async (t) => {
+  // From building Debian's linux-source-7.2 7.2.12 VFIO selftests (its libvfio calls a calloc_assert it lacks).
+  const log = [
+    'gcc -isystem /cache/kernel/build/hdr/include -D_GNU_SOURCE= -c /cache/selftests/x.building/src/tools/testing/selftests/vfio/lib/vfio_pci_device.c',
+    "/cache/selftests/x.building/src/tools/testing/selftests/vfio/lib/vfio_pci_device.c: In function 'vfio_pci_irq_set':",
+    "/cache/selftests/x.building/src/tools/testing/selftests/vfio/lib/vfio_pci_device.c:36:15: error: implicit declaration of function 'calloc_assert' [-Werror=implicit-function-declaration]",
+    'cc1: all warnings being treated as errors',
+    "make[1]: *** [lib/libvfio.mk:32: vfio_pci_device.o] Error 1",
+  ].join('\n');
+  t.equal(firstBuildError(log), "vfio_pci_device.c:36:15: error: implicit declaration of function 'calloc_assert' [-Werror=implicit-function-declaration]");
+  t.equal(firstBuildError('make: *** No rule to make target x.  Stop.\n'), 'make: *** No rule to make target x.  Stop.', "no compiler error: make's last words");
 });
