@@ -2,7 +2,7 @@
 // then every two-stage test's stage 1, one kexec (the harness's), every stage 2. upstream's VFIO tests run on the igb
 // bound to vfio-pci, driven by upstream's own igb driver (libvfio): the device tests on every kernel, the live-update
 // ones where the tree has them (on the first edu when the QEMU has no igb). Each upstream case is its own point.
-import { installPrograms, ktapArguments, reportLeftOut, runKtapProgram, runStage, skipProgram, skipStage2, vfioDevices, type UpstreamVerdicts } from '../harness/scenario/kselftest-checks.ts';
+import { installPrograms, ktapArguments, planPrograms, reportLeftOut, runKtapProgram, runStage, skipProgram, skipStage2, type UpstreamVerdicts } from '../harness/scenario/kselftest-checks.ts';
 import type { SelftestProgram } from '../images/selftests/build.ts';
 import { igbMissing } from '../harness/scenario/igb-availability.ts';
 import * as v from 'valibot';
@@ -41,37 +41,32 @@ export default defineScenario({
     }
     const { dir } = selftests;
     session.facts.selftests = { dir, programs: selftests.programs.map((program) => program.name) };
-    const programs = selftests.programs.filter((program) => !program.unbuilt);
     const upstream: UpstreamVerdicts = {};
     session.facts.upstream = upstream;
 
     const guest = await session.boot();
-    const devices = vfioDevices(guest.igbDevice, guest.eduDevices[0] ?? '', igbMissing(session.context));
-    const deviceOf = (program: SelftestProgram) => (program.device ? devices[program.device] : undefined);
+    const { runs, skips } = planPrograms(selftests.programs, { igb: guest.igbDevice, edu: guest.eduDevices[0], igbMissing: igbMissing(session.context) ?? 'the guest has no igb' });
+    const programs = runs.map((run) => run.program);
+    const bdfOf = (program: SelftestProgram) => runs.find((run) => run.program === program)?.device?.bdf;
     await session.timeline.phase('install', () => installPrograms(guest, dir, programs));
     const bind = async (programsNow: readonly SelftestProgram[], when: 'before-kexec' | 'after-kexec') => {
-      for (const bdf of new Set(programsNow.flatMap((program) => deviceOf(program)?.bdf ?? []))) {
+      for (const bdf of new Set(programsNow.flatMap((program) => bdfOf(program) ?? []))) {
         const bound = await guest.pci.bindToVfio(bdf);
         t.equal(bound.driver, 'vfio-pci', `[vfio-bind@${bdf}.${when}] ${bdf} bound to vfio-pci for the VFIO selftests`);
       }
     };
     await bind(programs, 'before-kexec');
-    // With an igb every VFIO test runs on it; without, only the live-update ones run, on edu.
-    const used = programs.map(deviceOf).find((device) => device?.bdf);
-    if (used?.bdf) {
-      session.facts.vfioSelftestDriver = { bdf: used.bdf, driver: used.model === 'igb' ? 'igb' : null };
-      if (used.model === 'edu') t.comment(`edu has no VFIO selftests driver: the kexec test preserves ${used.bdf} with no DMA in flight, its busy-device part is not exercised`);
+    // What the VFIO tests ran on decides what they could show: edu has no upstream driver, so no DMA in flight.
+    const device = runs.find((run) => run.device)?.device;
+    if (device) {
+      session.facts.vfioSelftestDriver = { bdf: device.bdf, driver: device.model === 'igb' ? 'igb' : null };
+      if (device.model === 'edu') t.comment(`edu has no VFIO selftests driver: the kexec test preserves ${device.bdf} with no DMA in flight, its busy-device part is not exercised`);
     }
 
     await session.timeline.phase('ktap-tests', async () => {
-      for (const program of selftests.programs) if (program.unbuilt) skipProgram(t, upstream, program, program.unbuilt);
+      for (const { program, reason } of skips) skipProgram(t, upstream, program, reason);
       for (const program of programs.filter((candidate) => candidate.kind === 'ktap')) {
-        const device = deviceOf(program);
-        if (device && !device.bdf) {
-          skipProgram(t, upstream, program, device.missing ?? 'no device');
-          continue;
-        }
-        const { args, leftOut } = ktapArguments(program, session.context.guest.accel.accel, device?.bdf);
+        const { args, leftOut } = ktapArguments(program, session.context.guest.accel.accel, bdfOf(program));
         if (leftOut) reportLeftOut(t, program, leftOut);
         await runKtapProgram(t, guest, upstream, program, args);
       }
@@ -80,7 +75,7 @@ export default defineScenario({
     const twoStage = programs.filter((program) => program.kind === 'two-stage');
     const stage1 = new Map<string, string>();
     await session.timeline.phase('stage-1', async () => {
-      for (const program of twoStage) stage1.set(program.name, await runStage(t, guest, upstream, program, 1, deviceOf(program)?.bdf));
+      for (const program of twoStage) stage1.set(program.name, await runStage(t, guest, upstream, program, 1, bdfOf(program)));
     });
 
     const kexec = await guest.kexec();
@@ -93,7 +88,7 @@ export default defineScenario({
       await bind(twoStage, 'after-kexec');
       for (const program of twoStage) {
         const first = stage1.get(program.name);
-        if (first === 'pass') await runStage(t, guest, upstream, program, 2, deviceOf(program)?.bdf);
+        if (first === 'pass') await runStage(t, guest, upstream, program, 2, bdfOf(program));
         else skipStage2(t, upstream, program, first === 'skip' ? 'skip' : 'fail');
       }
     });

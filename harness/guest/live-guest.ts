@@ -134,7 +134,7 @@ export class LiveGuest implements GuestAccess {
     return this.topology.eduDevices.map((edu) => eduBdf(this.topology, edu));
   }
 
-  /** BDF of the topology's igb; undefined when the QEMU has none. */
+  /** BDF of the topology's igb; undefined when the guest has none (not asked for, or the QEMU lacks it). */
   get igbDevice(): string | undefined {
     return igbBdf(this.topology);
   }

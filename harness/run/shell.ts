@@ -12,7 +12,8 @@ import { sshCommand } from './ssh-command.ts';
 export async function runShell(options: Options, cache: string): Promise<number> {
   const prepared = await prepareRun(options, cache);
   const run = await createRunDir(path.resolve(options.results ?? path.join(repoRoot, 'results')));
-  const spec = guestSpec(prepared, { qemu: prepared.qemu, artifactDir: path.join(run.dir, 'shell'), cpus: options.cpus });
+  // The whole machine, the igb included: a person poking around may want any device a scenario has.
+  const spec = guestSpec(prepared, { qemu: prepared.qemu, artifactDir: path.join(run.dir, 'shell'), needs: { igb: true }, cpus: options.cpus });
   const guest = await LiveGuest.boot(spec);
   try {
     process.stdout.write(

@@ -75,25 +75,43 @@ export function skipStage2(t: Test, verdicts: UpstreamVerdicts, program: Selftes
   report(t, verdicts, `upstream/${program.name}/stage-2`, `${program.name} -s 2: after the kexec, retrieves and verifies it`, 'skip', `stage 1 did not pass (${stage1})`);
 }
 
-/** A program that cannot run here (its device is missing): one skipped point with the reason. */
+/** A program that does not run here (not built, left out, or its device missing): one skipped point with the reason. */
 export function skipProgram(t: Test, verdicts: UpstreamVerdicts, program: SelftestProgram, reason: string): void {
   report(t, verdicts, `upstream/${program.name}`, `${program.name}: skipped as a whole`, 'skip', reason);
 }
 
-/** The device a VFIO selftest runs on: its BDF, or why there is none. */
+/** A device a VFIO selftest runs on. */
 export interface SelftestDevice {
-  readonly bdf?: string;
+  readonly bdf: string;
   readonly model: 'igb' | 'edu';
-  readonly missing?: string;
+}
+
+/** A program that runs, and the device it is given (none for the liveupdate suite). */
+export interface PlannedRun {
+  readonly program: SelftestProgram;
+  readonly device?: SelftestDevice;
 }
 
 /**
- * Which device each kind of VFIO selftest gets: the igb tests the igb (or a skip naming why the guest has none); the
- * live-update tests the igb too, where upstream's igb driver keeps DMA going across the kexec, else the first edu.
+ * Each program's lot in this guest: it runs, on its device if it takes one, or it is a skip with the reason. The
+ * VFIO device tests get the igb (upstream's drivers know no edu). The live-update ones get the igb too, where
+ * upstream's igb driver keeps DMA going across the kexec, and else the first edu, which they can preserve idle.
  */
-export function vfioDevices(igb: string | undefined, edu: string, igbMissing: string | undefined): { readonly igb: SelftestDevice; readonly any: SelftestDevice & { readonly bdf: string } } {
-  if (igb) return { igb: { bdf: igb, model: 'igb' }, any: { bdf: igb, model: 'igb' } };
-  return { igb: { model: 'igb', missing: igbMissing ?? 'the guest has no igb' }, any: { bdf: edu, model: 'edu' } };
+export function planPrograms(
+  programs: readonly SelftestProgram[],
+  guest: { readonly igb?: string; readonly edu?: string; readonly igbMissing: string },
+): { readonly runs: readonly PlannedRun[]; readonly skips: readonly { readonly program: SelftestProgram; readonly reason: string }[] } {
+  const igb: SelftestDevice | undefined = guest.igb ? { bdf: guest.igb, model: 'igb' } : undefined;
+  const any: SelftestDevice | undefined = igb ?? (guest.edu ? { bdf: guest.edu, model: 'edu' } : undefined);
+  const runs: PlannedRun[] = [];
+  const skips: { program: SelftestProgram; reason: string }[] = [];
+  for (const program of programs) {
+    const device = program.device === 'igb' ? igb : program.device === 'any' ? any : undefined;
+    if (program.notRun) skips.push({ program, reason: program.notRun });
+    else if (program.device && !device) skips.push({ program, reason: program.device === 'igb' ? guest.igbMissing : 'the guest has no device to hand to VFIO' });
+    else runs.push(device ? { program, device } : { program });
+  }
+  return { runs, skips };
 }
 
 /**
@@ -109,7 +127,7 @@ const narrowedUnderTcg: Readonly<Record<string, { readonly filter: string; reado
   },
 };
 
-/** A KTAP program's arguments (upstream's case filter, then the device), and what that filter leaves out. */
+/** A KTAP program's arguments (upstream's case filter, then the device: libvfio takes trailing BDFs), and what that filter leaves out. */
 export function ktapArguments(program: SelftestProgram, accel: 'kvm' | 'tcg', bdf: string | undefined): { readonly args: string; readonly leftOut?: string } {
   const narrowed = accel === 'tcg' ? narrowedUnderTcg[program.name] : undefined;
   const args = [narrowed?.filter, bdf].filter((part) => part).join(' ');

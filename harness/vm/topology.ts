@@ -19,7 +19,7 @@ export interface Topology {
   readonly memoryMiB: number;
   readonly cpus: number;
   readonly eduDevices: readonly EduDevice[];
-  /** Absent when the QEMU has no igb: the edu scenarios run anyway, the igb checks skip. */
+  /** Absent unless the scenario asked for it and the QEMU has it: the edu scenarios run anyway, the igb checks skip. */
   readonly igb?: IgbDevice;
   readonly nicSlot: number;
 }
@@ -27,7 +27,7 @@ export interface Topology {
 /**
  * The topology every scenario uses unless it asks for another: two edu devices behind intel-iommu, the first behind
  * a PCIe root port at 00:04.0 (the one scenarios preserve), the second on the root bus (the control); an igb behind
- * its own root port at 00:06.0 when the QEMU has one (see withIgb).
+ * its own root port at 00:06.0 for the scenarios that ask, when the QEMU has one (see withIgb).
  */
 export const defaultTopology: Topology = {
   memoryMiB: 2048,

@@ -2,8 +2,8 @@
 // skip naming why there is none), the igb or else edu for the live-update ones, and the driver test narrowed to one
 // IOMMU mode under TCG only.
 import t from 'tap';
-import { firstBuildError, programsOf } from '../../images/selftests/build.ts';
-import { ktapArguments, vfioDevices } from '../../harness/scenario/kselftest-checks.ts';
+import { firstSourceError, programsOf } from '../../images/selftests/build.ts';
+import { ktapArguments, planPrograms } from '../../harness/scenario/kselftest-checks.ts';
 
 const vfioMakefile = ['TEST_GEN_PROGS += vfio_dma_mapping_test', 'TEST_GEN_PROGS += vfio_pci_driver_test', 'TEST_GEN_PROGS += vfio_pci_liveupdate_uapi_test', 'TEST_GEN_PROGS_EXTENDED += vfio_pci_liveupdate_kexec_test', ''].join('\n');
 
@@ -21,11 +21,24 @@ t.test("a selftests Makefile's programs: VFIO device tests want the igb, live-up
 });
 
 t.test('with an igb every VFIO test runs on it; without, the device tests skip with the reason and the live-update ones go to edu', async (t) => {
-  t.same(vfioDevices('0000:02:00.0', '0000:01:00.0', undefined), { igb: { bdf: '0000:02:00.0', model: 'igb' }, any: { bdf: '0000:02:00.0', model: 'igb' } });
-  t.same(vfioDevices(undefined, '0000:01:00.0', 'QEMU 7.2.22 has no igb device'), {
-    igb: { model: 'igb', missing: 'QEMU 7.2.22 has no igb device' },
-    any: { bdf: '0000:01:00.0', model: 'edu' },
+  const programs = [...programsOf(vfioMakefile, 'vfio'), { name: 'liveupdate', suite: 'liveupdate' as const, kind: 'ktap' as const }];
+  const lot = (guest: Parameters<typeof planPrograms>[1]) => {
+    const { runs, skips } = planPrograms(programs, guest);
+    return { runs: runs.map((run) => [run.program.name, run.device?.bdf ?? null]), skips: skips.map((skip) => [skip.program.name, skip.reason]) };
+  };
+  const igb = '0000:02:00.0';
+  const edu = '0000:01:00.0';
+  t.same(lot({ igb, edu, igbMissing: 'unused' }), {
+    runs: [['vfio_dma_mapping_test', igb], ['vfio_pci_driver_test', igb], ['vfio_pci_liveupdate_uapi_test', igb], ['vfio_pci_liveupdate_kexec_test', igb], ['liveupdate', null]],
+    skips: [],
   });
+  t.same(lot({ edu, igbMissing: 'QEMU 7.2.22 has no igb device' }), {
+    runs: [['vfio_pci_liveupdate_uapi_test', edu], ['vfio_pci_liveupdate_kexec_test', edu], ['liveupdate', null]],
+    skips: [['vfio_dma_mapping_test', 'QEMU 7.2.22 has no igb device'], ['vfio_pci_driver_test', 'QEMU 7.2.22 has no igb device']],
+  });
+  t.same(lot({ igbMissing: 'no igb' }).skips.map(([name]) => name), ['vfio_dma_mapping_test', 'vfio_pci_driver_test', 'vfio_pci_liveupdate_uapi_test', 'vfio_pci_liveupdate_kexec_test'], 'no device at all: every VFIO program skips, two-stage ones included');
+  const notBuilt = planPrograms([{ name: 'vfio_pci_driver_test', suite: 'vfio', kind: 'ktap', device: 'igb', notRun: 'does not build' }], { igb, edu, igbMissing: 'unused' });
+  t.same([notBuilt.runs.length, notBuilt.skips[0]?.reason], [0, 'does not build'], 'a program that was not built skips with its reason, igb or not');
 });
 
 t.test('vfio_pci_driver_test runs in iommufd mode under TCG and says what it leaves out; under KVM in every mode', async (t) => {
@@ -36,15 +49,16 @@ t.test('vfio_pci_driver_test runs in iommufd mode under TCG and says what it lea
   t.same(ktapArguments({ name: 'liveupdate', suite: 'liveupdate', kind: 'ktap' }, 'tcg', undefined), { args: '' });
 });
 
-t.test("a suite that does not build: the compiler's first error, without the build folder", async (t) => {
+t.test("a suite that does not build: the first error in the tree's own sources, without the build folder", async (t) => {
   // From building Debian's linux-source-7.2 7.2.12 VFIO selftests (its libvfio calls a calloc_assert it lacks).
   const log = [
-    'gcc -isystem /cache/kernel/build/hdr/include -D_GNU_SOURCE= -c /cache/selftests/x.building/src/tools/testing/selftests/vfio/lib/vfio_pci_device.c',
+    'gcc -isystem /cache/kernel/build/hdr/include -Wno-error=unused -c /cache/selftests/x.building/src/tools/testing/selftests/vfio/lib/vfio_pci_device.c',
     "/cache/selftests/x.building/src/tools/testing/selftests/vfio/lib/vfio_pci_device.c: In function 'vfio_pci_irq_set':",
     "/cache/selftests/x.building/src/tools/testing/selftests/vfio/lib/vfio_pci_device.c:36:15: error: implicit declaration of function 'calloc_assert' [-Werror=implicit-function-declaration]",
     'cc1: all warnings being treated as errors',
-    "make[1]: *** [lib/libvfio.mk:32: vfio_pci_device.o] Error 1",
+    'make[1]: *** [lib/libvfio.mk:32: vfio_pci_device.o] Error 1',
   ].join('\n');
-  t.equal(firstBuildError(log), "vfio_pci_device.c:36:15: error: implicit declaration of function 'calloc_assert' [-Werror=implicit-function-declaration]");
-  t.equal(firstBuildError('make: *** No rule to make target x.  Stop.\n'), 'make: *** No rule to make target x.  Stop.', "no compiler error: make's last words");
+  t.equal(firstSourceError(log), "vfio_pci_device.c:36:15: error: implicit declaration of function 'calloc_assert' [-Werror=implicit-function-declaration]");
+  t.equal(firstSourceError("/usr/bin/ld: /tmp/x/vfio_pci_driver_test.o: in function `main':\n/tmp/x/vfio_pci_driver_test.c:280: undefined reference to `foo'\ncollect2: error: ld returned 1 exit status\n"), "vfio_pci_driver_test.c:280: undefined reference to `foo'");
+  t.equal(firstSourceError('/usr/bin/ld: cannot find -lc: No such file or directory\ncollect2: error: ld returned 1 exit status\nmake: *** [x] Error 1\n'), undefined, "the host's toolchain failing is not the tree's error");
 });
