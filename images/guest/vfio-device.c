@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/reboot.h>
 #include <unistd.h>
@@ -178,6 +179,19 @@ void set_irq_triggers(struct vfio_dev *d, uint32_t index, const int32_t *fds,
 	}
 	if (ioctl(d->device_fd, VFIO_DEVICE_SET_IRQS, &irq))
 		die("VFIO_DEVICE_SET_IRQS", "%s %s", what, count ? "arm" : "disarm");
+}
+
+int irq_eventfd(const char *fmt, ...)
+{
+	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	va_list ap;
+
+	if (efd >= 0)
+		return efd;
+	va_start(ap, fmt);
+	report_error_v("eventfd", errno ? errno : EIO, fmt, ap);
+	va_end(ap);
+	exit(1);
 }
 
 /* ---- Config space ---- */

@@ -74,6 +74,10 @@ void dma_map(struct vfio_dev *d, void *buf, uint64_t iova, uint64_t len);
 void set_irq_triggers(struct vfio_dev *d, uint32_t index, const int32_t *fds,
 		      uint32_t count, const char *what);
 
+/* A non-blocking eventfd for an interrupt trigger, or give up naming the interrupt (@fmt). */
+__attribute__((format(printf, 1, 2)))
+int irq_eventfd(const char *fmt, ...);
+
 /*
  * Where config space is read from: the VFIO config region (never mmap-able),
  * or the kernel's sysfs "config" file. VFIO virtualises parts of it, the MSI

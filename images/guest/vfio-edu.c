@@ -21,7 +21,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
-#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <unistd.h>
@@ -403,9 +402,7 @@ static int cmd_msi(struct vfio_dev *e, const struct options *o)
 	if (info.count < 1 || !(info.flags & VFIO_IRQ_INFO_EVENTFD))
 		fail("VFIO_DEVICE_GET_IRQ_INFO", "MSI index has %u vectors, flags 0x%x",
 		     info.count, info.flags);
-	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (efd < 0)
-		die("eventfd", "MSI");
+	efd = irq_eventfd("MSI");
 	/* Start from a clean IRQ status: nothing pending from an earlier owner. */
 	reg_write(e, EDU_IRQ_ACK, ~0u);
 	set_msi_trigger(e, efd);
@@ -554,9 +551,7 @@ static int cmd_refuse_kexec(struct vfio_dev *e, const struct options *o)
 	int efd;
 
 	edu_enable(e);
-	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (efd < 0)
-		die("eventfd", "MSI");
+	efd = irq_eventfd("MSI");
 	set_msi_trigger(e, efd);
 	return refuse_kexec_armed(e, o->session);
 }

@@ -36,7 +36,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
-#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <unistd.h>
@@ -677,11 +676,8 @@ static int cmd_msix(struct vfio_dev *d, const struct options *o)
 		     info.count, info.flags);
 	k = info.count < MAX_VECTORS ? info.count : MAX_VECTORS;
 	all = (1u << k) - 1;
-	for (v = 0; v < k; v++) {
-		fds[v] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		if (fds[v] < 0)
-			die("eventfd", "MSI-X vector %u", v);
-	}
+	for (v = 0; v < k; v++)
+		fds[v] = irq_eventfd("MSI-X vector %u", v);
 	/* GPIE first: QEMU takes EIAC writes only in MSI-X mode. */
 	reg_write(d, GPIE, GPIE_MSIX_MODE | GPIE_PBA);
 	reg_write(d, EIAC, all);
@@ -835,9 +831,7 @@ static int cmd_refuse_kexec(struct vfio_dev *d, const struct options *o)
 	int32_t efd;
 
 	igb_enable(d);
-	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (efd < 0)
-		die("eventfd", "MSI-X vector 0");
+	efd = irq_eventfd("MSI-X vector 0");
 	set_irq_triggers(d, VFIO_PCI_MSIX_IRQ_INDEX, &efd, 1, "MSI-X");
 	return refuse_kexec_armed(d, o->session);
 }
