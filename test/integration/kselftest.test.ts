@@ -12,7 +12,8 @@ t.test('make scenario S=kselftest on the default kernel', async (t) => {
   const run = await runCli(['run', 'S=kselftest']);
   t.equal(run.exitCode, 0, `exit 0 (stderr tail: ${run.stderr.split('\n').slice(-5).join(' | ')})`);
   const dir = path.join(run.resultsDir, 'latest', 'kselftest');
-  const scenario = (await latestSummary(run.resultsDir)).scenarios.find((entry) => entry.name === 'kselftest');
+  const summary = await latestSummary(run.resultsDir);
+  const scenario = summary.scenarios.find((entry) => entry.name === 'kselftest');
   t.equal(scenario?.verdict, 'pass', 'kselftest passes');
 
   // What upstream said, read back from what each program printed in the guest.
@@ -53,7 +54,7 @@ t.test('make scenario S=kselftest on the default kernel', async (t) => {
   for (const test of ['memcpy_success', 'send_msi', 'mix_and_match']) t.equal(said.get(`upstream/vfio_pci_driver_test/vfio_pci_driver_test.iommufd.${test}`), 'pass', `vfio_pci_driver_test ${test} on the igb passes`);
   t.match(factsOf(kselftest.manifest, scenario?.facts).vfioSelftestDriver, { bdf: '0000:02:00.0', driver: 'igb' }, 'on the igb');
   const leftOut = scenario?.points.find((point) => point.id === 'upstream/vfio_pci_driver_test/left-out');
-  if ((await latestSummary(run.resultsDir)).accel.accel === 'tcg') {
+  if (summary.accel.accel === 'tcg') {
     t.match(leftOut, { status: 'skip', reason: /vfio_type1_iommu, vfio_type1v2_iommu, iommufd_compat_type1 and iommufd_compat_type1v2 variants are not run under TCG/ }, 'the IOMMU modes left out under TCG are a skip that says so');
   } else t.equal(leftOut, undefined, 'under KVM every IOMMU mode runs');
 
